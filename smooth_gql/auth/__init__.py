@@ -1,0 +1,1 @@
+"""Who is calling and what they may touch: principals and the access policy."""

@@ -1,0 +1,45 @@
+"""The access policy, written once: which rows a principal may read and write.
+
+Services build every query through these functions, so a list, a lookup by id,
+a DataLoader batch and (later) a change-feed filter cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, true
+
+from ..db.enums import EntityType
+from .principal import Principal
+
+READ = "read"
+WRITE_SCOPES: Mapping[EntityType, str] = {
+    EntityType.TOOL_ITEM: "write:items",
+    EntityType.TOOL_ASSEMBLY: "write:items",
+    EntityType.TOOL_INSTANCE: "write:items",
+    EntityType.TOOL_PRESET: "write:presets",
+    EntityType.TOOL_USAGE: "write:usage",
+    EntityType.TOOL_SET: "write:sets",
+}
+
+
+def row_filter(principal: Principal, table: Table, *, all_tenants: bool = False) -> ColumnElement[bool]:
+    """SQL condition for the rows of `table` the principal may see.
+
+    Admins reach every tenant only when they ask (`all_tenants`), so lists stay
+    on their own library by default (DESIGN §5); everyone else is owner-only.
+    """
+    if principal.is_admin and all_tenants:
+        return true()
+    return table.c.owner_id == principal.user_id
+
+
+def id_lookup_filter(principal: Principal, table: Table) -> ColumnElement[bool]:
+    """By id an admin reaches any row; others only their own (foreign ids look missing)."""
+    return row_filter(principal, table, all_tenants=True)
+
+
+def may_read_row(principal: Principal, row: Mapping[str, Any]) -> bool:
+    return principal.is_admin or row["owner_id"] == principal.user_id

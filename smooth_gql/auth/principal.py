@@ -1,0 +1,37 @@
+"""The authenticated caller, as every service sees it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+# The single user that `AUTH_ENABLED=false` acts as; a real row, so foreign keys hold.
+LOCAL_ADMIN_ID = "00000000-0000-4000-8000-000000000001"
+LOCAL_ADMIN_EMAIL = "admin@localhost"
+
+
+class PrincipalKind(StrEnum):
+    LOCAL = "local"
+    SESSION = "session"
+    API_KEY = "api_key"
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: str
+    kind: PrincipalKind
+    is_admin: bool = False
+    # None means every scope (a logged-in user over data they may reach).
+    scopes: frozenset[str] | None = None
+    # A key with tags reaches only resources sharing one of them (contract §13).
+    tags: frozenset[str] = field(default_factory=frozenset)
+    machine_id: str | None = None
+
+    def has_scope(self, scope: str) -> bool:
+        if self.scopes is None:
+            return True
+        family = scope.split(":", 1)[0]
+        return bool({scope, f"{family}:*", "admin:*"} & self.scopes)
+
+def local_admin() -> Principal:
+    return Principal(user_id=LOCAL_ADMIN_ID, kind=PrincipalKind.LOCAL, is_admin=True)

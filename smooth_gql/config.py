@@ -1,0 +1,88 @@
+"""Settings, read once from the environment into one immutable object.
+
+Every knob the server has lives here so the README can list them all and tests
+can build a `Settings` directly instead of patching the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./smooth.db"
+
+
+class ConfigError(ValueError):
+    """A setting in the environment cannot be used; the message names it."""
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name}: expected true or false, got {raw!r}")
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}: expected a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name}: must be at least {minimum}, got {value}")
+    return value
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept the plain URLs people paste (postgres://, sqlite:///) and pick the async driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        return "postgresql+asyncpg://" + url[len("postgresql://") :]
+    if url.startswith("sqlite://"):
+        return "sqlite+aiosqlite://" + url[len("sqlite://") :]
+    return url
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    auth_enabled: bool = False
+    log_level: str = "INFO"
+    max_bulk_items: int = 1000
+    max_page_size: int = 1000
+    default_page_size: int = 100
+    sqlite_busy_timeout_ms: int = 30_000
+    graphiql: bool = True
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        url = env.get("SMOOTH_DATABASE_URL") or env.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+        level = (env.get("LOG_LEVEL") or "INFO").strip().upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ConfigError(f"LOG_LEVEL: expected DEBUG, INFO, WARNING, ERROR or CRITICAL, got {level!r}")
+        max_page = _int(env, "SMOOTH_MAX_PAGE_SIZE", 1000)
+        return cls(
+            database_url=normalize_database_url(url),
+            auth_enabled=_bool(env, "AUTH_ENABLED", False),
+            log_level=level,
+            max_bulk_items=_int(env, "SMOOTH_MAX_BULK_ITEMS", 1000),
+            max_page_size=max_page,
+            default_page_size=min(_int(env, "SMOOTH_DEFAULT_PAGE_SIZE", 100), max_page),
+            sqlite_busy_timeout_ms=_int(env, "SMOOTH_SQLITE_BUSY_TIMEOUT_MS", 30_000),
+            graphiql=_bool(env, "SMOOTH_GRAPHIQL", True),
+        )

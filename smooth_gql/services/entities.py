@@ -1,0 +1,298 @@
+"""The six tool entities as data: one table drives every bulk write and read.
+
+Adding a field means adding one `Field` here (plus the column and the GraphQL
+type); the write path, audit, change log and delete checks need no change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Table
+
+from ..db import models
+from ..db.enums import (
+    ComponentRole,
+    EntityType,
+    InstanceStatus,
+    ItemCategory,
+    ToolSetStatus,
+    ToolSetType,
+    ToolType,
+)
+from .errors import FieldError
+from .fields import Field, Kind, check_id, check_int, check_value
+
+F = Field
+S, T, I, FL, B, J, JA, DT, D, E = (
+    Kind.STRING,
+    Kind.TEXT,
+    Kind.INT,
+    Kind.FLOAT,
+    Kind.BOOL,
+    Kind.JSON,
+    Kind.JSON_ARRAY,
+    Kind.DATETIME,
+    Kind.DATE,
+    Kind.ENUM,
+)
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A foreign-key column naming another entity of the same owner."""
+
+    column: str
+    label: str
+    target: EntityType
+
+
+@dataclass(frozen=True)
+class Join:
+    """A list input stored as rows of a join table (assembly components, tool-set members)."""
+
+    name: str  # input key
+    label: str
+    table: Table
+    parent_column: str
+    ref_column: str
+    target: EntityType
+    parse: Callable[[str, int, Any], dict[str, Any]]  # (label, position, element) -> row
+
+
+@dataclass(frozen=True)
+class EntitySpec:
+    type: EntityType
+    table: Table
+    fields: tuple[Field, ...]
+    refs: tuple[Ref, ...] = ()
+    joins: tuple[Join, ...] = ()
+    # Enum columns whose legacy free-text twin must be cleared when the enum changes.
+    legacy_twins: Mapping[str, str] = field(default_factory=dict)
+    keeps_history: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.type.value
+
+    def field(self, name: str) -> Field | None:
+        return self._by_name.get(name)
+
+    @property
+    def _by_name(self) -> dict[str, Field]:
+        return {f.name: f for f in self.fields}
+
+
+COMMON_TAGS = F("tags", "tags", Kind.TAGS, nullable=False, default=())
+
+
+def _component(label: str, position: int, element: Any) -> dict[str, Any]:
+    if not isinstance(element, Mapping):
+        raise FieldError(f"{label}[{position}]", "expected an object with itemId and role")
+    where = f"{label}[{position}]"
+    item_id = check_id(f"{where}.itemId", element.get("item_id"))
+    role = check_value(F("role", f"{where}.role", E, required=True, enum=ComponentRole), element.get("role"))
+    pos = element.get("position")
+    gauge = element.get("gauge_offset")
+    return {
+        "item_id": item_id,
+        "role": role,
+        "position": position if pos is None else check_int(f"{where}.position", pos),
+        "gauge_offset": check_value(F("gauge_offset", f"{where}.gaugeOffset", FL), gauge),
+    }
+
+
+def _member(column: str) -> Callable[[str, int, Any], dict[str, Any]]:
+    def parse(label: str, position: int, element: Any) -> dict[str, Any]:
+        return {column: check_id(f"{label}[{position}]", element), "position": position}
+
+    return parse
+
+
+TOOL_ITEM = EntitySpec(
+    EntityType.TOOL_ITEM,
+    models.ToolItem.__table__,  # type: ignore[arg-type]
+    (
+        F("name", "name", S, required=True),
+        F("description", "description", T),
+        F("manufacturer", "manufacturer", S),
+        F("part_number", "partNumber", S),
+        F("category", "category", E, nullable=False, enum=ItemCategory, default=ItemCategory.OTHER.value),
+        F("legacy_category", "legacyCategory", S),
+        F("tool_type", "toolType", E, enum=ToolType),
+        F("geometry", "geometry", J),
+        F("material", "material", J),
+        F("capabilities", "capabilities", J),
+        F("shape_data", "shapeData", J),
+        F("iso13399_reference", "iso13399Reference", S),
+        F("parent_tool_id", "parentToolId", Kind.ID),
+        COMMON_TAGS,
+    ),
+    refs=(Ref("parent_tool_id", "parentToolId", EntityType.TOOL_ITEM),),
+    legacy_twins={"category": "legacy_category"},
+)
+
+TOOL_ASSEMBLY = EntitySpec(
+    EntityType.TOOL_ASSEMBLY,
+    models.ToolAssembly.__table__,  # type: ignore[arg-type]
+    (
+        F("name", "name", S, required=True),
+        F("description", "description", T),
+        F("assembly_data", "assemblyData", J),
+        F("computed_geometry", "computedGeometry", J),
+        F("legacy_components", "legacyComponents", JA),
+        COMMON_TAGS,
+    ),
+    joins=(
+        Join(
+            "components",
+            "components",
+            models.AssemblyComponent.__table__,  # type: ignore[arg-type]
+            "assembly_id",
+            "item_id",
+            EntityType.TOOL_ITEM,
+            _component,
+        ),
+    ),
+)
+
+TOOL_INSTANCE = EntitySpec(
+    EntityType.TOOL_INSTANCE,
+    models.ToolInstance.__table__,  # type: ignore[arg-type]
+    (
+        F("tool_item_id", "toolItemId", Kind.ID),
+        F("tool_assembly_id", "toolAssemblyId", Kind.ID),
+        F("serial_number", "serialNumber", S),
+        F("status", "status", E, nullable=False, enum=InstanceStatus, default=InstanceStatus.AVAILABLE.value),
+        F("legacy_status", "legacyStatus", S),
+        F("measurements", "measurements", J),
+        F("location", "location", J),
+        F("lifecycle", "lifecycle", J),
+        F("purchase_date", "purchaseDate", D),
+        F("last_calibration", "lastCalibration", D),
+        F("calibration_due", "calibrationDue", D),
+        COMMON_TAGS,
+    ),
+    refs=(
+        Ref("tool_item_id", "toolItemId", EntityType.TOOL_ITEM),
+        Ref("tool_assembly_id", "toolAssemblyId", EntityType.TOOL_ASSEMBLY),
+    ),
+    legacy_twins={"status": "legacy_status"},
+)
+
+TOOL_PRESET = EntitySpec(
+    EntityType.TOOL_PRESET,
+    models.ToolPreset.__table__,  # type: ignore[arg-type]
+    (
+        F("name", "name", S, required=True),
+        F("description", "description", T),
+        F("tool_instance_id", "toolInstanceId", Kind.ID),
+        F("machine_id", "machineId", S, required=True),
+        F("tool_number", "toolNumber", I),
+        F("pocket", "pocket", I),
+        F("parameters", "parameters", J),
+        F("offsets", "offsets", J),
+        F("orientation", "orientation", J),
+        F("limits", "limits", J),
+        F("is_default", "isDefault", B, nullable=False, default=False),
+        F("loaded_at", "loadedAt", DT),
+        F("loaded_by", "loadedBy", S),
+        COMMON_TAGS,
+    ),
+    refs=(Ref("tool_instance_id", "toolInstanceId", EntityType.TOOL_INSTANCE),),
+)
+
+TOOL_USAGE = EntitySpec(
+    EntityType.TOOL_USAGE,
+    models.ToolUsage.__table__,  # type: ignore[arg-type]
+    (
+        F("tool_instance_id", "toolInstanceId", Kind.ID),
+        F("preset_id", "presetId", Kind.ID),
+        F("machine_id", "machineId", S),
+        F("program_name", "programName", S),
+        F("operator", "operator", S),
+        F("start_time", "startTime", DT, required=True),
+        F("end_time", "endTime", DT),
+        F("cycle_count", "cycleCount", I),
+        F("cut_time", "cutTime", FL),
+        F("usage_metrics", "usageMetrics", J),
+        F("wear_measurements", "wearMeasurements", J),
+        F("events", "events", J),
+        F("notes", "notes", T),
+        COMMON_TAGS,
+    ),
+    refs=(
+        Ref("tool_instance_id", "toolInstanceId", EntityType.TOOL_INSTANCE),
+        Ref("preset_id", "presetId", EntityType.TOOL_PRESET),
+    ),
+)
+
+TOOL_SET = EntitySpec(
+    EntityType.TOOL_SET,
+    models.ToolSet.__table__,  # type: ignore[arg-type]
+    (
+        F("name", "name", S, required=True),
+        F("description", "description", T),
+        F("type", "type", E, required=True, enum=ToolSetType),
+        F("legacy_type", "legacyType", S),
+        F("status", "status", E, nullable=False, enum=ToolSetStatus, default=ToolSetStatus.DRAFT.value),
+        F("legacy_status", "legacyStatus", S),
+        F("is_global", "isGlobal", B, nullable=False, default=False),
+        F("machine_id", "machineId", S),
+        F("job_id", "jobId", S),
+        F("members", "members", JA),
+        F("capacity", "capacity", J),
+        F("activation", "activation", J),
+        COMMON_TAGS,
+    ),
+    joins=(
+        Join(
+            "tool_instance_ids",
+            "toolInstanceIds",
+            models.ToolSetInstance.__table__,  # type: ignore[arg-type]
+            "tool_set_id",
+            "tool_instance_id",
+            EntityType.TOOL_INSTANCE,
+            _member("tool_instance_id"),
+        ),
+        Join(
+            "tool_preset_ids",
+            "toolPresetIds",
+            models.ToolSetPreset.__table__,  # type: ignore[arg-type]
+            "tool_set_id",
+            "tool_preset_id",
+            EntityType.TOOL_PRESET,
+            _member("tool_preset_id"),
+        ),
+    ),
+    legacy_twins={"type": "legacy_type", "status": "legacy_status"},
+    keeps_history=True,
+)
+
+SPECS: Mapping[EntityType, EntitySpec] = {
+    spec.type: spec for spec in (TOOL_ITEM, TOOL_ASSEMBLY, TOOL_INSTANCE, TOOL_PRESET, TOOL_USAGE, TOOL_SET)
+}
+
+
+@dataclass(frozen=True)
+class Referrer:
+    """Something that points at a row of another entity and so blocks its delete."""
+
+    entity: EntityType  # the referring entity (the join's parent for join tables)
+    table: Table
+    column: str  # the column holding the referenced id
+    id_column: str  # the referring entity's id column in `table`
+
+
+def referrers_of(target: EntityType) -> list[Referrer]:
+    found: list[Referrer] = []
+    for spec in SPECS.values():
+        for ref in spec.refs:
+            if ref.target is target:
+                found.append(Referrer(spec.type, spec.table, ref.column, "id"))
+        for join in spec.joins:
+            if join.target is target:
+                found.append(Referrer(spec.type, join.table, join.ref_column, join.parent_column))
+    return found

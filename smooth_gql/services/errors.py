@@ -1,0 +1,84 @@
+"""Every error a client can see.
+
+    ServiceError                 request-level; GraphQL puts `code` in extensions.code
+    ├── BadInput                 BAD_USER_INPUT   (names the field)
+    ├── NotFound                 NOT_FOUND        (missing and foreign look the same)
+    ├── Forbidden                FORBIDDEN        (names the scope or rule)
+    ├── Unauthenticated          UNAUTHENTICATED
+    └── LimitExceeded            LIMIT            (refused before anything is written)
+
+    ItemError                    one failed element of a bulk write (not raised)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class ServiceError(Exception):
+    code = "INTERNAL"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    @property
+    def extensions(self) -> dict[str, Any]:
+        extensions: dict[str, Any] = {"code": self.code}
+        if self.field is not None:
+            extensions["field"] = self.field
+        return extensions
+
+
+class BadInput(ServiceError):
+    code = "BAD_USER_INPUT"
+
+
+class NotFound(ServiceError):
+    code = "NOT_FOUND"
+
+
+class Forbidden(ServiceError):
+    code = "FORBIDDEN"
+
+
+class Unauthenticated(ServiceError):
+    code = "UNAUTHENTICATED"
+
+
+class LimitExceeded(ServiceError):
+    code = "LIMIT"
+
+
+class ItemErrorCode(StrEnum):
+    VALIDATION = "VALIDATION"
+    NOT_FOUND = "NOT_FOUND"
+    VERSION_CONFLICT = "VERSION_CONFLICT"
+    FORBIDDEN = "FORBIDDEN"
+    CONSTRAINT = "CONSTRAINT"
+    LIMIT = "LIMIT"
+
+
+@dataclass(frozen=True)
+class ItemError:
+    index: int
+    id: str | None
+    code: ItemErrorCode
+    message: str
+    field: str | None = None
+    current_version: int | None = None
+    current: Mapping[str, Any] | None = None
+
+
+class FieldError(ValueError):
+    """Raised inside validation; becomes an ItemError at the element's index."""
+
+    def __init__(self, field: str, problem: str, code: ItemErrorCode = ItemErrorCode.VALIDATION) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+        self.problem = problem
+        self.code = code

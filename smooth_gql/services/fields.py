@@ -1,0 +1,201 @@
+"""Field kinds and their validation, shared by every entity and every door.
+
+GraphQL already types its inputs, but REST hands over raw JSON, so the
+services check every value themselves; a message always starts with the
+field's client-facing name.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import Enum, StrEnum
+from typing import Any
+
+from .errors import FieldError
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+MAX_TAGS = 50
+MAX_JSON_DEPTH = 32
+
+
+class Kind(Enum):
+    STRING = "string"  # short text, max_length applies
+    TEXT = "text"  # long text
+    INT = "int"
+    FLOAT = "float"
+    BOOL = "bool"
+    JSON = "json"  # any JSON value
+    JSON_ARRAY = "json_array"
+    DATETIME = "datetime"
+    DATE = "date"
+    ENUM = "enum"
+    TAGS = "tags"
+    ID = "id"  # a reference to another row
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str  # column name
+    label: str  # the name clients see (GraphQL camelCase)
+    kind: Kind
+    required: bool = False
+    nullable: bool = True
+    enum: type[StrEnum] | None = None
+    max_length: int = 255
+    default: Any = None
+
+
+def check_value(field: Field, value: Any) -> Any:
+    """Return the stored form of `value` or raise FieldError naming the field."""
+    if value is None:
+        if field.required or not field.nullable:
+            raise FieldError(field.label, "must not be null")
+        return None
+    kind = field.kind
+    if kind in (Kind.STRING, Kind.TEXT):
+        return check_string(field.label, value, field.max_length if kind is Kind.STRING else 1_000_000, required=field.required)
+    if kind is Kind.INT:
+        return check_int(field.label, value)
+    if kind is Kind.FLOAT:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise FieldError(field.label, "expected a number")
+        if not math.isfinite(value):
+            raise FieldError(field.label, "must be a finite number")
+        return float(value)
+    if kind is Kind.BOOL:
+        if not isinstance(value, bool):
+            raise FieldError(field.label, "expected true or false")
+        return value
+    if kind is Kind.JSON:
+        check_json(field.label, value)
+        return value
+    if kind is Kind.JSON_ARRAY:
+        if not isinstance(value, list):
+            raise FieldError(field.label, "expected a JSON array")
+        check_json(field.label, value)
+        return value
+    if kind is Kind.DATETIME:
+        return check_datetime(field.label, value)
+    if kind is Kind.DATE:
+        return check_date(field.label, value)
+    if kind is Kind.ENUM:
+        assert field.enum is not None
+        return check_enum(field.label, value, field.enum)
+    if kind is Kind.TAGS:
+        return check_tags(field.label, value)
+    if kind is Kind.ID:
+        return check_id(field.label, value)
+    raise AssertionError(kind)  # pragma: no cover
+
+
+def check_string(label: str, value: Any, max_length: int = 255, *, required: bool = False) -> str:
+    if not isinstance(value, str):
+        raise FieldError(label, "expected a string")
+    if "\x00" in value:
+        raise FieldError(label, "must not contain NUL characters")
+    if len(value) > max_length:
+        raise FieldError(label, f"must be at most {max_length} characters (got {len(value)})")
+    if required and not value.strip():
+        raise FieldError(label, "must not be empty")
+    return value
+
+
+def check_int(label: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise FieldError(label, "expected a whole number")
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise FieldError(label, "is outside the 64-bit integer range")
+    return value
+
+
+def check_id(label: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise FieldError(label, "expected an id string")
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise FieldError(label, f"{value[:60]!r} is not a valid id (UUID)") from None
+
+
+def check_enum(label: str, value: Any, enum: type[StrEnum]) -> str:
+    allowed = [member.value for member in enum]
+    if not isinstance(value, str) or value not in allowed:
+        shown = repr(value)[:60]
+        raise FieldError(label, f"unknown value {shown}; allowed: {', '.join(allowed)}")
+    return value
+
+
+def check_tags(label: str, value: Any) -> list[str]:
+    if not isinstance(value, list):
+        raise FieldError(label, "expected a list of strings")
+    if len(value) > MAX_TAGS:
+        raise FieldError(label, f"at most {MAX_TAGS} tags")
+    tags: list[str] = []
+    for tag in value:
+        tag = check_string(label, tag, 64, required=True).strip()
+        if tag not in tags:
+            tags.append(tag)
+    return tags
+
+
+def check_datetime(label: str, value: Any) -> datetime:
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise FieldError(label, f"{value[:60]!r} is not an ISO 8601 date-time") from None
+    if not isinstance(value, datetime):
+        raise FieldError(label, "expected an ISO 8601 date-time")
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def check_date(label: str, value: Any) -> date:
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            raise FieldError(label, f"{value[:60]!r} is not an ISO 8601 date") from None
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise FieldError(label, "expected an ISO 8601 date")
+    return value
+
+
+def check_json(label: str, value: Any, depth: int = 0) -> None:
+    """Reject what JSON (or PostgreSQL's jsonb) cannot hold, before it reaches the database."""
+    if depth > MAX_JSON_DEPTH:
+        raise FieldError(label, f"nested deeper than {MAX_JSON_DEPTH} levels")
+    if value is None or isinstance(value, bool):
+        return
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise FieldError(label, "must not contain NUL characters")
+        return
+    if isinstance(value, int):
+        return
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise FieldError(label, "must not contain NaN or infinite numbers")
+        return
+    if isinstance(value, list):
+        for element in value:
+            check_json(label, element, depth + 1)
+        return
+    if isinstance(value, dict):
+        for key, element in value.items():
+            if not isinstance(key, str) or "\x00" in key:
+                raise FieldError(label, "object keys must be strings without NUL characters")
+            check_json(label, element, depth + 1)
+        return
+    raise FieldError(label, f"{type(value).__name__} is not a JSON value")
+
+
+def to_jsonable(value: Any) -> Any:
+    """The JSON form of a stored value (for audit entries and snapshots)."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value

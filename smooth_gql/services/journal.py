@@ -1,0 +1,104 @@
+"""Audit and change-log rows, collected during a write and inserted in two batches.
+
+They are written in the same transaction as the data, so the history commits
+exactly when the data does (DESIGN §3).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select
+
+from ..auth.principal import Principal
+from ..db import models
+from ..db.enums import Operation
+from .entities import EntitySpec
+from .fields import to_jsonable
+from .unit_of_work import UnitOfWork
+
+AUDIT_OPERATION = {Operation.CREATED: "CREATE", Operation.UPDATED: "UPDATE", Operation.DELETED: "DELETE"}
+AUDIT = models.AuditLog.__table__
+CHANGES = models.ChangeLog.__table__
+SKIP_IN_AUDIT = frozenset({"owner_id", "created_by", "updated_by", "created_at", "updated_at"})
+
+
+def jsonable_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: to_jsonable(value) for key, value in row.items()}
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+    """Only what an update changed, as {"before": {...}, "after": {...}}."""
+    keys = [k for k in after if k not in SKIP_IN_AUDIT and before.get(k) != after.get(k)]
+    return {
+        "before": {k: to_jsonable(before.get(k)) for k in keys},
+        "after": {k: to_jsonable(after.get(k)) for k in keys},
+    }
+
+
+class Journal:
+    def __init__(self, principal: Principal, now: datetime) -> None:
+        self._principal = principal
+        self._now = now
+        self._audit: list[dict[str, Any]] = []
+        self._changes: list[dict[str, Any]] = []
+
+    def record(
+        self, spec: EntitySpec, operation: Operation, row: Mapping[str, Any], changes: Any
+    ) -> None:
+        """A successful element: one audit row and one change row."""
+        self._audit.append(self._audit_row(spec, operation, row["id"], row["owner_id"], changes, None))
+        self._changes.append(
+            {
+                "entity_type": spec.name,
+                "entity_id": row["id"],
+                "operation": operation.value,
+                "version": row["version"],
+                "owner_id": row["owner_id"],
+                "tags": list(row.get("tags") or []),
+                "machine_id": row.get("machine_id"),
+                "changed_at": self._now,
+                "changed_by": self._principal.user_id,
+            }
+        )
+
+    def failure(
+        self, spec: EntitySpec, operation: Operation, entity_id: str | None, owner_id: str | None, message: str
+    ) -> None:
+        self._audit.append(
+            self._audit_row(spec, operation, entity_id or "unknown", owner_id, None, message)
+        )
+
+    def _audit_row(
+        self,
+        spec: EntitySpec,
+        operation: Operation,
+        entity_id: str,
+        owner_id: str | None,
+        changes: Any,
+        error: str | None,
+    ) -> dict[str, Any]:
+        return {
+            "id": str(uuid.uuid4()),
+            "user_id": self._principal.user_id,
+            "owner_id": owner_id,
+            "timestamp": self._now,
+            "operation": AUDIT_OPERATION[operation],
+            "entity_type": spec.name,
+            "entity_id": entity_id,
+            "changes": changes,
+            "result": "error" if error else "success",
+            "error_message": error,
+        }
+
+    async def write(self, uow: UnitOfWork) -> None:
+        session = uow.session
+        if self._audit:
+            await session.execute(insert(AUDIT), self._audit)
+        if self._changes:
+            await uow.serialize_change_log()
+            await session.execute(insert(CHANGES), self._changes)
+            uow.last_seq = (await session.execute(select(func.max(CHANGES.c.seq)))).scalar_one()

@@ -1,0 +1,73 @@
+"""One transaction per service call; change notifications only after commit."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from types import TracebackType
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ..config import Settings
+from ..db.engine import IMMEDIATE
+
+ChangeNotifier = Callable[[int], Awaitable[None]]
+
+# Any constant works; it only has to be the same in every worker.
+CHANGE_LOG_LOCK = 0x5A00_7001
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """What services need from the process: sessions, limits, and who to tell about commits."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    settings: Settings
+    notify: ChangeNotifier | None = None
+
+
+class UnitOfWork:
+    """A write transaction that rolls back unless committed.
+
+    On SQLite the transaction begins IMMEDIATE (the write lock is taken before
+    any row is read), on PostgreSQL rows are read FOR UPDATE; either way a
+    version check done inside it cannot race another writer.
+    """
+
+    def __init__(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+        self._committed = False
+        self.last_seq: int | None = None
+
+    async def __aenter__(self) -> UnitOfWork:
+        self.session = self._runtime.sessions()
+        await self.session.connection(execution_options={IMMEDIATE: True})
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if not self._committed:
+                await self.session.rollback()
+        finally:
+            await self.session.close()
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.session.bind.dialect.name == "postgresql"
+
+    async def serialize_change_log(self) -> None:
+        """Hold the change-log lock until commit, so seq order is commit order (DESIGN §4)."""
+        if self.is_postgres:
+            await self.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHANGE_LOG_LOCK})
+
+    async def commit(self) -> None:
+        await self.session.commit()
+        self._committed = True
+        if self.last_seq is not None and self._runtime.notify is not None:
+            await self._runtime.notify(self.last_seq)

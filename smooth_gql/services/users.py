@@ -1,0 +1,33 @@
+"""User accounts. Logins and registration arrive with the identity work; for now the
+local admin that `AUTH_ENABLED=false` acts as must exist as a real row."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..auth.principal import LOCAL_ADMIN_EMAIL, LOCAL_ADMIN_ID
+from ..db import models
+from ..db.types import utcnow
+from .unit_of_work import Runtime, UnitOfWork
+
+USERS = models.User.__table__
+
+
+async def ensure_local_admin(runtime: Runtime) -> None:
+    async with UnitOfWork(runtime) as uow:
+        exists = await uow.session.execute(select(USERS.c.id).where(USERS.c.id == LOCAL_ADMIN_ID))
+        if exists.first() is None:
+            now = utcnow()
+            await uow.session.execute(
+                USERS.insert().values(
+                    id=LOCAL_ADMIN_ID,
+                    email=LOCAL_ADMIN_EMAIL,
+                    password_hash=None,
+                    is_admin=True,
+                    is_active=True,
+                    created_at=now,
+                    updated_at=now,
+                    version=1,
+                )
+            )
+            await uow.commit()

@@ -1,0 +1,530 @@
+"""Bulk create, update and delete for all six entities: the one write path.
+
+Every call: check the size limit, validate each element in Python, resolve
+references with one `IN (...)` per relation, lock and version-check the rows,
+write with multi-row statements, add one audit row per element (failures too)
+and one change row per success, all in one transaction. Only when the database
+still rejects a batch does it fall back to a savepoint per element, so the
+culprit becomes a per-item error and the rest are written.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.exc import DBAPIError
+
+from ..auth import policy
+from ..auth.principal import Principal
+from ..db.enums import EntityType, Operation
+from ..db.types import utcnow
+from . import tool_set_history
+from .entities import SPECS, EntitySpec
+from .errors import FieldError, Forbidden, ItemError, ItemErrorCode, LimitExceeded
+from .fields import check_id, check_int, check_value
+from .journal import Journal, diff, jsonable_row
+from .references import (
+    check_targets,
+    constraint_error,
+    find_referrers,
+    load_targets,
+    referrer_message,
+    wanted_ids,
+)
+from .unit_of_work import Runtime, UnitOfWork
+
+Row = dict[str, Any]
+SERVER_SET = ("id", "owner_id", "created_by", "updated_by", "created_at", "updated_at", "version")
+
+
+@dataclass
+class BulkOutcome:
+    results: list[Row] = field(default_factory=list)
+    errors: list[ItemError] = field(default_factory=list)
+
+
+@dataclass
+class _Element:
+    index: int
+    id: str | None
+    values: Row = field(default_factory=dict)
+    joins: dict[str, list[Row]] = field(default_factory=dict)
+    expected_version: int | None = None
+
+
+class _Errors(dict[int, ItemError]):
+    def add(self, element: _Element, error: FieldError, **extra: Any) -> None:
+        self[element.index] = ItemError(
+            element.index, element.id, error.code, str(error), error.field, **extra
+        )
+
+
+def authorize_write(principal: Principal, spec: EntitySpec) -> None:
+    scope = policy.WRITE_SCOPES[spec.type]
+    if not principal.has_scope(scope):
+        raise Forbidden(f"required scope '{scope}' not granted")
+
+
+def _check_size(runtime: Runtime, items: Sequence[Any]) -> None:
+    limit = runtime.settings.max_bulk_items
+    if len(items) > limit:
+        raise LimitExceeded(f"input: {len(items)} elements exceed the limit of {limit} per request", field="input")
+
+
+def _parse_fields(spec: EntitySpec, item: Mapping[str, Any], *, creating: bool) -> tuple[Row, dict[str, list[Row]]]:
+    allowed = {f.name for f in spec.fields} | {j.name for j in spec.joins}
+    for key in item:
+        if key not in allowed:
+            raise FieldError(key, f"is not a field of {spec.name}")
+    values: Row = {}
+    for f in spec.fields:
+        if f.name in item:
+            raw = item[f.name]
+            if raw is None and creating and f.default is not None:
+                raw = f.default
+            values[f.name] = check_value(f, list(raw) if isinstance(raw, tuple) else raw)
+        elif creating:
+            if f.required:
+                raise FieldError(f.label, "is required")
+            values[f.name] = list(f.default) if isinstance(f.default, tuple) else f.default
+    for twin_of, twin in spec.legacy_twins.items():
+        if twin_of in values and twin not in item:
+            values[twin] = None  # a new enum value supersedes the legacy text
+    joins: dict[str, list[Row]] = {}
+    for join in spec.joins:
+        if join.name in item:
+            raw = item[join.name]
+            if raw is None:
+                raw = []
+            if not isinstance(raw, list):
+                raise FieldError(join.label, "expected a list")
+            joins[join.name] = [join.parse(join.label, pos, el) for pos, el in enumerate(raw)]
+            _reject_duplicate_members(join.label, join.ref_column, joins[join.name], unique=join.name != "components")
+    return values, joins
+
+
+def _reject_duplicate_members(label: str, column: str, rows: list[Row], *, unique: bool) -> None:
+    if not unique:
+        return
+    seen: set[str] = set()
+    for position, row in enumerate(rows):
+        if row[column] in seen:
+            raise FieldError(f"{label}[{position}]", f"{row[column]} is listed twice")
+        seen.add(row[column])
+
+
+def _expand_assembly_shorthand(item: Mapping[str, Any]) -> Mapping[str, Any]:
+    """`holderId` / `cutterId` are a short way to write two components."""
+    if "holder_id" not in item and "cutter_id" not in item:
+        return item
+    item = dict(item)
+    components = list(item.get("components") or [])
+    for key, role in (("holder_id", "HOLDER"), ("cutter_id", "CUTTER")):
+        value = item.pop(key, None)
+        if value is not None:
+            components.append({"item_id": value, "role": role})
+    item["components"] = components
+    return item
+
+
+def _derive_from_references(spec: EntitySpec, values: Row, targets: Mapping[EntityType, Mapping[str, Mapping[str, Any]]]) -> None:
+    """A usage record names a preset: its instance and machine come from there."""
+    if spec.type is not EntityType.TOOL_USAGE or not values.get("preset_id"):
+        return
+    preset = targets[EntityType.TOOL_PRESET][values["preset_id"]]
+    instance = values.get("tool_instance_id")
+    if instance is not None and preset["tool_instance_id"] is not None and instance != preset["tool_instance_id"]:
+        raise FieldError("toolInstanceId", "differs from the instance of the given preset")
+    if instance is None:
+        values["tool_instance_id"] = preset["tool_instance_id"]
+    if values.get("machine_id") is None:
+        values["machine_id"] = preset["machine_id"]
+
+
+async def _insert_joins(uow: UnitOfWork, spec: EntitySpec, elements: Sequence[_Element]) -> None:
+    for join in spec.joins:
+        rows = [
+            {**row, join.parent_column: element.id}
+            for element in elements
+            for row in element.joins.get(join.name, ())
+        ]
+        if rows:
+            await uow.session.execute(insert(join.table), rows)
+
+
+# --- create ---------------------------------------------------------------------
+
+
+async def create_entities(
+    runtime: Runtime,
+    principal: Principal,
+    entity: EntityType,
+    items: Sequence[Mapping[str, Any]],
+    *,
+    atomic: bool = False,
+) -> BulkOutcome:
+    spec = SPECS[entity]
+    authorize_write(principal, spec)
+    _check_size(runtime, items)
+    now = utcnow()
+    errors = _Errors()
+    pending: list[_Element] = []
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        element = _Element(index, None)
+        try:
+            raw_id = item.get("id")
+            element.id = check_id("id", raw_id) if raw_id is not None else str(uuid.uuid4())
+            if element.id in seen:
+                raise FieldError("id", "appears more than once in this batch")
+            seen.add(element.id)
+            element.values, element.joins = _parse_fields(
+                spec, _expand_assembly_shorthand({k: v for k, v in item.items() if k != "id"}), creating=True
+            )
+        except FieldError as error:
+            element.id = item.get("id") if isinstance(item.get("id"), str) else None
+            errors.add(element, error)
+            continue
+        element.values.update(
+            id=element.id,
+            owner_id=principal.user_id,
+            created_by=principal.user_id,
+            updated_by=principal.user_id,
+            created_at=now,
+            updated_at=now,
+            version=1,
+        )
+        pending.append(element)
+
+    async with UnitOfWork(runtime) as uow:
+        wanted = {e.index: wanted_ids(spec, principal.user_id, e.values, e.joins) for e in pending}
+        targets = await load_targets(uow.session, (w for ws in wanted.values() for w in ws))
+        taken = await _existing_ids(uow, spec, [e.id for e in pending if e.id])
+        valid: list[_Element] = []
+        for element in pending:
+            try:
+                if element.id in taken:
+                    raise FieldError("id", "already exists", ItemErrorCode.CONSTRAINT)
+                check_targets(wanted[element.index], targets)
+                _derive_from_references(spec, element.values, targets)
+            except FieldError as error:
+                errors.add(element, error)
+                continue
+            valid.append(element)
+        if atomic and errors:
+            return BulkOutcome(errors=_sorted(errors))
+        written = await _write_guarded(uow, valid, errors, lambda batch: _insert_batch(uow, spec, batch))
+        if atomic and errors:
+            return BulkOutcome(errors=_sorted(errors))
+        journal = Journal(principal, now)
+        for element in written:
+            journal.record(spec, Operation.CREATED, element.values, {"after": jsonable_row(element.values)})
+        for error in errors.values():
+            journal.failure(spec, Operation.CREATED, error.id, principal.user_id, error.message)
+        await journal.write(uow)
+        await uow.commit()
+    return BulkOutcome([e.values for e in written], _sorted(errors))
+
+
+async def _existing_ids(uow: UnitOfWork, spec: EntitySpec, ids: list[str]) -> set[str]:
+    if not ids:
+        return set()
+    rows = await uow.session.execute(select(spec.table.c.id).where(spec.table.c.id.in_(ids)))
+    return set(rows.scalars())
+
+
+async def _insert_batch(uow: UnitOfWork, spec: EntitySpec, batch: Sequence[_Element]) -> None:
+    columns = [c.name for c in spec.table.columns]
+    await uow.session.execute(
+        insert(spec.table), [{c: e.values.get(c) for c in columns} for e in batch]
+    )
+    await _insert_joins(uow, spec, batch)
+
+
+async def _write_guarded(
+    uow: UnitOfWork,
+    elements: list[_Element],
+    errors: _Errors,
+    write: Callable[[list[_Element]], Awaitable[None]],
+) -> list[_Element]:
+    """Write all elements at once; if the database refuses, find the culprits one by one."""
+    if not elements:
+        return []
+    try:
+        async with uow.session.begin_nested():
+            await write(elements)
+        return elements
+    except DBAPIError:
+        pass
+    written: list[_Element] = []
+    for element in elements:
+        try:
+            async with uow.session.begin_nested():
+                await write([element])
+            written.append(element)
+        except DBAPIError as exc:
+            errors.add(element, constraint_error(exc))
+    return written
+
+
+def _sorted(errors: _Errors) -> list[ItemError]:
+    return [errors[i] for i in sorted(errors)]
+
+
+# --- update ---------------------------------------------------------------------
+
+
+@dataclass
+class _Update:
+    element: _Element
+    before: Row
+    after: Row
+    joins_after: dict[str, list[Row]]
+    joins_changed: set[str]  # by this or an earlier update of the same id in the batch
+
+
+async def update_entities(
+    runtime: Runtime,
+    principal: Principal,
+    entity: EntityType,
+    items: Sequence[Mapping[str, Any]],
+    *,
+    atomic: bool = False,
+    history_summary: tuple[str, str] | None = None,
+) -> BulkOutcome:
+    """Apply each element in order; one id may appear several times (each needs the
+    version the previous one produced). `history_summary` is used by restore."""
+    spec = SPECS[entity]
+    authorize_write(principal, spec)
+    _check_size(runtime, items)
+    now = utcnow()
+    errors = _Errors()
+    elements: list[_Element] = []
+    for index, item in enumerate(items):
+        element = _Element(index, item.get("id") if isinstance(item.get("id"), str) else None)
+        try:
+            element.id = check_id("id", item.get("id"))
+            expected = item.get("expected_version")
+            if expected is None and history_summary is None:
+                raise FieldError("expectedVersion", "is required")
+            element.expected_version = None if expected is None else check_int("expectedVersion", expected)
+            changes = {k: v for k, v in item.items() if k not in ("id", "expected_version")}
+            if spec.type is EntityType.TOOL_ASSEMBLY:
+                changes = dict(_expand_assembly_shorthand(changes))
+            element.values, element.joins = _parse_fields(spec, changes, creating=False)
+        except FieldError as error:
+            errors.add(element, error)
+            continue
+        elements.append(element)
+
+    async with UnitOfWork(runtime) as uow:
+        ids = sorted({e.id for e in elements if e.id})
+        current = await _lock_rows(uow, principal, spec, ids)
+        joins_now = await _load_joins(uow, spec, list(current))
+        history_versions = await tool_set_history.existing_versions(uow.session, list(current)) if spec.keeps_history else {}
+        wanted = {
+            e.index: wanted_ids(spec, current[e.id]["owner_id"], e.values, e.joins)
+            for e in elements
+            if e.id in current
+        }
+        targets = await load_targets(uow.session, (w for ws in wanted.values() for w in ws))
+
+        state = {row_id: dict(row) for row_id, row in current.items()}
+        joins_state = {row_id: dict(j) for row_id, j in joins_now.items()}
+        applied: list[_Update] = []
+        final_by_id: dict[str, _Update] = {}  # the last update of each id holds its end state
+        snapshots: list[Row] = []
+        for element in elements:
+            assert element.id is not None
+            row = state.get(element.id)
+            try:
+                if row is None:
+                    raise FieldError("id", f"no {spec.name} with id {element.id}", ItemErrorCode.NOT_FOUND)
+                if element.expected_version is not None and element.expected_version != row["version"]:
+                    errors.add(
+                        element,
+                        FieldError("expectedVersion", f"version conflict: expected {element.expected_version}, current is {row['version']}", ItemErrorCode.VERSION_CONFLICT),
+                        current_version=row["version"],
+                        current=dict(row),
+                    )
+                    continue
+                check_targets(wanted[element.index], targets)
+                after = {**row, **element.values}
+                if "preset_id" in element.values:
+                    _derive_from_references(spec, after, targets)
+            except FieldError as error:
+                errors.add(element, error)
+                continue
+            after.update(updated_by=principal.user_id, updated_at=now, version=row["version"] + 1)
+            joins_after = {**joins_state[element.id], **element.joins}
+            if spec.keeps_history:
+                snapshots.extend(
+                    tool_set_history.snapshots_for_update(
+                        row, joins_state[element.id], after, joins_after, history_versions.setdefault(element.id, set()), principal, now, history_summary
+                    )
+                )
+            joins_changed = set(element.joins) | (final_by_id[element.id].joins_changed if element.id in final_by_id else set())
+            final_by_id[element.id] = _Update(element, row, after, joins_after, joins_changed)
+            applied.append(final_by_id[element.id])
+            state[element.id] = after
+            joins_state[element.id] = joins_after
+
+        if atomic and errors:
+            return BulkOutcome(errors=_sorted(errors))
+        finals = [u.element for u in final_by_id.values()]
+        written = await _write_guarded(
+            uow, finals, errors, lambda batch: _update_batch(uow, spec, [final_by_id[e.id] for e in batch if e.id], current)
+        )
+        failed_ids = {e.id for e in finals if e.id} - {e.id for e in written}
+        for update_ in applied:
+            if update_.element.id in failed_ids and update_.element.index not in errors:
+                errors.add(update_.element, FieldError("id", "not written: another update of this id in the batch failed", ItemErrorCode.CONSTRAINT))
+        if atomic and errors:
+            return BulkOutcome(errors=_sorted(errors))
+        successes = [u for u in applied if u.element.id not in failed_ids]
+        if snapshots:
+            await tool_set_history.insert_snapshots(uow.session, [s for s in snapshots if s["tool_set_id"] not in failed_ids])
+        journal = Journal(principal, now)
+        for u in successes:
+            journal.record(spec, Operation.UPDATED, u.after, diff(u.before | _joins_as_values(joins_now, u, before=True), u.after | _joins_as_values(joins_now, u, before=False)))
+        for error in errors.values():
+            journal.failure(spec, Operation.UPDATED, error.id, (current.get(error.id or "") or {}).get("owner_id"), error.message)
+        await journal.write(uow)
+        await uow.commit()
+    return BulkOutcome([u.after for u in successes], _sorted(errors))
+
+
+def _joins_as_values(joins_now: Mapping[str, Mapping[str, list[Row]]], update_: _Update, *, before: bool) -> Row:
+    """Join lists folded into the audit diff only when the element changed them."""
+    if not update_.element.joins:
+        return {}
+    source = joins_now.get(update_.before["id"], {}) if before else update_.joins_after
+    return {name: source.get(name, []) for name in update_.element.joins}
+
+
+async def _lock_rows(uow: UnitOfWork, principal: Principal, spec: EntitySpec, ids: list[str]) -> dict[str, Mapping[str, Any]]:
+    """Read the rows to change with a write lock (FOR UPDATE; SQLite holds its lock since BEGIN)."""
+    if not ids:
+        return {}
+    table = spec.table
+    query = select(table).where(table.c.id.in_(ids), policy.id_lookup_filter(principal, table)).with_for_update()
+    rows = await uow.session.execute(query)
+    return {row.id: row._mapping for row in rows}
+
+
+async def _load_joins(uow: UnitOfWork, spec: EntitySpec, ids: list[str]) -> dict[str, dict[str, list[Row]]]:
+    found: dict[str, dict[str, list[Row]]] = {row_id: {} for row_id in ids}
+    if not ids:
+        return found
+    for join in spec.joins:
+        parent = join.table.c[join.parent_column]
+        order = join.table.c["position"]
+        rows = await uow.session.execute(select(join.table).where(parent.in_(ids)).order_by(parent, order))
+        for row_id in ids:
+            found[row_id][join.name] = []
+        for row in rows:
+            values = {k: v for k, v in row._mapping.items() if k not in (join.parent_column, "id")}
+            found[row._mapping[join.parent_column]][join.name].append(values)
+    return found
+
+
+async def _update_batch(uow: UnitOfWork, spec: EntitySpec, updates: Sequence[_Update], current: Mapping[str, Mapping[str, Any]]) -> None:
+    table = spec.table
+    columns = [c.name for c in table.columns if c.name not in ("id", "owner_id", "created_by", "created_at")]
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"))
+        .values({c: bindparam(f"v_{c}") for c in columns})
+    )
+    params = [
+        {"b_id": u.after["id"], "b_version": current[u.after["id"]]["version"], **{f"v_{c}": u.after[c] for c in columns}}
+        for u in updates
+    ]
+    await uow.session.execute(statement, params)
+    for join in spec.joins:
+        touched = [u for u in updates if join.name in u.joins_changed]
+        if not touched:
+            continue
+        await uow.session.execute(delete(join.table).where(join.table.c[join.parent_column].in_([u.after["id"] for u in touched])))
+        rows = [{**row, join.parent_column: u.after["id"]} for u in touched for row in u.joins_after[join.name]]
+        if rows:
+            await uow.session.execute(insert(join.table), rows)
+
+
+
+# --- delete ---------------------------------------------------------------------
+
+
+async def delete_entities(
+    runtime: Runtime,
+    principal: Principal,
+    entity: EntityType,
+    items: Sequence[Mapping[str, Any]],
+    *,
+    atomic: bool = False,
+) -> BulkOutcome:
+    """Delete by id (and, when given, expected version). A row that others still
+    reference is refused, naming the referrers; deletes enter the change log."""
+    spec = SPECS[entity]
+    authorize_write(principal, spec)
+    _check_size(runtime, items)
+    now = utcnow()
+    errors = _Errors()
+    elements: list[_Element] = []
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        element = _Element(index, item.get("id") if isinstance(item.get("id"), str) else None)
+        try:
+            element.id = check_id("id", item.get("id"))
+            expected = item.get("expected_version")
+            element.expected_version = None if expected is None else check_int("expectedVersion", expected)
+            if element.id in seen:
+                raise FieldError("id", "appears more than once in this batch")
+            seen.add(element.id)
+        except FieldError as error:
+            errors.add(element, error)
+            continue
+        elements.append(element)
+
+    async with UnitOfWork(runtime) as uow:
+        current = await _lock_rows(uow, principal, spec, [e.id for e in elements if e.id])
+        referrers = await find_referrers(uow.session, spec.type, list(current))
+        doomed: list[_Element] = []
+        for element in elements:
+            assert element.id is not None
+            row = current.get(element.id)
+            if row is None:
+                errors.add(element, FieldError("id", f"no {spec.name} with id {element.id}", ItemErrorCode.NOT_FOUND))
+            elif element.expected_version is not None and element.expected_version != row["version"]:
+                errors.add(
+                    element,
+                    FieldError("expectedVersion", f"version conflict: expected {element.expected_version}, current is {row['version']}", ItemErrorCode.VERSION_CONFLICT),
+                    current_version=row["version"],
+                    current=dict(row),
+                )
+            elif referrers.get(element.id):
+                errors.add(element, FieldError("id", referrer_message(referrers[element.id]), ItemErrorCode.CONSTRAINT))
+            else:
+                doomed.append(element)
+        if atomic and errors:
+            return BulkOutcome(errors=_sorted(errors))
+
+        async def remove(batch: list[_Element]) -> None:
+            await uow.session.execute(delete(spec.table).where(spec.table.c.id.in_([e.id for e in batch])))
+
+        deleted = await _write_guarded(uow, doomed, errors, remove)
+        if atomic and errors:
+            return BulkOutcome(errors=_sorted(errors))
+        journal = Journal(principal, now)
+        for element in deleted:
+            row = current[element.id or ""]
+            journal.record(spec, Operation.DELETED, row, {"before": jsonable_row(row)})
+        for error in errors.values():
+            journal.failure(spec, Operation.DELETED, error.id, (current.get(error.id or "") or {}).get("owner_id"), error.message)
+        await journal.write(uow)
+        await uow.commit()
+    return BulkOutcome([dict(current[e.id or ""]) for e in deleted], _sorted(errors))
