@@ -118,7 +118,7 @@ def _reject_duplicate_members(label: str, column: str, rows: list[Row], *, uniqu
 
 
 def _expand_assembly_shorthand(item: Mapping[str, Any]) -> Mapping[str, Any]:
-    """`holderId` / `cutterId` are a short way to write two components."""
+    """On create, `holderId` / `cutterId` are a short way to write two components."""
     if "holder_id" not in item and "cutter_id" not in item:
         return item
     item = dict(item)
@@ -182,9 +182,10 @@ async def create_entities(
             if element.id in seen:
                 raise FieldError("id", "appears more than once in this batch")
             seen.add(element.id)
-            element.values, element.joins = _parse_fields(
-                spec, _expand_assembly_shorthand({k: v for k, v in item.items() if k != "id"}), creating=True
-            )
+            fields = {k: v for k, v in item.items() if k != "id"}
+            if spec.type is EntityType.TOOL_ASSEMBLY:
+                fields = dict(_expand_assembly_shorthand(fields))
+            element.values, element.joins = _parse_fields(spec, fields, creating=True)
         except FieldError as error:
             element.id = item.get("id") if isinstance(item.get("id"), str) else None
             errors.add(element, error)
@@ -313,8 +314,6 @@ async def update_entities(
                 raise FieldError("expectedVersion", "is required")
             element.expected_version = None if expected is None else check_int("expectedVersion", expected)
             changes = {k: v for k, v in item.items() if k not in ("id", "expected_version")}
-            if spec.type is EntityType.TOOL_ASSEMBLY:
-                changes = dict(_expand_assembly_shorthand(changes))
             element.values, element.joins = _parse_fields(spec, changes, creating=False)
         except FieldError as error:
             errors.add(element, error)

@@ -1,0 +1,88 @@
+"""The ASGI application: GraphQL (with GraphiQL), health and readiness."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from .auth.principal import local_admin
+from .config import ConfigError, Settings
+from .context import Context
+from .db.engine import create_engine, session_factory
+from .db.migrate import is_empty, upgrade
+from .loaders import Loaders
+from .schema import schema
+from .services.unit_of_work import Runtime
+from .services.users import ensure_local_admin
+
+log = logging.getLogger("smooth_gql")
+
+
+class GraphQLApp(GraphQL[Context, None]):
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket | None) -> Context:  # type: ignore[override]
+        runtime: Runtime = request.app.state.runtime
+        principal = local_admin()
+        return Context(request, response, principal, runtime, Loaders(runtime, principal))
+
+
+def create_app(settings: Settings, *, engine: AsyncEngine | None = None, migrate_empty_sqlite: bool = False) -> Starlette:
+    """Build the app; `engine` lets tests and the benchmark share one they made."""
+    if settings.auth_enabled:
+        raise ConfigError("AUTH_ENABLED=true: logins and API keys are not available yet; run with AUTH_ENABLED=false")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        owned = engine is None
+        db = engine or create_engine(settings.database_url, sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+        if migrate_empty_sqlite and settings.is_sqlite and await is_empty(db):
+            log.info("empty SQLite database: creating the schema")
+            await upgrade(db)
+        runtime = Runtime(session_factory(db), settings)
+        log.warning("AUTH_ENABLED=false: every request acts as the local admin; for single-user development only")
+        await ensure_local_admin(runtime)
+        app.state.engine = db
+        app.state.runtime = runtime
+        try:
+            yield
+        finally:
+            if owned:
+                await db.dispose()
+
+    graphql = GraphQLApp(schema, graphql_ide="graphiql" if settings.graphiql else None)
+
+    async def health(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    async def ready(request: Request) -> JSONResponse:
+        try:
+            async with request.app.state.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception as exc:  # any failure to reach the database means "not ready"
+            log.warning("readiness check failed: %s", type(exc).__name__)
+            return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+        return JSONResponse({"status": "ready", "database": "ok"})
+
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/health", health),
+            Route("/ready", ready),
+        ],
+        lifespan=lifespan,
+    )
+
+
+def app_from_env() -> Starlette:
+    """Factory for uvicorn (`--workers` needs an import string)."""
+    return create_app(Settings.from_env(), migrate_empty_sqlite=True)

@@ -1,0 +1,95 @@
+"""The `smooth-gql` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from .config import ConfigError, Settings
+from .db.engine import create_engine
+from .db.migrate import current_revision, head_revision, is_empty, upgrade
+
+log = logging.getLogger("smooth_gql")
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    if settings.is_sqlite:
+        # Migrate here, once, before any worker starts (workers must not race on DDL).
+        asyncio.run(_migrate_if_empty(settings))
+    uvicorn.run(
+        "smooth_gql.app:app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        reload=args.reload,
+        log_level=settings.log_level.lower(),
+    )
+    return 0
+
+
+async def _migrate_if_empty(settings: Settings) -> None:
+    engine = create_engine(settings.database_url)
+    try:
+        if await is_empty(engine):
+            log.info("empty SQLite database: creating the schema")
+            await upgrade(engine)
+        elif await current_revision(engine) != head_revision():
+            log.warning("the database schema is not current: run `smooth-gql migrate`")
+    finally:
+        await engine.dispose()
+
+
+async def _migrate(settings: Settings) -> None:
+    engine = create_engine(settings.database_url)
+    try:
+        before = await current_revision(engine)
+        await upgrade(engine)
+        print(f"database at revision {await current_revision(engine)} (was {before or 'empty'})")
+    finally:
+        await engine.dispose()
+
+
+def _export_schema() -> int:
+    from .schema import schema
+
+    sys.stdout.write(schema.as_str() + "\n")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="smooth-gql", description="Tool-data GraphQL server.")
+    commands = root.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the API (migrates an empty SQLite database first)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--reload", action="store_true", help="restart on code changes (development)")
+    commands.add_parser("migrate", help="upgrade the database schema to the newest revision")
+    commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except ConfigError as error:
+        print(f"smooth-gql: {error}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command == "serve":
+        return _serve(args, settings)
+    if args.command == "migrate":
+        asyncio.run(_migrate(settings))
+        return 0
+    return _export_schema()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

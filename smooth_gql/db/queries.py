@@ -1,0 +1,22 @@
+"""SQL fragments whose spelling differs between SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, exists, func, literal, select, type_coerce
+from sqlalchemy.dialects.postgresql import JSONB, array
+
+
+def tags_match(dialect: str, column: Any, tags: Sequence[str], *, match_all: bool) -> ColumnElement[bool]:
+    """Rows whose JSON `tags` list holds any (or all) of `tags`."""
+    if dialect == "postgresql":
+        as_jsonb = type_coerce(column, JSONB)
+        wanted = array(list(tags))
+        return as_jsonb.has_all(wanted) if match_all else as_jsonb.has_any(wanted)
+    each = func.json_each(column).table_valued("value")
+    if match_all:
+        found = select(func.count(func.distinct(each.c.value))).where(each.c.value.in_(list(tags)))
+        return found.scalar_subquery() == literal(len(set(tags)))
+    return exists(select(1).select_from(each).where(each.c.value.in_(list(tags))))

@@ -1,0 +1,1 @@
+"""Query and Mutation fields: parse, call a service, shape the answer. No rules here."""

@@ -1,0 +1,226 @@
+"""Reads of the six entities, always through the access policy.
+
+Lookups by key are shaped for DataLoaders: one `IN (...)` query per batch,
+results in key order with `None` (or `[]`) for misses, each batch in its own
+short session because aiodataloader runs batches as concurrent tasks.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, or_, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ..auth import policy
+from ..auth.principal import Principal
+from ..db.enums import EntityType
+from ..db.queries import tags_match
+from . import cursors
+from .entities import SPECS, Join
+from .errors import BadInput, Forbidden
+from .fields import check_datetime
+from .unit_of_work import Runtime
+
+Row = Mapping[str, Any]
+Sessions = async_sessionmaker[AsyncSession]
+
+# Text search per entity: case-insensitive "contains" over these columns.
+TEXT_COLUMNS: Mapping[EntityType, tuple[str, ...]] = {
+    EntityType.TOOL_ITEM: ("name", "part_number", "description"),
+    EntityType.TOOL_ASSEMBLY: ("name", "description"),
+    EntityType.TOOL_INSTANCE: ("serial_number",),
+    EntityType.TOOL_PRESET: ("name", "description"),
+    EntityType.TOOL_USAGE: ("program_name", "notes"),
+    EntityType.TOOL_SET: ("name", "description"),
+}
+# Columns a list may be sorted by: never NULL, so keyset cursors stay simple and exact.
+SORTABLE: Mapping[EntityType, tuple[str, ...]] = {
+    EntityType.TOOL_ITEM: ("created_at", "updated_at", "name"),
+    EntityType.TOOL_ASSEMBLY: ("created_at", "updated_at", "name"),
+    EntityType.TOOL_INSTANCE: ("created_at", "updated_at", "status"),
+    EntityType.TOOL_PRESET: ("created_at", "updated_at", "name", "machine_id"),
+    EntityType.TOOL_USAGE: ("created_at", "updated_at", "start_time"),
+    EntityType.TOOL_SET: ("created_at", "updated_at", "name"),
+}
+SPECIAL_FILTERS = frozenset({"text", "tags_any", "tags_all", "updated_after"})
+
+
+def authorize_read(principal: Principal) -> None:
+    if not principal.has_scope(policy.READ):
+        raise Forbidden(f"required scope '{policy.READ}' not granted")
+
+
+# --- by key, for loaders -----------------------------------------------------------
+
+
+async def by_ids(sessions: Sessions, principal: Principal, entity: EntityType, ids: Sequence[str]) -> list[Row | None]:
+    table = SPECS[entity].table
+    async with sessions() as session:
+        rows = await session.execute(
+            select(table).where(table.c.id.in_(set(ids)), policy.id_lookup_filter(principal, table))
+        )
+        found = {row.id: row._mapping for row in rows}
+    return [found.get(i) for i in ids]
+
+
+async def by_column(
+    sessions: Sessions, principal: Principal, entity: EntityType, column: str, keys: Sequence[str]
+) -> list[list[Row]]:
+    """Rows of `entity` whose `column` holds each key (back-references), in creation order."""
+    table = SPECS[entity].table
+    async with sessions() as session:
+        rows = await session.execute(
+            select(table)
+            .where(table.c[column].in_(set(keys)), policy.id_lookup_filter(principal, table))
+            .order_by(table.c.created_at, table.c.id)
+        )
+        grouped: dict[str, list[Row]] = defaultdict(list)
+        for row in rows:
+            grouped[row._mapping[column]].append(row._mapping)
+    return [grouped.get(k, []) for k in keys]
+
+
+async def join_rows(sessions: Sessions, join: Join, column: str, keys: Sequence[str]) -> list[list[Row]]:
+    """Raw join-table rows (e.g. assembly components) keyed by either side, by position."""
+    table = join.table
+    async with sessions() as session:
+        rows = await session.execute(
+            select(table).where(table.c[column].in_(set(keys))).order_by(table.c[column], table.c.position)
+        )
+        grouped: dict[str, list[Row]] = defaultdict(list)
+        for row in rows:
+            grouped[row._mapping[column]].append(row._mapping)
+    return [grouped.get(k, []) for k in keys]
+
+
+async def through_join(
+    sessions: Sessions,
+    principal: Principal,
+    join: Join,
+    from_column: str,
+    to_column: str,
+    to_entity: EntityType,
+    keys: Sequence[str],
+) -> list[list[Row]]:
+    """Entities on the far side of a join table, for each key on the near side."""
+    table = join.table
+    target = SPECS[to_entity].table
+    async with sessions() as session:
+        rows = await session.execute(
+            select(table.c[from_column].label("_key"), target)
+            .join(target, target.c.id == table.c[to_column])
+            .where(table.c[from_column].in_(set(keys)), policy.id_lookup_filter(principal, target))
+            .order_by(table.c[from_column], table.c.position)
+        )
+        grouped: dict[str, list[Row]] = defaultdict(list)
+        seen: set[tuple[str, str]] = set()
+        for row in rows:
+            values = dict(row._mapping)
+            key = values.pop("_key")
+            if (key, values["id"]) not in seen:  # an item used twice in one assembly is one assembly
+                seen.add((key, values["id"]))
+                grouped[key].append(values)
+    return [grouped.get(k, []) for k in keys]
+
+
+# --- lists -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[Row]
+    cursors: list[str]
+    has_next: bool
+    has_previous: bool
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    entity: EntityType
+    filters: Mapping[str, Any]
+    order_by: str = "created_at"
+    descending: bool = False
+    all_tenants: bool = False
+
+
+def _where(query: ListQuery, principal: Principal, dialect: str) -> list[ColumnElement[bool]]:
+    spec = SPECS[query.entity]
+    table = spec.table
+    conditions: list[ColumnElement[bool]] = [policy.row_filter(principal, table, all_tenants=query.all_tenants)]
+    for key, value in query.filters.items():
+        if value is None:
+            continue
+        if key == "text":
+            pattern = f"%{_escape_like(str(value))}%"
+            conditions.append(or_(*(table.c[c].ilike(pattern, escape="\\") for c in TEXT_COLUMNS[query.entity])))
+        elif key in ("tags_any", "tags_all"):
+            if value:
+                conditions.append(tags_match(dialect, table.c.tags, value, match_all=key == "tags_all"))
+        elif key == "updated_after":
+            conditions.append(table.c.updated_at > check_datetime("updatedAfter", value))
+        elif key in table.c and key not in ("owner_id",):
+            conditions.append(table.c[key] == value)
+        else:
+            raise BadInput(f"filter: {key} is not a filter of {spec.name}", field="filter")
+    return conditions
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _decode_cursor(cursor: str, sort_is_time: bool) -> tuple[Any, str]:
+    value, row_id = cursors.decode(cursor, 2)
+    try:
+        if sort_is_time:
+            value = datetime.fromisoformat(value)
+    except (ValueError, TypeError):
+        value = None
+    if value is None or not isinstance(row_id, str):
+        raise BadInput("after: not a cursor this list issued", field="after")
+    return value, row_id
+
+
+def _check_order(query: ListQuery) -> None:
+    if query.order_by not in SORTABLE[query.entity]:
+        raise BadInput(f"orderBy: cannot sort {query.entity.value} by {query.order_by}", field="orderBy")
+
+
+async def list_page(
+    runtime: Runtime, principal: Principal, query: ListQuery, *, first: int | None, after: str | None
+) -> Page:
+    authorize_read(principal)
+    _check_order(query)
+    limit = runtime.settings.default_page_size if first is None else first
+    if not 0 <= limit <= runtime.settings.max_page_size:
+        raise BadInput(f"first: must be between 0 and {runtime.settings.max_page_size}", field="first")
+    table = SPECS[query.entity].table
+    sort = table.c[query.order_by]
+    async with runtime.sessions() as session:
+        dialect = session.bind.dialect.name
+        statement: Select[Any] = select(table).where(*_where(query, principal, dialect))
+        if after:
+            value, row_id = _decode_cursor(after, query.order_by.endswith(("_at", "_time")))
+            key = tuple_(sort, table.c.id)
+            statement = statement.where(key < tuple_(value, row_id) if query.descending else key > tuple_(value, row_id))
+        order = (sort.desc(), table.c.id.desc()) if query.descending else (sort, table.c.id)
+        rows = [r._mapping for r in await session.execute(statement.order_by(*order).limit(limit + 1))]
+    has_next = len(rows) > limit
+    rows = rows[:limit]
+    page_cursors = [cursors.encode([row[query.order_by], row["id"]]) for row in rows]
+    return Page(rows, page_cursors, has_next, after is not None)
+
+
+async def count(runtime: Runtime, principal: Principal, query: ListQuery) -> int:
+    authorize_read(principal)
+    table = SPECS[query.entity].table
+    async with runtime.sessions() as session:
+        dialect = session.bind.dialect.name
+        result = await session.execute(select(func.count()).select_from(table).where(*_where(query, principal, dialect)))
+        return int(result.scalar_one())
+

@@ -1,0 +1,114 @@
+"""Reading, comparing and restoring tool-set versions (contract §11)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from ..auth.principal import Principal
+from ..db.enums import EntityType
+from . import reads, writes
+from .entities import TOOL_SET
+from .errors import BadInput, ItemErrorCode, NotFound, ServiceError
+from .tool_set_history import VERSIONS, restore_input, snapshot
+from .unit_of_work import Runtime
+
+SET_INSTANCES, SET_PRESETS = TOOL_SET.joins
+COMPARED = (
+    "name", "description", "type", "legacy_type", "status", "legacy_status", "is_global", "machine_id",
+    "job_id", "members", "capacity", "activation", "tags", "tool_instance_ids", "tool_preset_ids",
+)
+
+
+@dataclass(frozen=True)
+class SetVersion:
+    version: int
+    changed_at: datetime
+    changed_by: str
+    change_summary: str | None
+    snapshot: Mapping[str, Any]
+    is_current: bool = False
+
+
+@dataclass(frozen=True)
+class FieldDifference:
+    field: str
+    value_a: Any
+    value_b: Any
+
+
+async def _set_row(runtime: Runtime, principal: Principal, set_id: str) -> Mapping[str, Any]:
+    reads.authorize_read(principal)
+    [row] = await reads.by_ids(runtime.sessions, principal, EntityType.TOOL_SET, [set_id])
+    if row is None:
+        raise NotFound(f"no ToolSet with id {set_id}", field="toolSetId")
+    return row
+
+
+async def _live(runtime: Runtime, principal: Principal, row: Mapping[str, Any]) -> SetVersion:
+    joins: dict[str, list[dict[str, Any]]] = {}
+    for join in (SET_INSTANCES, SET_PRESETS):
+        [rows] = await reads.join_rows(runtime.sessions, join, "tool_set_id", [row["id"]])
+        joins[join.name] = [dict(r) for r in rows]
+    return SetVersion(row["version"], row["updated_at"], row["updated_by"], None, snapshot(row, joins), True)
+
+
+async def history(runtime: Runtime, principal: Principal, set_id: str, *, include_current: bool = True) -> list[SetVersion]:
+    """Newest first; the live state leads as the current version unless it is already stored."""
+    row = await _set_row(runtime, principal, set_id)
+    async with runtime.sessions() as session:
+        rows = await session.execute(
+            select(VERSIONS).where(VERSIONS.c.tool_set_id == set_id).order_by(VERSIONS.c.version.desc())
+        )
+        stored = [
+            SetVersion(r.version, r.changed_at, r.changed_by, r.change_summary, r.snapshot) for r in rows
+        ]
+    if include_current and not any(v.version == row["version"] for v in stored):
+        stored.insert(0, await _live(runtime, principal, row))
+    return stored
+
+
+async def version(runtime: Runtime, principal: Principal, set_id: str, number: int) -> SetVersion:
+    for entry in await history(runtime, principal, set_id):
+        if entry.version == number:
+            return entry
+    raise NotFound(f"ToolSet {set_id} has no version {number}", field="version")
+
+
+async def compare(runtime: Runtime, principal: Principal, set_id: str, a: int, b: int) -> list[FieldDifference]:
+    versions = {v.version: v for v in await history(runtime, principal, set_id)}
+    for number, label in ((a, "versionA"), (b, "versionB")):
+        if number not in versions:
+            raise NotFound(f"ToolSet {set_id} has no version {number}", field=label)
+    left, right = versions[a].snapshot, versions[b].snapshot
+    return [
+        FieldDifference(name, left.get(name), right.get(name))
+        for name in COMPARED
+        if left.get(name) != right.get(name)
+    ]
+
+
+async def restore(runtime: Runtime, principal: Principal, set_id: str, number: int) -> Mapping[str, Any]:
+    """Write the snapshot's state as a new version, through the one update path."""
+    target = await version(runtime, principal, set_id, number)
+    outcome = await writes.update_entities(
+        runtime,
+        principal,
+        EntityType.TOOL_SET,
+        [{"id": set_id, **restore_input(target.snapshot)}],
+        atomic=True,
+        history_summary=(f"Before restore to version {number}", f"Restored from version {number}"),
+    )
+    if outcome.errors:
+        error = outcome.errors[0]
+        if error.code is ItemErrorCode.NOT_FOUND:
+            raise NotFound(f"cannot restore version {number}: {error.message}", field=error.field)
+        raise BadInput(f"cannot restore version {number}: {error.message}", field=error.field)
+    return outcome.results[0]
+
+
+__all__ = ["FieldDifference", "SetVersion", "ServiceError", "compare", "history", "restore", "version"]
