@@ -13,7 +13,7 @@ from typing import Any
 from aiodataloader import DataLoader
 
 from .auth.principal import Principal
-from .db.enums import EntityType
+from .enums import EntityType
 from .services import reads
 from .services.entities import Join
 from .services.unit_of_work import Runtime

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Table, true
 
-from ..db.enums import EntityType
+from ..enums import EntityType
 from .principal import Principal
 
 READ = "read"

@@ -10,7 +10,7 @@ import strawberry
 from strawberry.types.field import StrawberryField
 
 from ..context import Context
-from ..db.enums import EntityType
+from ..enums import EntityType
 from ..services import writes
 from ..types.bulk import BulkResult, bulk_result
 from ..types.common import Connection, DeleteInput, connection, list_query, load_one, to_service

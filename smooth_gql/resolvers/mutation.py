@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from ..context import Context
-from ..db.enums import EntityType as E
+from ..enums import EntityType as E
 from ..services import tool_sets
 from ..types.common import from_row
 from ..types.tool_assembly import ToolAssembly, ToolAssemblyCreateInput, ToolAssemblyUpdateInput

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Table
 
 from ..db import models
-from ..db.enums import (
+from ..enums import (
     ComponentRole,
     EntityType,
     InstanceStatus,

@@ -15,7 +15,7 @@ from sqlalchemy import func, insert, select
 
 from ..auth.principal import Principal
 from ..db import models
-from ..db.enums import Operation
+from ..enums import Operation
 from .entities import EntitySpec
 from .fields import to_jsonable
 from .unit_of_work import UnitOfWork

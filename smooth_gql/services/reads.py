@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ..auth import policy
 from ..auth.principal import Principal
-from ..db.enums import EntityType
+from ..enums import EntityType
 from ..db.queries import tags_match
 from . import cursors
 from .entities import SPECS, Join

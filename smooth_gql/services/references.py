@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..db.enums import EntityType
+from ..enums import EntityType
 from .entities import SPECS, EntitySpec, referrers_of
 from .errors import FieldError, ItemErrorCode
 

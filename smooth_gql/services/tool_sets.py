@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..auth.principal import Principal
-from ..db.enums import EntityType
+from ..enums import EntityType
 from . import reads, writes
 from .entities import TOOL_SET
 from .errors import BadInput, ItemErrorCode, NotFound, ServiceError

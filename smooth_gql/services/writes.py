@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 
 from ..auth import policy
 from ..auth.principal import Principal
-from ..db.enums import EntityType, Operation
+from ..enums import EntityType, Operation
 from ..db.types import utcnow
 from . import tool_set_history
 from .entities import SPECS, EntitySpec

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 
-from ..db.enums import EntityType as E
+from ..enums import EntityType as E
 from ..services.errors import ItemError, ItemErrorCode
 from ..services.writes import BulkOutcome
 from .common import from_row

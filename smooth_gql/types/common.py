@@ -12,7 +12,7 @@ import strawberry
 from strawberry.types.maybe import Some
 
 from ..context import Context
-from ..db.enums import EntityType as DomainEntity
+from ..enums import EntityType as DomainEntity
 from ..services.entities import Join
 from ..services import reads
 from ..services.reads import ListQuery

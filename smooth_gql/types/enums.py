@@ -6,7 +6,7 @@ from enum import Enum
 
 import strawberry
 
-from ..db import enums as domain
+from .. import enums as domain
 
 ItemCategory = strawberry.enum(domain.ItemCategory)
 ToolType = strawberry.enum(domain.ToolType)

@@ -11,7 +11,7 @@ from strawberry import Maybe
 from strawberry.scalars import JSON
 
 from ..context import Context
-from ..db.enums import EntityType as E
+from ..enums import EntityType as E
 from ..services.entities import TOOL_SET
 from .common import load_one, load_referrers, load_through
 from .enums import InstanceStatus, OrderDirection

@@ -10,7 +10,7 @@ from strawberry import Maybe
 from strawberry.scalars import JSON
 
 from ..context import Context
-from ..db.enums import EntityType as E
+from ..enums import EntityType as E
 from .common import load_one
 from .enums import OrderDirection
 from .tool_instance import ToolInstance

@@ -1,0 +1,165 @@
+"""Fixtures: every test that takes `api` runs once on SQLite and once on PostgreSQL.
+
+SQLite: the schema is migrated once into a template file that each test copies.
+PostgreSQL (when SMOOTH_TEST_POSTGRES_URL is set): a database of its own is
+created for the session, migrated once, and truncated between tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from smooth_gql.app import create_app
+from smooth_gql.config import Settings, normalize_database_url
+from smooth_gql.db.engine import create_engine
+from smooth_gql.db.migrate import upgrade
+from smooth_gql.db.models import Base
+
+POSTGRES_URL = os.environ.get("SMOOTH_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if POSTGRES_URL:
+        return
+    skip = pytest.mark.skip(reason="SMOOTH_TEST_POSTGRES_URL is not set")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+
+    async def build() -> None:
+        engine = create_engine(f"sqlite+aiosqlite:///{path}")
+        await upgrade(engine)
+        await engine.dispose()
+
+    asyncio.run(build())
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throw-away database on the server SMOOTH_TEST_POSTGRES_URL points at."""
+    assert POSTGRES_URL, "postgres tests need SMOOTH_TEST_POSTGRES_URL"
+    base = normalize_database_url(POSTGRES_URL)
+    server, _, _ = base.rpartition("/")
+    name = f"smooth_test_{uuid.uuid4().hex[:10]}"
+
+    async def admin(sql: str) -> None:
+        engine = create_async_engine(base, isolation_level="AUTOCOMMIT")
+        async with engine.connect() as conn:
+            await conn.execute(text(sql))
+        await engine.dispose()
+
+    async def migrate() -> None:
+        engine = create_engine(f"{server}/{name}")
+        await upgrade(engine)
+        await engine.dispose()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    asyncio.run(migrate())
+    yield f"{server}/{name}"
+    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "smooth.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite+aiosqlite:///{path}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+async def _truncate(engine: AsyncEngine) -> None:
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    async with engine.begin() as conn:
+        await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
+    if engine.dialect.name == "postgresql":
+        await _truncate(engine)
+    yield engine
+    await engine.dispose()
+
+
+class StatementCounter:
+    """Counts SQL statements sent on an engine (DataLoader batching tests)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.count = 0
+        self.statements: list[str] = []
+        event.listen(engine.sync_engine, "before_cursor_execute", self._on_execute)
+
+    def _on_execute(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.strip().upper() in ("BEGIN", "BEGIN IMMEDIATE"):
+            return
+        self.count += 1
+        self.statements.append(statement)
+
+    def reset(self) -> None:
+        self.count = 0
+        self.statements.clear()
+
+
+@dataclass
+class Api:
+    """The real ASGI app over HTTP, plus direct access to its database for assertions."""
+
+    client: httpx.AsyncClient
+    engine: AsyncEngine
+    settings: Settings
+
+    async def gql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Run a query that must succeed; return its `data`."""
+        body = await self.gql_raw(query, variables)
+        assert "errors" not in body, body.get("errors")
+        return body["data"]  # type: ignore[no-any-return]
+
+    async def gql_raw(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        response = await self.client.post("/graphql", json={"query": query, "variables": variables or {}})
+        assert response.status_code == 200, response.text
+        return response.json()  # type: ignore[no-any-return]
+
+    async def scalar(self, sql: str, **params: Any) -> Any:
+        async with self.engine.connect() as conn:
+            return (await conn.execute(text(sql), params)).scalar()
+
+    async def counts(self) -> dict[str, int]:
+        """Row counts of every data, history and join table: "nothing changed" in one value."""
+        names = [t.name for t in Base.metadata.sorted_tables if t.name not in ("sessions", "api_keys")]
+        async with self.engine.connect() as conn:
+            return {n: (await conn.execute(text(f'SELECT count(*) FROM "{n}"'))).scalar_one() for n in names}
+
+
+def make_settings(database_url: str, **overrides: Any) -> Settings:
+    return Settings(database_url=database_url, **overrides)
+
+
+@pytest.fixture
+async def api(engine: AsyncEngine, database_url: str) -> AsyncIterator[Api]:
+    settings = make_settings(database_url)
+    app = create_app(settings, engine=engine)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield Api(client, engine, settings)
