@@ -29,7 +29,7 @@ log = logging.getLogger("smooth_gql")
 
 
 class GraphQLApp(GraphQL[Context, None]):
-    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket | None) -> Context:  # type: ignore[override]
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket | None) -> Context:
         runtime: Runtime = request.app.state.runtime
         principal = local_admin()
         return Context(request, response, principal, runtime, Loaders(runtime, principal))

@@ -25,15 +25,15 @@ class Loaders:
     def __init__(self, runtime: Runtime, principal: Principal) -> None:
         self._sessions = runtime.sessions
         self._principal = principal
-        self._made: dict[Hashable, DataLoader] = {}
+        self._made: dict[Hashable, DataLoader[Any, Any]] = {}
 
-    def _get(self, key: Hashable, batch: Any) -> DataLoader:
+    def _get(self, key: Hashable, batch: Any) -> DataLoader[Any, Any]:
         loader = self._made.get(key)
         if loader is None:
             loader = self._made[key] = DataLoader(batch)
         return loader
 
-    def by_id(self, entity: EntityType) -> DataLoader:
+    def by_id(self, entity: EntityType) -> DataLoader[Any, Any]:
         """id -> row or None."""
 
         async def batch(ids: Sequence[str]) -> list[Row | None]:
@@ -41,7 +41,7 @@ class Loaders:
 
         return self._get(("id", entity), batch)
 
-    def by_column(self, entity: EntityType, column: str) -> DataLoader:
+    def by_column(self, entity: EntityType, column: str) -> DataLoader[Any, Any]:
         """key -> rows of `entity` whose `column` holds the key."""
 
         async def batch(keys: Sequence[str]) -> list[list[Row]]:
@@ -49,7 +49,7 @@ class Loaders:
 
         return self._get(("column", entity, column), batch)
 
-    def join_rows(self, join: Join, column: str) -> DataLoader:
+    def join_rows(self, join: Join, column: str) -> DataLoader[Any, Any]:
         """key -> raw join-table rows (assembly components)."""
 
         async def batch(keys: Sequence[str]) -> list[list[Row]]:
@@ -57,7 +57,7 @@ class Loaders:
 
         return self._get(("join", join.name, column), batch)
 
-    def through(self, join: Join, from_column: str, to_column: str, to_entity: EntityType) -> DataLoader:
+    def through(self, join: Join, from_column: str, to_column: str, to_entity: EntityType) -> DataLoader[Any, Any]:
         """key -> entities on the far side of a join table."""
 
         async def batch(keys: Sequence[str]) -> list[list[Row]]:

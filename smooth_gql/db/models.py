@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Table,
     Boolean,
     Date,
     Float,
@@ -43,6 +44,13 @@ SHORT = String(64)
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table of a model (services write with Core statements)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 # --- identity ---------------------------------------------------------------

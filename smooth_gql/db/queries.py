@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, exists, func, literal, select, type_coerce
+from sqlalchemy import ColumnElement, Result, exists, func, literal, select, type_coerce
 from sqlalchemy.dialects.postgresql import JSONB, array
 
 
@@ -14,9 +14,15 @@ def tags_match(dialect: str, column: Any, tags: Sequence[str], *, match_all: boo
     if dialect == "postgresql":
         as_jsonb = type_coerce(column, JSONB)
         wanted = array(list(tags))
-        return as_jsonb.has_all(wanted) if match_all else as_jsonb.has_any(wanted)
+        matched: ColumnElement[bool] = as_jsonb.has_all(wanted) if match_all else as_jsonb.has_any(wanted)
+        return matched
     each = func.json_each(column).table_valued("value")
     if match_all:
         found = select(func.count(func.distinct(each.c.value))).where(each.c.value.in_(list(tags)))
         return found.scalar_subquery() == literal(len(set(tags)))
     return exists(select(1).select_from(each).where(each.c.value.in_(list(tags))))
+
+
+def mappings(result: Result[Any]) -> list[Mapping[str, Any]]:
+    """Rows as read-only mappings keyed by column name."""
+    return cast(list[Mapping[str, Any]], list(result.mappings()))

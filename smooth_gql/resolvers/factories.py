@@ -4,7 +4,7 @@ Annotations here must be real classes at definition time (Strawberry reads
 them from the generated resolvers), so this module does not postpone them.
 """
 
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 from strawberry.types.field import StrawberryField
@@ -16,6 +16,14 @@ from ..types.bulk import BulkResult, bulk_result
 from ..types.common import Connection, DeleteInput, connection, list_query, load_one, to_service
 
 Info = strawberry.Info[Context, None]
+
+
+def field(**kwargs: Any) -> StrawberryField:
+    return cast(StrawberryField, strawberry.field(**kwargs))
+
+
+def mutation(**kwargs: Any) -> StrawberryField:
+    return cast(StrawberryField, strawberry.mutation(**kwargs))
 NAMES = {
     EntityType.TOOL_ITEM: "tool items",
     EntityType.TOOL_ASSEMBLY: "tool assemblies",
@@ -27,55 +35,55 @@ NAMES = {
 
 
 def lookup(entity: EntityType, cls: Any) -> StrawberryField:
-    async def resolve(info: Info, id: strawberry.ID) -> cls | None:  # type: ignore[valid-type]
+    async def resolve(info: Info, id: strawberry.ID) -> cls | None:
         return await load_one(info, entity, cls, id)
 
-    return strawberry.field(resolver=resolve, description=f"One of your {NAMES[entity]} by id (admins: anyone's).")
+    return field(resolver=resolve, description=f"One of your {NAMES[entity]} by id (admins: anyone's).")
 
 
 def listing(entity: EntityType, cls: Any, filter_cls: Any, order_cls: Any) -> StrawberryField:
     async def resolve(
         info: Info,
-        filter: filter_cls | None = None,  # type: ignore[valid-type]
-        order_by: order_cls | None = None,  # type: ignore[valid-type]
+        filter: filter_cls | None = None,
+        order_by: order_cls | None = None,
         first: int | None = None,
         after: str | None = None,
         all_tenants: bool = False,
-    ) -> Connection[cls]:  # type: ignore[valid-type]
+    ) -> Connection[cls]:
         return await connection(info, cls, list_query(entity, filter, order_by, all_tenants), first, after)
 
-    return strawberry.field(
+    return field(
         resolver=resolve,
         description=f"A page of {NAMES[entity]}; admins see every tenant with allTenants: true.",
     )
 
 
 def create(entity: EntityType, cls: Any, input_cls: Any) -> StrawberryField:
-    async def resolve(info: Info, input: list[input_cls], atomic: bool = False) -> BulkResult[cls]:  # type: ignore[valid-type]
+    async def resolve(info: Info, input: list[input_cls], atomic: bool = False) -> BulkResult[cls]:
         ctx = info.context
         outcome = await writes.create_entities(ctx.runtime, ctx.principal, entity, to_service(input), atomic=atomic)
         return bulk_result(entity, cls, outcome)
 
-    return strawberry.mutation(resolver=resolve, description=f"Create {NAMES[entity]}; atomic: all or nothing.")
+    return mutation(resolver=resolve, description=f"Create {NAMES[entity]}; atomic: all or nothing.")
 
 
 def update(entity: EntityType, cls: Any, input_cls: Any) -> StrawberryField:
-    async def resolve(info: Info, input: list[input_cls], atomic: bool = False) -> BulkResult[cls]:  # type: ignore[valid-type]
+    async def resolve(info: Info, input: list[input_cls], atomic: bool = False) -> BulkResult[cls]:
         ctx = info.context
         outcome = await writes.update_entities(ctx.runtime, ctx.principal, entity, to_service(input), atomic=atomic)
         return bulk_result(entity, cls, outcome)
 
-    return strawberry.mutation(
+    return mutation(
         resolver=resolve, description=f"Update {NAMES[entity]} at their expected versions; atomic: all or nothing."
     )
 
 
 def delete(entity: EntityType, cls: Any) -> StrawberryField:
-    async def resolve(info: Info, input: list[DeleteInput], atomic: bool = False) -> BulkResult[cls]:  # type: ignore[valid-type]
+    async def resolve(info: Info, input: list[DeleteInput], atomic: bool = False) -> BulkResult[cls]:
         ctx = info.context
         outcome = await writes.delete_entities(ctx.runtime, ctx.principal, entity, to_service(input), atomic=atomic)
         return bulk_result(entity, cls, outcome)
 
-    return strawberry.mutation(
+    return mutation(
         resolver=resolve, description=f"Delete {NAMES[entity]}; rows others still reference are refused."
     )

@@ -113,7 +113,7 @@ def _member(column: str) -> Callable[[str, int, Any], dict[str, Any]]:
 
 TOOL_ITEM = EntitySpec(
     EntityType.TOOL_ITEM,
-    models.ToolItem.__table__,  # type: ignore[arg-type]
+    models.table_of(models.ToolItem),
     (
         F("name", "name", S, required=True),
         F("description", "description", T),
@@ -136,7 +136,7 @@ TOOL_ITEM = EntitySpec(
 
 TOOL_ASSEMBLY = EntitySpec(
     EntityType.TOOL_ASSEMBLY,
-    models.ToolAssembly.__table__,  # type: ignore[arg-type]
+    models.table_of(models.ToolAssembly),
     (
         F("name", "name", S, required=True),
         F("description", "description", T),
@@ -149,7 +149,7 @@ TOOL_ASSEMBLY = EntitySpec(
         Join(
             "components",
             "components",
-            models.AssemblyComponent.__table__,  # type: ignore[arg-type]
+            models.table_of(models.AssemblyComponent),
             "assembly_id",
             "item_id",
             EntityType.TOOL_ITEM,
@@ -160,7 +160,7 @@ TOOL_ASSEMBLY = EntitySpec(
 
 TOOL_INSTANCE = EntitySpec(
     EntityType.TOOL_INSTANCE,
-    models.ToolInstance.__table__,  # type: ignore[arg-type]
+    models.table_of(models.ToolInstance),
     (
         F("tool_item_id", "toolItemId", Kind.ID),
         F("tool_assembly_id", "toolAssemblyId", Kind.ID),
@@ -184,7 +184,7 @@ TOOL_INSTANCE = EntitySpec(
 
 TOOL_PRESET = EntitySpec(
     EntityType.TOOL_PRESET,
-    models.ToolPreset.__table__,  # type: ignore[arg-type]
+    models.table_of(models.ToolPreset),
     (
         F("name", "name", S, required=True),
         F("description", "description", T),
@@ -206,7 +206,7 @@ TOOL_PRESET = EntitySpec(
 
 TOOL_USAGE = EntitySpec(
     EntityType.TOOL_USAGE,
-    models.ToolUsage.__table__,  # type: ignore[arg-type]
+    models.table_of(models.ToolUsage),
     (
         F("tool_instance_id", "toolInstanceId", Kind.ID),
         F("preset_id", "presetId", Kind.ID),
@@ -231,7 +231,7 @@ TOOL_USAGE = EntitySpec(
 
 TOOL_SET = EntitySpec(
     EntityType.TOOL_SET,
-    models.ToolSet.__table__,  # type: ignore[arg-type]
+    models.table_of(models.ToolSet),
     (
         F("name", "name", S, required=True),
         F("description", "description", T),
@@ -251,7 +251,7 @@ TOOL_SET = EntitySpec(
         Join(
             "tool_instance_ids",
             "toolInstanceIds",
-            models.ToolSetInstance.__table__,  # type: ignore[arg-type]
+            models.table_of(models.ToolSetInstance),
             "tool_set_id",
             "tool_instance_id",
             EntityType.TOOL_INSTANCE,
@@ -260,7 +260,7 @@ TOOL_SET = EntitySpec(
         Join(
             "tool_preset_ids",
             "toolPresetIds",
-            models.ToolSetPreset.__table__,  # type: ignore[arg-type]
+            models.table_of(models.ToolSetPreset),
             "tool_set_id",
             "tool_preset_id",
             EntityType.TOOL_PRESET,

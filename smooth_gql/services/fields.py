@@ -149,9 +149,8 @@ def check_datetime(label: str, value: Any) -> datetime:
             raise FieldError(label, f"{value[:60]!r} is not an ISO 8601 date-time") from None
     if not isinstance(value, datetime):
         raise FieldError(label, "expected an ISO 8601 date-time")
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    moment: datetime = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def check_date(label: str, value: Any) -> date:

@@ -21,8 +21,8 @@ from .fields import to_jsonable
 from .unit_of_work import UnitOfWork
 
 AUDIT_OPERATION = {Operation.CREATED: "CREATE", Operation.UPDATED: "UPDATE", Operation.DELETED: "DELETE"}
-AUDIT = models.AuditLog.__table__
-CHANGES = models.ChangeLog.__table__
+AUDIT = models.table_of(models.AuditLog)
+CHANGES = models.table_of(models.ChangeLog)
 SKIP_IN_AUDIT = frozenset({"owner_id", "created_by", "updated_by", "created_at", "updated_at"})
 
 

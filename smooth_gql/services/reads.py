@@ -19,7 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from ..auth import policy
 from ..auth.principal import Principal
 from ..enums import EntityType
-from ..db.queries import tags_match
+from ..db.engine import dialect_name
+from ..db.queries import mappings, tags_match
 from . import cursors
 from .entities import SPECS, Join
 from .errors import BadInput, Forbidden
@@ -64,7 +65,7 @@ async def by_ids(sessions: Sessions, principal: Principal, entity: EntityType, i
         rows = await session.execute(
             select(table).where(table.c.id.in_(set(ids)), policy.id_lookup_filter(principal, table))
         )
-        found = {row.id: row._mapping for row in rows}
+        found = {row["id"]: row for row in mappings(rows)}
     return [found.get(i) for i in ids]
 
 
@@ -80,8 +81,8 @@ async def by_column(
             .order_by(table.c.created_at, table.c.id)
         )
         grouped: dict[str, list[Row]] = defaultdict(list)
-        for row in rows:
-            grouped[row._mapping[column]].append(row._mapping)
+        for row in mappings(rows):
+            grouped[row[column]].append(row)
     return [grouped.get(k, []) for k in keys]
 
 
@@ -93,8 +94,8 @@ async def join_rows(sessions: Sessions, join: Join, column: str, keys: Sequence[
             select(table).where(table.c[column].in_(set(keys))).order_by(table.c[column], table.c.position)
         )
         grouped: dict[str, list[Row]] = defaultdict(list)
-        for row in rows:
-            grouped[row._mapping[column]].append(row._mapping)
+        for row in mappings(rows):
+            grouped[row[column]].append(row)
     return [grouped.get(k, []) for k in keys]
 
 
@@ -119,8 +120,8 @@ async def through_join(
         )
         grouped: dict[str, list[Row]] = defaultdict(list)
         seen: set[tuple[str, str]] = set()
-        for row in rows:
-            values = dict(row._mapping)
+        for row in mappings(rows):
+            values = dict(row)
             key = values.pop("_key")
             if (key, values["id"]) not in seen:  # an item used twice in one assembly is one assembly
                 seen.add((key, values["id"]))
@@ -202,14 +203,14 @@ async def list_page(
     table = SPECS[query.entity].table
     sort = table.c[query.order_by]
     async with runtime.sessions() as session:
-        dialect = session.bind.dialect.name
+        dialect = dialect_name(session)
         statement: Select[Any] = select(table).where(*_where(query, principal, dialect))
         if after:
             value, row_id = _decode_cursor(after, query.order_by.endswith(("_at", "_time")))
             key = tuple_(sort, table.c.id)
             statement = statement.where(key < tuple_(value, row_id) if query.descending else key > tuple_(value, row_id))
         order = (sort.desc(), table.c.id.desc()) if query.descending else (sort, table.c.id)
-        rows = [r._mapping for r in await session.execute(statement.order_by(*order).limit(limit + 1))]
+        rows = mappings(await session.execute(statement.order_by(*order).limit(limit + 1)))
     has_next = len(rows) > limit
     rows = rows[:limit]
     page_cursors = [cursors.encode([row[query.order_by], row["id"]]) for row in rows]
@@ -220,7 +221,7 @@ async def count(runtime: Runtime, principal: Principal, query: ListQuery) -> int
     authorize_read(principal)
     table = SPECS[query.entity].table
     async with runtime.sessions() as session:
-        dialect = session.bind.dialect.name
+        dialect = dialect_name(session)
         result = await session.execute(select(func.count()).select_from(table).where(*_where(query, principal, dialect)))
         return int(result.scalar_one())
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..db.queries import mappings
 from ..enums import EntityType
 from .entities import SPECS, EntitySpec, referrers_of
 from .errors import FieldError, ItemErrorCode
@@ -50,7 +51,7 @@ async def load_targets(
     for target, id_set in ids.items():
         table = SPECS[target].table
         rows = await session.execute(select(table).where(table.c.id.in_(sorted(id_set))))
-        loaded[target] = {row.id: row._mapping for row in rows}
+        loaded[target] = {row["id"]: row for row in mappings(rows)}
     return loaded
 
 

@@ -22,7 +22,7 @@ from ..auth.principal import Principal
 from ..db import models
 from .fields import to_jsonable
 
-VERSIONS = models.ToolSetVersion.__table__
+VERSIONS = models.table_of(models.ToolSetVersion)
 SNAPSHOT_FIELDS = (
     "id", "name", "description", "type", "legacy_type", "status", "legacy_status", "is_global",
     "machine_id", "job_id", "members", "capacity", "activation", "tags",

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ..config import Settings
-from ..db.engine import IMMEDIATE
+from ..db.engine import IMMEDIATE, dialect_name
 
 ChangeNotifier = Callable[[int], Awaitable[None]]
 
@@ -59,7 +59,7 @@ class UnitOfWork:
 
     @property
     def is_postgres(self) -> bool:
-        return self.session.bind.dialect.name == "postgresql"
+        return dialect_name(self.session) == "postgresql"
 
     async def serialize_change_log(self) -> None:
         """Hold the change-log lock until commit, so seq order is commit order (DESIGN §4)."""

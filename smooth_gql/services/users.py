@@ -3,14 +3,14 @@ local admin that `AUTH_ENABLED=false` acts as must exist as a real row."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from ..auth.principal import LOCAL_ADMIN_EMAIL, LOCAL_ADMIN_ID
 from ..db import models
 from ..db.types import utcnow
 from .unit_of_work import Runtime, UnitOfWork
 
-USERS = models.User.__table__
+USERS = models.table_of(models.User)
 
 
 async def ensure_local_admin(runtime: Runtime) -> None:
@@ -19,7 +19,7 @@ async def ensure_local_admin(runtime: Runtime) -> None:
         if exists.first() is None:
             now = utcnow()
             await uow.session.execute(
-                USERS.insert().values(
+                insert(USERS).values(
                     id=LOCAL_ADMIN_ID,
                     email=LOCAL_ADMIN_EMAIL,
                     password_hash=None,

@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from ..auth import policy
 from ..auth.principal import Principal
 from ..enums import EntityType, Operation
+from ..db.queries import mappings
 from ..db.types import utcnow
 from . import tool_set_history
 from .entities import SPECS, EntitySpec
@@ -224,8 +225,8 @@ async def create_entities(
         journal = Journal(principal, now)
         for element in written:
             journal.record(spec, Operation.CREATED, element.values, {"after": jsonable_row(element.values)})
-        for error in errors.values():
-            journal.failure(spec, Operation.CREATED, error.id, principal.user_id, error.message)
+        for failed in errors.values():
+            journal.failure(spec, Operation.CREATED, failed.id, principal.user_id, failed.message)
         await journal.write(uow)
         await uow.commit()
     return BulkOutcome([e.values for e in written], _sorted(errors))
@@ -270,6 +271,11 @@ async def _write_guarded(
         except DBAPIError as exc:
             errors.add(element, constraint_error(exc))
     return written
+
+
+def _owner(rows: Mapping[str, Mapping[str, Any]], row_id: str | None) -> str | None:
+    row = rows.get(row_id) if row_id else None
+    return None if row is None else str(row["owner_id"])
 
 
 def _sorted(errors: _Errors) -> list[ItemError]:
@@ -390,8 +396,8 @@ async def update_entities(
         journal = Journal(principal, now)
         for u in successes:
             journal.record(spec, Operation.UPDATED, u.after, diff(u.before | _joins_as_values(joins_now, u, before=True), u.after | _joins_as_values(joins_now, u, before=False)))
-        for error in errors.values():
-            journal.failure(spec, Operation.UPDATED, error.id, (current.get(error.id or "") or {}).get("owner_id"), error.message)
+        for failed in errors.values():
+            journal.failure(spec, Operation.UPDATED, failed.id, _owner(current, failed.id), failed.message)
         await journal.write(uow)
         await uow.commit()
     return BulkOutcome([u.after for u in successes], _sorted(errors))
@@ -412,7 +418,7 @@ async def _lock_rows(uow: UnitOfWork, principal: Principal, spec: EntitySpec, id
     table = spec.table
     query = select(table).where(table.c.id.in_(ids), policy.id_lookup_filter(principal, table)).with_for_update()
     rows = await uow.session.execute(query)
-    return {row.id: row._mapping for row in rows}
+    return {row["id"]: row for row in mappings(rows)}
 
 
 async def _load_joins(uow: UnitOfWork, spec: EntitySpec, ids: list[str]) -> dict[str, dict[str, list[Row]]]:
@@ -425,9 +431,9 @@ async def _load_joins(uow: UnitOfWork, spec: EntitySpec, ids: list[str]) -> dict
         rows = await uow.session.execute(select(join.table).where(parent.in_(ids)).order_by(parent, order))
         for row_id in ids:
             found[row_id][join.name] = []
-        for row in rows:
-            values = {k: v for k, v in row._mapping.items() if k not in (join.parent_column, "id")}
-            found[row._mapping[join.parent_column]][join.name].append(values)
+        for row in mappings(rows):
+            values = {k: v for k, v in row.items() if k not in (join.parent_column, "id")}
+            found[row[join.parent_column]][join.name].append(values)
     return found
 
 
@@ -522,8 +528,8 @@ async def delete_entities(
         for element in deleted:
             row = current[element.id or ""]
             journal.record(spec, Operation.DELETED, row, {"before": jsonable_row(row)})
-        for error in errors.values():
-            journal.failure(spec, Operation.DELETED, error.id, (current.get(error.id or "") or {}).get("owner_id"), error.message)
+        for failed in errors.values():
+            journal.failure(spec, Operation.DELETED, failed.id, _owner(current, failed.id), failed.message)
         await journal.write(uow)
         await uow.commit()
     return BulkOutcome([dict(current[e.id or ""]) for e in deleted], _sorted(errors))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from enum import Enum
 from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
@@ -34,17 +33,14 @@ ENTITY_TYPES: Mapping[E, type[Any]] = {
     E.TOOL_SET: ToolSet,
 }
 
-BulkErrorCode = strawberry.enum(
-    Enum("BulkErrorCode", {code.name: code.value for code in ItemErrorCode}),  # type: ignore[misc]
-    description="Why one element of a bulk write failed.",
-)
+BulkErrorCode = strawberry.enum(ItemErrorCode, name="BulkErrorCode", description="Why one element of a bulk write failed.")
 
 
 @strawberry.interface(description="One failed element of a bulk write; `index` is its position in the input.")
 class BulkItemError:
     index: int
     id: strawberry.ID | None
-    code: BulkErrorCode  # type: ignore[valid-type]
+    code: ItemErrorCode
     message: str
     field: str | None = strawberry.field(description="The input field at fault, when there is one.")
 
@@ -96,7 +92,7 @@ def _error(entity: E, error: ItemError) -> BulkItemError:
     common: dict[str, Any] = {
         "index": error.index,
         "id": error.id,
-        "code": BulkErrorCode[error.code.name],
+        "code": error.code,
         "message": error.message,
         "field": error.field,
     }

@@ -1,4 +1,8 @@
-"""The domain's enums as GraphQL enums (UPPER_CASE values, DESIGN §6)."""
+"""The domain's enums registered as GraphQL enums (UPPER_CASE values, DESIGN §6).
+
+Registration marks the domain classes in place, so resolvers and services
+share one set of enum classes.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +10,16 @@ from enum import Enum
 
 import strawberry
 
-from .. import enums as domain
+from ..enums import ComponentRole, InstanceStatus, ItemCategory, ToolSetStatus, ToolSetType, ToolType
 
-ItemCategory = strawberry.enum(domain.ItemCategory)
-ToolType = strawberry.enum(domain.ToolType)
-ComponentRole = strawberry.enum(domain.ComponentRole)
-InstanceStatus = strawberry.enum(domain.InstanceStatus)
-ToolSetType = strawberry.enum(domain.ToolSetType)
-ToolSetStatus = strawberry.enum(domain.ToolSetStatus)
+for _enum in (ItemCategory, ToolType, ComponentRole, InstanceStatus, ToolSetType, ToolSetStatus):
+    strawberry.enum(_enum)
 
 
 @strawberry.enum
 class OrderDirection(Enum):
     ASC = "ASC"
     DESC = "DESC"
+
+
+__all__ = ["ComponentRole", "InstanceStatus", "ItemCategory", "OrderDirection", "ToolSetStatus", "ToolSetType", "ToolType"]

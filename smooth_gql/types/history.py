@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -25,10 +26,10 @@ class ToolSetVersion:
         return cls(
             version=entry.version,
             changed_at=entry.changed_at,
-            changed_by=entry.changed_by,
+            changed_by=strawberry.ID(entry.changed_by),
             change_summary=entry.change_summary,
             is_current=entry.is_current,
-            snapshot=dict(entry.snapshot),
+            snapshot=cast(JSON, dict(entry.snapshot)),
         )
 
 
