@@ -64,6 +64,12 @@ class Settings:
     sqlite_busy_timeout_ms: int = 30_000
     graphiql: bool = True
 
+    def __post_init__(self) -> None:
+        if self.auth_enabled:
+            # Logins and API keys arrive with the identity work; until then refusing
+            # to start is safer than silently serving everyone as the admin.
+            raise ConfigError("AUTH_ENABLED: true is not supported yet; run with AUTH_ENABLED=false")
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")

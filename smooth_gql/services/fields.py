@@ -121,11 +121,13 @@ def check_id(label: str, value: Any) -> str:
 
 
 def check_enum(label: str, value: Any, enum: type[StrEnum]) -> str:
-    allowed = [member.value for member in enum]
-    if not isinstance(value, str) or value not in allowed:
-        shown = repr(value)[:60]
-        raise FieldError(label, f"unknown value {shown}; allowed: {', '.join(allowed)}")
-    return value
+    if isinstance(value, str):
+        try:
+            return enum(value).value
+        except ValueError:
+            pass
+    allowed = ", ".join(member.value for member in enum)
+    raise FieldError(label, f"unknown value {repr(value)[:60]}; allowed: {allowed}")
 
 
 def check_tags(label: str, value: Any) -> list[str]:

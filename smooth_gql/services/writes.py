@@ -175,6 +175,7 @@ async def create_entities(
     errors = _Errors()
     pending: list[_Element] = []
     seen: set[str] = set()
+    supplied: list[str] = []  # server-made uuid4s cannot collide; only these need a lookup
     for index, item in enumerate(items):
         element = _Element(index, None)
         try:
@@ -183,6 +184,8 @@ async def create_entities(
             if element.id in seen:
                 raise FieldError("id", "appears more than once in this batch")
             seen.add(element.id)
+            if raw_id is not None:
+                supplied.append(element.id)
             fields = {k: v for k, v in item.items() if k != "id"}
             if spec.type is EntityType.TOOL_ASSEMBLY:
                 fields = dict(_expand_assembly_shorthand(fields))
@@ -205,7 +208,7 @@ async def create_entities(
     async with UnitOfWork(runtime) as uow:
         wanted = {e.index: wanted_ids(spec, principal.user_id, e.values, e.joins) for e in pending}
         targets = await load_targets(uow.session, (w for ws in wanted.values() for w in ws))
-        taken = await _existing_ids(uow, spec, [e.id for e in pending if e.id])
+        taken = await _existing_ids(uow, spec, supplied)
         valid: list[_Element] = []
         for element in pending:
             try:

@@ -1,0 +1,145 @@
+"""`python -m bench`: build the data set, time the workloads, print (and optionally save) the table."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from smooth_gql.db.engine import create_engine
+from smooth_gql.db.migrate import upgrade
+
+from . import dataset as dataset_module
+from .database import DatabaseError, fresh_database
+from .harness import BenchError, StatementCounter, running_app
+from .measure import Result, measure, timed_call
+from .profiling import profile
+from .report import Environment, as_json, table, write_json
+from .workloads import CreateToolItems, MachineView, ToolItemsPage, Workload
+
+WORKLOADS = ("create", "items", "machine")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description=(
+            "Benchmark the smooth_gql GraphQL server in process against the raw-SQL floor of the same work. "
+            "Builds 50 assemblies (100 items), 200 instances, 400 presets on 4 machines and 1,000 more items "
+            "through the GraphQL API on a fresh database, then times createToolItems(1,000), toolItems(first: 1000) "
+            "and one machine's view (100 presets with instance, assembly, components and items)."
+        ),
+        epilog="Figures from a shared machine are noisy: compare the ratios, and rerun before trusting small differences.",
+    )
+    parser.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="PostgreSQL server to use, e.g. postgresql+asyncpg://postgres@127.0.0.1/somedb: a throw-away database is "
+        "created next to the named one and dropped afterwards. A SQLite URL must name a file that does not exist yet "
+        "(it is kept). Default: a temporary SQLite file, deleted afterwards.",
+    )
+    parser.add_argument("--runs", type=_positive, default=7, metavar="N", help="measured calls per workload and side (default: 7)")
+    parser.add_argument("--warmup", type=_non_negative, default=1, metavar="N", help="unmeasured calls first (default: 1)")
+    parser.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help="give up on a workload when one call takes longer (default: 60)")
+    parser.add_argument("--only", action="append", choices=WORKLOADS, help="run only this workload (repeatable; default: all three)")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON to FILE")
+    parser.add_argument("--show-sql", action="store_true", help="print the SQL one GraphQL call of each workload sends")
+    parser.add_argument("--profile", type=Path, metavar="DIR", help="after timing, cProfile the GraphQL side of each workload into DIR/<workload>.prof and print the hot spots")
+    parser.add_argument("--profile-calls", type=_positive, default=3, metavar="N", help="calls per workload under --profile (default: 3)")
+    parser.add_argument("--check", action="store_true", help="exit with status 1 when a workload misses its target or fails")
+    return parser.parse_args(argv)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _non_negative(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must not be negative")
+    return value
+
+
+def _say(message: str) -> None:
+    """Progress goes to stderr so stdout holds only the report."""
+    print(message, file=sys.stderr, flush=True)
+
+
+@dataclass
+class Outcome:
+    results: list[Result]
+    failed: bool
+
+
+async def run(args: argparse.Namespace) -> Outcome:
+    async with fresh_database(args.database_url) as db:
+        engine = create_engine(db.url)
+        try:
+            _say(f"migrating a fresh {db.dialect} database ...")
+            await upgrade(engine)
+            environment = Environment.current(engine.dialect.name, engine.dialect.driver, db.where)
+            print("\n".join(environment.lines()))
+            async with running_app(engine, db.url) as client:
+                _say("building the data set through the GraphQL API ...")
+                data = await dataset_module.build(client, engine)
+                counts = ", ".join(f"{table} {n}" for table, n in data.row_counts.items())
+                print(f"data set: built through GraphQL in {data.build_seconds:.1f} s; rows: {counts}")
+                print(f"runs: {args.warmup} warm-up + {args.runs} measured per side (GraphQL and floor alternate); medians in ms\n")
+                chosen = args.only or list(WORKLOADS)
+                workloads: list[Workload] = []
+                if "create" in chosen:
+                    workloads.append(CreateToolItems(client, engine))
+                if "items" in chosen:
+                    workloads.append(ToolItemsPage(client, engine))
+                if "machine" in chosen:
+                    workloads.append(MachineView(client, engine, data.machines[0]))
+                counter = StatementCounter(engine)
+                results: list[Result] = []
+                for workload in workloads:
+                    _say(f"measuring {workload.title} ...")
+                    results.append(await measure(workload, counter, runs=args.runs, warmup=args.warmup, timeout=args.timeout))
+                print(table(results))
+                if args.show_sql:
+                    for workload in workloads:
+                        call = await timed_call(workload.graphql("show-sql"), counter, args.timeout)
+                        print(f"\nSQL of one {workload.title} call ({call.statements} statements):")
+                        for statement in counter.statements:
+                            print("  " + re.sub(r"\s+", " ", statement)[:200])
+                if args.profile:
+                    _say("profiling the GraphQL side ...")
+                    print(await profile(workloads, args.profile, calls=args.profile_calls, top=25))
+                if args.json:
+                    settings = {"runs": args.runs, "warmup": args.warmup, "timeout_s": args.timeout}
+                    write_json(args.json, as_json(environment, data, results, settings))
+                    print(f"\nresults written to {args.json}")
+                counter.close()
+        finally:
+            await engine.dispose()
+    failed = any(not r.complete or not r.within_target for r in results)
+    return Outcome(results, failed)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    # The app warns that auth is off on every start; that is expected here.
+    logging.getLogger("smooth_gql").setLevel(logging.ERROR)
+    try:
+        outcome = asyncio.run(run(args))
+    except (DatabaseError, BenchError) as exc:
+        print(f"bench: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 1 if args.check and outcome.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

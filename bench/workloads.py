@@ -1,0 +1,160 @@
+"""The three workloads: what is sent to the app, what its floor does, and how both are checked.
+
+A workload hands out *timed calls*: its untimed setup (building 1,000 inputs,
+encoding the request) happens when the call is made, so the stopwatch only
+sees the request itself (or the floor's SQL and JSON encoding).
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from . import floors
+from .dataset import cutter_input
+from .harness import BenchError, GraphQLClient, encode_request, parse_data
+
+Timed = Callable[[], Awaitable[bytes]]
+
+BULK_SIZE = 1000
+PAGE_SIZE = 1000
+MACHINE_PAGE = 100
+
+CREATE_ITEMS = """
+mutation CreateItems($input: [ToolItemCreateInput!]!) {
+  createToolItems(input: $input) { successCount results { id version } }
+}"""
+
+TOOL_ITEMS = """
+query ToolItems($first: Int!) {
+  toolItems(first: $first) {
+    edges { node {
+      id name description manufacturer partNumber category toolType geometry material tags version createdAt updatedAt
+    } }
+  }
+}"""
+
+MACHINE_VIEW = """
+query MachineView($machine: String!, $first: Int!) {
+  toolPresets(filter: {machineId: $machine}, first: $first) {
+    edges { node {
+      id name toolNumber pocket offsets parameters version
+      toolInstance {
+        id serialNumber status
+        toolAssembly {
+          id name
+          components { role position item { id name category partNumber geometry } }
+        }
+      }
+    } }
+  }
+}"""
+
+
+class Workload(ABC):
+    key: str  # stable identifier (JSON output, profile file names)
+    title: str  # the name in the table
+    target: float  # the largest acceptable median / floor-median ratio
+    # Rows each side must add per call (checked once against the database).
+    expected_growth: Mapping[str, int] = {}
+
+    def __init__(self, client: GraphQLClient, engine: AsyncEngine) -> None:
+        self.client = client
+        self.engine = engine
+
+    @abstractmethod
+    def graphql(self, run: str) -> Timed:
+        """The timed GraphQL request of run `run` (a label unique per call)."""
+
+    @abstractmethod
+    def floor(self, run: str) -> Timed:
+        """The timed raw-SQL floor of the same work."""
+
+    def check(self, body: bytes, *, from_floor: bool) -> Any:
+        """Fail if the answer is not the complete, error-free one; return its comparable form."""
+        data = json.loads(body) if from_floor else parse_data(body)
+        if not isinstance(data, dict):
+            raise BenchError(f"{self.title}: the answer is not a JSON object")
+        return self.comparable(data)
+
+    def comparable(self, data: dict[str, Any]) -> Any:
+        """What must be equal between the GraphQL answer and the floor's document."""
+        return data
+
+
+class CreateToolItems(Workload):
+    key = "create_tool_items"
+    title = "createToolItems(1,000)"
+    target = 8.0
+    expected_growth = {"tool_items": BULK_SIZE, "audit_log": BULK_SIZE, "change_log": BULK_SIZE}
+
+    @staticmethod
+    def inputs(prefix: str) -> list[dict[str, Any]]:
+        """1,000 new items whose names are unique to this call, so every call really creates."""
+        return [cutter_input(f"{prefix} item {i:04d}", i) for i in range(BULK_SIZE)]
+
+    def graphql(self, run: str) -> Timed:
+        body = encode_request(CREATE_ITEMS, {"input": self.inputs(f"bench graphql {run}")})
+        return lambda: self.client.post(body)
+
+    def floor(self, run: str) -> Timed:
+        inputs = self.inputs(f"bench floor {run}")
+        return lambda: floors.create_items(self.engine, inputs)
+
+    def comparable(self, data: dict[str, Any]) -> Any:
+        result = data["createToolItems"]
+        versions = {row["version"] for row in result["results"]}
+        ids = {row["id"] for row in result["results"]}
+        if result["successCount"] != BULK_SIZE or len(ids) != BULK_SIZE or versions != {1}:
+            raise BenchError(f"{self.title}: expected {BULK_SIZE} new items at version 1, got {result['successCount']}")
+        return {"successCount": result["successCount"], "results": len(result["results"])}
+
+
+class ToolItemsPage(Workload):
+    key = "tool_items_page"
+    title = "toolItems(first: 1000)"
+    target = 4.0
+
+    def graphql(self, run: str) -> Timed:
+        body = encode_request(TOOL_ITEMS, {"first": PAGE_SIZE})
+        return lambda: self.client.post(body)
+
+    def floor(self, run: str) -> Timed:
+        return lambda: floors.tool_items_page(self.engine, PAGE_SIZE)
+
+    def comparable(self, data: dict[str, Any]) -> Any:
+        if len(data["toolItems"]["edges"]) != PAGE_SIZE:
+            raise BenchError(f"{self.title}: expected {PAGE_SIZE} items, got {len(data['toolItems']['edges'])}")
+        return data
+
+
+class MachineView(Workload):
+    key = "machine_view"
+    title = "machine view (100 presets)"
+    target = 12.0
+
+    def __init__(self, client: GraphQLClient, engine: AsyncEngine, machine: str) -> None:
+        super().__init__(client, engine)
+        self.machine = machine
+
+    def graphql(self, run: str) -> Timed:
+        body = encode_request(MACHINE_VIEW, {"machine": self.machine, "first": MACHINE_PAGE})
+        return lambda: self.client.post(body)
+
+    def floor(self, run: str) -> Timed:
+        return lambda: floors.machine_view(self.engine, self.machine, MACHINE_PAGE)
+
+    def comparable(self, data: dict[str, Any]) -> Any:
+        edges = data["toolPresets"]["edges"]
+        complete = all(
+            e["node"]["toolInstance"] and e["node"]["toolInstance"]["toolAssembly"]
+            and len(e["node"]["toolInstance"]["toolAssembly"]["components"]) == 2
+            for e in edges
+        )
+        if len(edges) != MACHINE_PAGE or not complete:
+            raise BenchError(f"{self.title}: expected {MACHINE_PAGE} presets, each with instance, assembly and 2 components")
+        return data
