@@ -175,15 +175,16 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _decode_cursor(cursor: str, sort_is_time: bool) -> tuple[Any, str]:
-    value, row_id = cursors.decode(cursor, 2)
-    try:
-        if sort_is_time:
-            value = datetime.fromisoformat(value)
-    except (ValueError, TypeError):
-        value = None
-    if value is None or not isinstance(row_id, str):
-        raise BadInput("after: not a cursor this list issued", field="after")
+def _decode_cursor(cursor: str, order_by: str) -> tuple[Any, str]:
+    """A cursor names the sort it was issued for, so one cannot be replayed under another."""
+    field, value, row_id = cursors.decode(cursor, 3)
+    if field != order_by or not isinstance(value, str) or not isinstance(row_id, str):
+        raise BadInput("after: not a cursor of this list and order", field="after")
+    if order_by.endswith(("_at", "_time")):
+        try:
+            return datetime.fromisoformat(value), row_id
+        except ValueError:
+            raise BadInput("after: not a cursor of this list and order", field="after") from None
     return value, row_id
 
 
@@ -206,15 +207,15 @@ async def list_page(
         dialect = dialect_name(session)
         statement: Select[Any] = select(table).where(*_where(query, principal, dialect))
         if after:
-            value, row_id = _decode_cursor(after, query.order_by.endswith(("_at", "_time")))
+            value, row_id = _decode_cursor(after, query.order_by)
             key = tuple_(sort, table.c.id)
             statement = statement.where(key < tuple_(value, row_id) if query.descending else key > tuple_(value, row_id))
         order = (sort.desc(), table.c.id.desc()) if query.descending else (sort, table.c.id)
         rows = mappings(await session.execute(statement.order_by(*order).limit(limit + 1)))
     has_next = len(rows) > limit
     rows = rows[:limit]
-    page_cursors = [cursors.encode([row[query.order_by], row["id"]]) for row in rows]
-    return Page(rows, page_cursors, has_next, after is not None)
+    page_cursors = [cursors.encode([query.order_by, row[query.order_by], row["id"]]) for row in rows]
+    return Page(rows, page_cursors, has_next, bool(after))
 
 
 async def count(runtime: Runtime, principal: Principal, query: ListQuery) -> int:

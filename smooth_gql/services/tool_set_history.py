@@ -45,7 +45,7 @@ def snapshot(row: Mapping[str, Any], joins: Mapping[str, list[dict[str, Any]]]) 
 def restore_input(data: Mapping[str, Any]) -> dict[str, Any]:
     """The update that brings a set back to a snapshot's state."""
     values = {name: data.get(name) for name in RESTORABLE_FIELDS if name in data}
-    values["members"] = data.get("members") if data.get("members") is not None else []
+    values["members"] = data.get("members", [])  # snapshots that predate the key restore as empty
     for name in MEMBER_LISTS:
         values[name] = list(data.get(name) or [])
     return values

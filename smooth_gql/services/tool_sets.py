@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -67,7 +67,10 @@ async def history(runtime: Runtime, principal: Principal, set_id: str, *, includ
         stored = [
             SetVersion(r.version, r.changed_at, r.changed_by, r.change_summary, r.snapshot) for r in rows
         ]
-    if include_current and not any(v.version == row["version"] for v in stored):
+    if any(v.version == row["version"] for v in stored):
+        # Right after a restore the live state is stored ("Restored from ..."): mark it current.
+        return [replace(v, is_current=v.version == row["version"]) for v in stored]
+    if include_current:
         stored.insert(0, await _live(runtime, principal, row))
     return stored
 

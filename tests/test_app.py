@@ -1,0 +1,129 @@
+"""Everything around the GraphQL schema: health and readiness, GraphiQL, queries
+over GET, masking of unexpected errors, and the `smooth-gql` command."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import Api
+from factories import item
+from smooth_gql import cli
+from smooth_gql.db.migrate import head_revision
+from smooth_gql.db.models import Base
+from smooth_gql.services import reads
+
+SCHEMA_FILE = Path(__file__).parent.parent / "schema.graphql"
+
+
+async def test_health(api: Api) -> None:
+    response = await api.client.get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+async def test_ready_checks_the_database(api: Api) -> None:
+    response = await api.client.get("/ready")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ready", "database": "ok"}
+
+
+async def test_graphiql_is_served_to_browsers(api: Api) -> None:
+    response = await api.client.get("/graphql", headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert "graphiql" in response.text.lower()
+
+
+async def test_a_query_over_get(api: Api) -> None:
+    item_id = await item(api, name="drill")
+    response = await api.client.get(
+        "/graphql",
+        params={"query": "query($id: ID!) { toolItem(id: $id) { name } }", "variables": json.dumps({"id": item_id})},
+    )
+    assert response.status_code == 200
+    assert response.json() == {"data": {"toolItem": {"name": "drill"}}}
+
+
+async def test_a_mutation_over_get_is_refused(api: Api) -> None:
+    response = await api.client.get(
+        "/graphql", params={"query": 'mutation { createToolItems(input: [{name: "x"}]) { successCount } }'}
+    )
+    assert response.status_code == 400
+    assert await api.scalar("SELECT count(*) FROM tool_items") == 0
+
+
+async def test_invalid_queries_carry_bad_user_input(api: Api) -> None:
+    body = await api.gql_raw("{ toolItems { noSuchField } }")
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "noSuchField" in error["message"]
+
+
+async def test_an_unexpected_resolver_error_is_masked_and_logged(
+    api: Api, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("secret internals: password=hunter2")
+
+    monkeypatch.setattr(reads, "list_page", broken)
+    with caplog.at_level(logging.ERROR, logger="smooth_gql.graphql"):
+        body = await api.gql_raw("{ toolItems(orderBy: {field: NAME}) { totalCount } }")
+
+    assert body["data"] is None
+    [error] = body["errors"]
+    assert error["message"] == "Internal server error."
+    assert error["extensions"] == {"code": "INTERNAL"}
+    assert error["path"] == ["toolItems"]
+    assert "hunter2" not in json.dumps(body)
+    logged = [r for r in caplog.records if r.name == "smooth_gql.graphql" and r.exc_info]
+    assert logged and "hunter2" in str(logged[0].exc_info[1]), "the details go to the log"
+
+    # Our own errors are not masked.
+    monkeypatch.undo()
+    body = await api.gql_raw("{ toolItems(first: -1) { totalCount } }")
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+# --- the command line ------------------------------------------------------------------------
+
+
+def test_schema_drift_committed_schema_graphql_equals_export_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["export-schema"]) == 0
+    printed = capsys.readouterr().out
+    assert printed == SCHEMA_FILE.read_text(), (
+        "schema.graphql differs from the code: run `smooth-gql export-schema > schema.graphql` and commit it"
+    )
+
+
+def test_migrate_creates_the_schema_in_an_empty_sqlite_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = tmp_path / "fresh.db"
+    monkeypatch.setenv("SMOOTH_DATABASE_URL", f"sqlite:///{database}")
+    head = head_revision()
+
+    assert cli.main(["migrate"]) == 0
+    assert capsys.readouterr().out == f"database at revision {head} (was empty)\n"
+    with closing(sqlite3.connect(database)) as conn:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        [revision] = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    assert {t.name for t in Base.metadata.sorted_tables} <= tables
+    assert revision == head
+
+    assert cli.main(["migrate"]) == 0, "migrating a current database is a no-op"
+    assert capsys.readouterr().out == f"database at revision {head} (was {head})\n"
+
+
+def test_a_bad_setting_is_reported_not_raised(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LOG_LEVEL", "LOUD")
+    assert cli.main(["migrate"]) == 2
+    assert "LOG_LEVEL" in capsys.readouterr().err
