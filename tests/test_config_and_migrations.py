@@ -1,0 +1,121 @@
+"""Settings from the environment, and migrations that match the models both ways."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from conftest import BACKENDS
+from smooth_gql.config import ConfigError, Settings
+from smooth_gql.db.engine import create_engine
+from smooth_gql.db.migrate import alembic_config, current_revision, head_revision, is_empty, upgrade
+from smooth_gql.db.models import Base
+
+# --- settings -----------------------------------------------------------------------
+
+
+def test_defaults_serve_the_embedded_sqlite_database() -> None:
+    settings = Settings.from_env({})
+    assert settings.database_url == "sqlite+aiosqlite:///./smooth.db"
+    assert settings.is_sqlite and not settings.auth_enabled
+    assert (settings.max_bulk_items, settings.max_page_size, settings.default_page_size) == (1000, 1000, 100)
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"DATABASE_URL": "postgres://u@h/db"}, "postgresql+asyncpg://u@h/db"),
+        ({"SMOOTH_DATABASE_URL": "postgresql://u@h/db", "DATABASE_URL": "sqlite:///x.db"}, "postgresql+asyncpg://u@h/db"),
+        ({"DATABASE_URL": "sqlite:///x.db"}, "sqlite+aiosqlite:///x.db"),
+        ({"DATABASE_URL": "postgresql+asyncpg://u@h/db"}, "postgresql+asyncpg://u@h/db"),
+    ],
+)
+def test_database_url_is_read_and_given_the_async_driver(env: dict[str, str], expected: str) -> None:
+    assert Settings.from_env(env).database_url == expected
+
+
+def test_limits_and_log_level_come_from_the_environment() -> None:
+    settings = Settings.from_env(
+        {"SMOOTH_MAX_BULK_ITEMS": "50", "SMOOTH_MAX_PAGE_SIZE": "200", "SMOOTH_DEFAULT_PAGE_SIZE": "500",
+         "LOG_LEVEL": "debug", "AUTH_ENABLED": "off", "SMOOTH_GRAPHIQL": "no"}
+    )
+    assert (settings.max_bulk_items, settings.max_page_size, settings.default_page_size) == (50, 200, 200)
+    assert settings.log_level == "DEBUG" and not settings.graphiql
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"AUTH_ENABLED": "maybe"}, "AUTH_ENABLED: expected true or false, got 'maybe'"),
+        ({"SMOOTH_MAX_BULK_ITEMS": "many"}, "SMOOTH_MAX_BULK_ITEMS: expected a whole number, got 'many'"),
+        ({"SMOOTH_MAX_PAGE_SIZE": "0"}, "SMOOTH_MAX_PAGE_SIZE: must be at least 1, got 0"),
+        ({"LOG_LEVEL": "loud"}, "LOG_LEVEL: expected DEBUG, INFO, WARNING, ERROR or CRITICAL, got 'LOUD'"),
+        ({"AUTH_ENABLED": "true"}, "AUTH_ENABLED: true is not supported yet"),
+    ],
+)
+def test_a_bad_setting_is_refused_naming_the_variable(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        Settings.from_env(env)
+    assert str(raised.value).startswith(message)
+
+
+# --- migrations ------------------------------------------------------------------------
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of its own (migrations must not touch the shared test schema)."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
+        return
+    server = str(request.getfixturevalue("postgres_url")).rpartition("/")[0]
+    name = f"smooth_migrate_{uuid.uuid4().hex[:10]}"
+
+    async def admin(sql: str) -> None:
+        engine = create_async_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+        async with engine.connect() as conn:
+            await conn.execute(text(sql))
+        await engine.dispose()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    yield f"{server}/{name}"
+    asyncio.run(admin(f'DROP DATABASE "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+async def empty_database(empty_database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(empty_database_url)
+    yield engine
+    await engine.dispose()
+
+
+async def test_migrations_create_exactly_the_models(empty_database: AsyncEngine) -> None:
+    assert await is_empty(empty_database)
+    assert await current_revision(empty_database) is None
+    await upgrade(empty_database)
+    assert await current_revision(empty_database) == head_revision()
+    async with empty_database.connect() as conn:
+        differences = await conn.run_sync(
+            lambda c: compare_metadata(MigrationContext.configure(c, opts={"compare_type": True}), Base.metadata)
+        )
+    assert differences == []
+
+
+async def test_migrations_downgrade_to_nothing_and_back(empty_database: AsyncEngine) -> None:
+    await upgrade(empty_database)
+    async with empty_database.begin() as conn:
+        await conn.run_sync(lambda c: command.downgrade(alembic_config(c), "base"))
+    async with empty_database.connect() as conn:
+        tables = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
+    assert tables <= {"alembic_version"}
+    await upgrade(empty_database)
+    assert await current_revision(empty_database) == head_revision()
