@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator
 
@@ -29,6 +30,13 @@ log = logging.getLogger("smooth_gql")
 
 
 class GraphQLApp(GraphQL[Context, None]):
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            return super().decode_json(data)
+        except RecursionError:
+            # Nested beyond the parser's reach is a malformed body (400), not a crash.
+            raise json.JSONDecodeError("nested too deeply", "", 0) from None
+
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket | None) -> Context:
         runtime: Runtime = request.app.state.runtime
         principal = local_admin()

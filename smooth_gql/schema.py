@@ -17,9 +17,14 @@ log = logging.getLogger("smooth_gql.graphql")
 
 
 def _should_mask(error: GraphQLError) -> bool:
+    """Mask what a resolver raised unexpectedly; never the client's own mistakes.
+
+    Syntax, validation and variable-coercion errors have no path (they happen
+    before execution) and describe the request, so they go back as they are.
+    """
     original = error.original_error
-    if original is None or isinstance(original, ServiceError):
-        return False  # syntax, validation and our own errors are meant for the client
+    if error.path is None or original is None or isinstance(original, ServiceError):
+        return False
     log.error("unexpected error at %s", error.path, exc_info=original)
     return True
 

@@ -60,6 +60,7 @@ class Join:
     ref_column: str
     target: EntityType
     parse: Callable[[str, int, Any], dict[str, Any]]  # (label, position, element) -> row
+    ref_label: str = ""  # how an element's id is named in errors, after "label[i]"
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,7 @@ TOOL_ASSEMBLY = EntitySpec(
             "item_id",
             EntityType.TOOL_ITEM,
             _component,
+            ".itemId",
         ),
     ),
 )
@@ -164,7 +166,7 @@ TOOL_INSTANCE = EntitySpec(
     (
         F("tool_item_id", "toolItemId", Kind.ID),
         F("tool_assembly_id", "toolAssemblyId", Kind.ID),
-        F("serial_number", "serialNumber", S),
+        F("serial_number", "serialNumber", S, non_blank=True),
         F("status", "status", E, nullable=False, enum=InstanceStatus, default=InstanceStatus.AVAILABLE.value),
         F("legacy_status", "legacyStatus", S),
         F("measurements", "measurements", J),

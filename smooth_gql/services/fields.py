@@ -18,6 +18,7 @@ from .errors import FieldError
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 MAX_TAGS = 50
+MAX_LIST_ENTRIES = 1000  # members of one tool set, components of one assembly
 MAX_JSON_DEPTH = 32
 
 
@@ -46,6 +47,7 @@ class Field:
     enum: type[StrEnum] | None = None
     max_length: int = 255
     default: Any = None
+    non_blank: bool = False  # may be null, but never an empty or blank string
 
 
 def check_value(field: Field, value: Any) -> Any:
@@ -56,7 +58,8 @@ def check_value(field: Field, value: Any) -> Any:
         return None
     kind = field.kind
     if kind in (Kind.STRING, Kind.TEXT):
-        return check_string(field.label, value, field.max_length if kind is Kind.STRING else 1_000_000, required=field.required)
+        limit = field.max_length if kind is Kind.STRING else 1_000_000
+        return check_string(field.label, value, limit, required=field.required or field.non_blank)
     if kind is Kind.INT:
         return check_int(field.label, value)
     if kind is Kind.FLOAT:
@@ -94,8 +97,7 @@ def check_value(field: Field, value: Any) -> Any:
 def check_string(label: str, value: Any, max_length: int = 255, *, required: bool = False) -> str:
     if not isinstance(value, str):
         raise FieldError(label, "expected a string")
-    if "\x00" in value:
-        raise FieldError(label, "must not contain NUL characters")
+    _check_text(label, value)
     if len(value) > max_length:
         raise FieldError(label, f"must be at most {max_length} characters (got {len(value)})")
     if required and not value.strip():
@@ -173,8 +175,7 @@ def check_json(label: str, value: Any, depth: int = 0) -> None:
     if value is None or isinstance(value, bool):
         return
     if isinstance(value, str):
-        if "\x00" in value:
-            raise FieldError(label, "must not contain NUL characters")
+        _check_text(label, value)
         return
     if isinstance(value, int):
         return
@@ -188,11 +189,23 @@ def check_json(label: str, value: Any, depth: int = 0) -> None:
         return
     if isinstance(value, dict):
         for key, element in value.items():
-            if not isinstance(key, str) or "\x00" in key:
-                raise FieldError(label, "object keys must be strings without NUL characters")
+            if not isinstance(key, str):
+                raise FieldError(label, "object keys must be strings")
+            _check_text(label, key)
             check_json(label, element, depth + 1)
         return
     raise FieldError(label, f"{type(value).__name__} is not a JSON value")
+
+
+def _check_text(label: str, value: str) -> None:
+    """What neither database can store: NUL, and lone surrogates (not valid UTF-8)."""
+    if "\x00" in value:
+        raise FieldError(label, "must not contain NUL characters")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise FieldError(label, "must be valid Unicode (it contains a lone surrogate)") from None
 
 
 def to_jsonable(value: Any) -> Any:

@@ -17,6 +17,7 @@ from ..auth.principal import Principal
 from ..db import models
 from ..enums import Operation
 from .entities import EntitySpec
+from .errors import ItemError
 from .fields import to_jsonable
 from .unit_of_work import UnitOfWork
 
@@ -43,14 +44,14 @@ class Journal:
     def __init__(self, principal: Principal, now: datetime) -> None:
         self._principal = principal
         self._now = now
-        self._audit: list[dict[str, Any]] = []
+        self._audit: list[tuple[int, dict[str, Any]]] = []  # (input index, row): logged in input order
         self._changes: list[dict[str, Any]] = []
 
     def record(
-        self, spec: EntitySpec, operation: Operation, row: Mapping[str, Any], changes: Any
+        self, index: int, spec: EntitySpec, operation: Operation, row: Mapping[str, Any], changes: Any
     ) -> None:
         """A successful element: one audit row and one change row."""
-        self._audit.append(self._audit_row(spec, operation, row["id"], row["owner_id"], changes, None))
+        self._audit.append((index, self._audit_row(spec, operation, row["id"], row["owner_id"], changes, None)))
         self._changes.append(
             {
                 "entity_type": spec.name,
@@ -65,12 +66,10 @@ class Journal:
             }
         )
 
-    def failure(
-        self, spec: EntitySpec, operation: Operation, entity_id: str | None, owner_id: str | None, message: str
-    ) -> None:
-        self._audit.append(
-            self._audit_row(spec, operation, entity_id or "unknown", owner_id, None, message)
-        )
+    def failure(self, error: ItemError, spec: EntitySpec, operation: Operation, owner_id: str | None) -> None:
+        # A malformed client id is echoed in the response, but only an id that fits is logged.
+        logged_id = error.id if error.id and len(error.id) <= 36 else "unknown"
+        self._audit.append((error.index, self._audit_row(spec, operation, logged_id, owner_id, None, error.message)))
 
     def _audit_row(
         self,
@@ -97,7 +96,8 @@ class Journal:
     async def write(self, uow: UnitOfWork) -> None:
         session = uow.session
         if self._audit:
-            await session.execute(insert(AUDIT), self._audit)
+            self._audit.sort(key=lambda entry: entry[0])
+            await session.execute(insert(AUDIT), [row for _, row in self._audit])
         if self._changes:
             await uow.serialize_change_log()
             await session.execute(insert(CHANGES), self._changes)

@@ -36,7 +36,8 @@ def wanted_ids(spec: EntitySpec, owner_id: str, values: Mapping[str, Any], joins
     ]
     for join in spec.joins:
         for position, row in enumerate(joins.get(join.name, ())):
-            found.append(Wanted(f"{join.label}[{position}]", join.target, row[join.ref_column], owner_id))
+            label = f"{join.label}[{position}]{join.ref_label}"
+            found.append(Wanted(label, join.target, row[join.ref_column], owner_id))
     return found
 
 

@@ -26,7 +26,7 @@ from ..db.types import utcnow
 from . import tool_set_history
 from .entities import SPECS, EntitySpec
 from .errors import FieldError, Forbidden, ItemError, ItemErrorCode, LimitExceeded
-from .fields import check_id, check_int, check_value
+from .fields import MAX_LIST_ENTRIES, check_id, check_int, check_value
 from .journal import Journal, diff, jsonable_row
 from .references import (
     check_targets,
@@ -103,6 +103,8 @@ def _parse_fields(spec: EntitySpec, item: Mapping[str, Any], *, creating: bool) 
                 raw = []
             if not isinstance(raw, list):
                 raise FieldError(join.label, "expected a list")
+            if len(raw) > MAX_LIST_ENTRIES:
+                raise FieldError(join.label, f"at most {MAX_LIST_ENTRIES} entries (got {len(raw)})", ItemErrorCode.LIMIT)
             joins[join.name] = [join.parse(join.label, pos, el) for pos, el in enumerate(raw)]
             _reject_duplicate_members(join.label, join.ref_column, joins[join.name], unique=join.name != "components")
     return values, joins
@@ -227,9 +229,9 @@ async def create_entities(
             return BulkOutcome(errors=_sorted(errors))
         journal = Journal(principal, now)
         for element in written:
-            journal.record(spec, Operation.CREATED, element.values, {"after": jsonable_row(element.values)})
+            journal.record(element.index, spec, Operation.CREATED, element.values, {"after": jsonable_row(element.values)})
         for failed in errors.values():
-            journal.failure(spec, Operation.CREATED, failed.id, principal.user_id, failed.message)
+            journal.failure(failed, spec, Operation.CREATED, principal.user_id)
         await journal.write(uow)
         await uow.commit()
     return BulkOutcome([e.values for e in written], _sorted(errors))
@@ -363,6 +365,10 @@ async def update_entities(
                 check_targets(wanted[element.index], targets)
                 after = {**row, **element.values}
                 if "preset_id" in element.values:
+                    # A new preset brings its own instance and machine unless the client set them.
+                    for derived in ("tool_instance_id", "machine_id"):
+                        if derived not in element.values:
+                            after[derived] = None
                     _derive_from_references(spec, after, targets)
             except FieldError as error:
                 errors.add(element, error)
@@ -398,9 +404,9 @@ async def update_entities(
             await tool_set_history.insert_snapshots(uow.session, [s for s in snapshots if s["tool_set_id"] not in failed_ids])
         journal = Journal(principal, now)
         for u in successes:
-            journal.record(spec, Operation.UPDATED, u.after, diff(u.before | _joins_as_values(joins_now, u, before=True), u.after | _joins_as_values(joins_now, u, before=False)))
+            journal.record(u.element.index, spec, Operation.UPDATED, u.after, diff(u.before | _joins_as_values(joins_now, u, before=True), u.after | _joins_as_values(joins_now, u, before=False)))
         for failed in errors.values():
-            journal.failure(spec, Operation.UPDATED, failed.id, _owner(current, failed.id), failed.message)
+            journal.failure(failed, spec, Operation.UPDATED, _owner(current, failed.id))
         await journal.write(uow)
         await uow.commit()
     return BulkOutcome([u.after for u in successes], _sorted(errors))
@@ -530,9 +536,9 @@ async def delete_entities(
         journal = Journal(principal, now)
         for element in deleted:
             row = current[element.id or ""]
-            journal.record(spec, Operation.DELETED, row, {"before": jsonable_row(row)})
+            journal.record(element.index, spec, Operation.DELETED, row, {"before": jsonable_row(row)})
         for failed in errors.values():
-            journal.failure(spec, Operation.DELETED, failed.id, _owner(current, failed.id), failed.message)
+            journal.failure(failed, spec, Operation.DELETED, _owner(current, failed.id))
         await journal.write(uow)
         await uow.commit()
     return BulkOutcome([dict(current[e.id or ""]) for e in deleted], _sorted(errors))

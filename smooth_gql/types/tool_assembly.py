@@ -107,12 +107,12 @@ class ToolAssemblyCreateInput:
 class ToolAssemblyUpdateInput:
     id: strawberry.ID
     expected_version: int
-    name: Maybe[str]
+    name: Maybe[str | None]
     description: Maybe[str | None]
-    components: Maybe[list[AssemblyComponentInput]]
+    components: Maybe[list[AssemblyComponentInput] | None]
     assembly_data: Maybe[JSON | None]
     computed_geometry: Maybe[JSON | None]
-    tags: Maybe[list[str]]
+    tags: Maybe[list[str] | None]
 
 
 @strawberry.input

@@ -98,17 +98,17 @@ class ToolInstanceCreateInput:
 class ToolInstanceUpdateInput:
     id: strawberry.ID
     expected_version: int
-    serial_number: Maybe[str]
+    serial_number: Maybe[str | None]
     tool_item_id: Maybe[strawberry.ID | None]
     tool_assembly_id: Maybe[strawberry.ID | None]
-    status: Maybe[InstanceStatus]
+    status: Maybe[InstanceStatus | None]
     measurements: Maybe[JSON | None]
     location: Maybe[JSON | None]
     lifecycle: Maybe[JSON | None]
     purchase_date: Maybe[date | None]
     last_calibration: Maybe[date | None]
     calibration_due: Maybe[date | None]
-    tags: Maybe[list[str]]
+    tags: Maybe[list[str] | None]
 
 
 @strawberry.input

@@ -89,11 +89,11 @@ class ToolItemCreateInput:
 class ToolItemUpdateInput:
     id: strawberry.ID
     expected_version: int
-    name: Maybe[str]
+    name: Maybe[str | None]
     description: Maybe[str | None]
     manufacturer: Maybe[str | None]
     part_number: Maybe[str | None]
-    category: Maybe[ItemCategory]
+    category: Maybe[ItemCategory | None]
     tool_type: Maybe[ToolType | None]
     geometry: Maybe[JSON | None]
     material: Maybe[JSON | None]
@@ -101,7 +101,7 @@ class ToolItemUpdateInput:
     shape_data: Maybe[JSON | None]
     iso13399_reference: Maybe[str | None]
     parent_tool_id: Maybe[strawberry.ID | None]
-    tags: Maybe[list[str]]
+    tags: Maybe[list[str] | None]
 
 
 @strawberry.input

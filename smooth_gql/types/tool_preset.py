@@ -89,8 +89,8 @@ class ToolPresetCreateInput:
 class ToolPresetUpdateInput:
     id: strawberry.ID
     expected_version: int
-    name: Maybe[str]
-    machine_id: Maybe[str]
+    name: Maybe[str | None]
+    machine_id: Maybe[str | None]
     description: Maybe[str | None]
     tool_instance_id: Maybe[strawberry.ID | None]
     tool_number: Maybe[int | None]
@@ -99,10 +99,10 @@ class ToolPresetUpdateInput:
     offsets: Maybe[JSON | None]
     orientation: Maybe[JSON | None]
     limits: Maybe[JSON | None]
-    is_default: Maybe[bool]
+    is_default: Maybe[bool | None]
     loaded_at: Maybe[datetime | None]
     loaded_by: Maybe[str | None]
-    tags: Maybe[list[str]]
+    tags: Maybe[list[str] | None]
 
 
 @strawberry.input

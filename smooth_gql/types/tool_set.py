@@ -75,19 +75,19 @@ class ToolSetCreateInput:
 class ToolSetUpdateInput:
     id: strawberry.ID
     expected_version: int
-    name: Maybe[str]
-    type: Maybe[ToolSetType]
+    name: Maybe[str | None]
+    type: Maybe[ToolSetType | None]
     description: Maybe[str | None]
-    status: Maybe[ToolSetStatus]
-    is_global: Maybe[bool]
+    status: Maybe[ToolSetStatus | None]
+    is_global: Maybe[bool | None]
     machine_id: Maybe[str | None]
     job_id: Maybe[str | None]
-    tool_instance_ids: Maybe[list[strawberry.ID]]
-    tool_preset_ids: Maybe[list[strawberry.ID]]
+    tool_instance_ids: Maybe[list[strawberry.ID] | None]
+    tool_preset_ids: Maybe[list[strawberry.ID] | None]
     members: Maybe[JSON | None]
     capacity: Maybe[JSON | None]
     activation: Maybe[JSON | None]
-    tags: Maybe[list[str]]
+    tags: Maybe[list[str] | None]
 
 
 @strawberry.input

@@ -80,7 +80,7 @@ class ToolUsageUpdateInput:
     machine_id: Maybe[str | None]
     program_name: Maybe[str | None]
     operator: Maybe[str | None]
-    start_time: Maybe[datetime]
+    start_time: Maybe[datetime | None]
     end_time: Maybe[datetime | None]
     cycle_count: Maybe[int | None]
     cut_time: Maybe[float | None]
@@ -88,7 +88,7 @@ class ToolUsageUpdateInput:
     wear_measurements: Maybe[JSON | None]
     events: Maybe[JSON | None]
     notes: Maybe[str | None]
-    tags: Maybe[list[str]]
+    tags: Maybe[list[str] | None]
 
 
 @strawberry.input
