@@ -42,15 +42,49 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "created next to the named one and dropped afterwards. A SQLite URL must name a file that does not exist yet "
         "(it is kept). Default: a temporary SQLite file, deleted afterwards.",
     )
-    parser.add_argument("--runs", type=_positive, default=7, metavar="N", help="measured calls per workload and side (default: 7)")
-    parser.add_argument("--warmup", type=_non_negative, default=1, metavar="N", help="unmeasured calls first (default: 1)")
-    parser.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help="give up on a workload when one call takes longer (default: 60)")
-    parser.add_argument("--only", action="append", choices=WORKLOADS, help="run only this workload (repeatable; default: all three)")
+    parser.add_argument(
+        "--runs",
+        type=_positive,
+        default=7,
+        metavar="N",
+        help="measured calls per workload and side (default: 7)",
+    )
+    parser.add_argument(
+        "--warmup", type=_non_negative, default=1, metavar="N", help="unmeasured calls first (default: 1)"
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="give up on a workload when one call takes longer (default: 60)",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=WORKLOADS,
+        help="run only this workload (repeatable; default: all three)",
+    )
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON to FILE")
-    parser.add_argument("--show-sql", action="store_true", help="print the SQL one GraphQL call of each workload sends")
-    parser.add_argument("--profile", type=Path, metavar="DIR", help="after timing, cProfile the GraphQL side of each workload into DIR/<workload>.prof and print the hot spots")
-    parser.add_argument("--profile-calls", type=_positive, default=3, metavar="N", help="calls per workload under --profile (default: 3)")
-    parser.add_argument("--check", action="store_true", help="exit with status 1 when a workload misses its target or fails")
+    parser.add_argument(
+        "--show-sql", action="store_true", help="print the SQL one GraphQL call of each workload sends"
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="after timing, cProfile the GraphQL side of each workload into DIR/<workload>.prof and print the hot spots",
+    )
+    parser.add_argument(
+        "--profile-calls",
+        type=_positive,
+        default=3,
+        metavar="N",
+        help="calls per workload under --profile (default: 3)",
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="exit with status 1 when a workload misses its target or fails"
+    )
     return parser.parse_args(argv)
 
 
@@ -92,7 +126,9 @@ async def run(args: argparse.Namespace) -> Outcome:
                 data = await dataset_module.build(client, engine)
                 counts = ", ".join(f"{table} {n}" for table, n in data.row_counts.items())
                 print(f"data set: built through GraphQL in {data.build_seconds:.1f} s; rows: {counts}")
-                print(f"runs: {args.warmup} warm-up + {args.runs} measured per side (GraphQL and floor alternate); medians in ms\n")
+                print(
+                    f"runs: {args.warmup} warm-up + {args.runs} measured per side (GraphQL and floor alternate); medians in ms\n"
+                )
                 chosen = args.only or list(WORKLOADS)
                 workloads: list[Workload] = []
                 if "create" in chosen:
@@ -105,7 +141,11 @@ async def run(args: argparse.Namespace) -> Outcome:
                 results: list[Result] = []
                 for workload in workloads:
                     _say(f"measuring {workload.title} ...")
-                    results.append(await measure(workload, counter, runs=args.runs, warmup=args.warmup, timeout=args.timeout))
+                    results.append(
+                        await measure(
+                            workload, counter, runs=args.runs, warmup=args.warmup, timeout=args.timeout
+                        )
+                    )
                 print(table(results))
                 if args.show_sql:
                     for workload in workloads:

@@ -49,7 +49,9 @@ async def fresh_database(database_url: str | None) -> AsyncIterator[FreshDatabas
     elif url.get_backend_name() == "sqlite":
         yield _new_sqlite_file(url)
     else:
-        raise DatabaseError(f"--database-url: unsupported database {url.get_backend_name()!r} (use PostgreSQL or SQLite)")
+        raise DatabaseError(
+            f"--database-url: unsupported database {url.get_backend_name()!r} (use PostgreSQL or SQLite)"
+        )
 
 
 @asynccontextmanager
@@ -57,7 +59,9 @@ async def _temporary_sqlite() -> AsyncIterator[FreshDatabase]:
     directory = Path(tempfile.mkdtemp(prefix="smooth-bench-"))
     try:
         path = directory / "bench.db"
-        yield FreshDatabase(f"sqlite+aiosqlite:///{path}", "sqlite", f"SQLite {sqlite3.sqlite_version}, temporary file {path}")
+        yield FreshDatabase(
+            f"sqlite+aiosqlite:///{path}", "sqlite", f"SQLite {sqlite3.sqlite_version}, temporary file {path}"
+        )
     finally:
         shutil.rmtree(directory, ignore_errors=True)
 
@@ -66,7 +70,9 @@ def _new_sqlite_file(url: URL) -> FreshDatabase:
     """A SQLite URL the user chose (e.g. on another disk): it must not exist yet, and is kept."""
     path = url.database
     if not path or path == ":memory:":
-        raise DatabaseError("--database-url: an in-memory SQLite database cannot be shared by the app's connections")
+        raise DatabaseError(
+            "--database-url: an in-memory SQLite database cannot be shared by the app's connections"
+        )
     if Path(path).exists():
         raise DatabaseError(f"--database-url: {path} already exists; the benchmark needs a fresh database")
     rendered = url.render_as_string(hide_password=False)
@@ -94,7 +100,9 @@ async def _admin(url: URL, sql: str) -> None:
         async with engine.connect() as conn:
             await conn.execute(text(sql))
     except Exception as exc:
-        raise DatabaseError(f"{sql.split(' ')[0]} DATABASE on {url.render_as_string()} failed: {exc}") from exc
+        raise DatabaseError(
+            f"{sql.split(' ')[0]} DATABASE on {url.render_as_string()} failed: {exc}"
+        ) from exc
     finally:
         await engine.dispose()
 
@@ -106,4 +114,3 @@ async def _server_version(url: URL) -> str:
             return str((await conn.execute(text("SHOW server_version"))).scalar_one())
     finally:
         await engine.dispose()
-

@@ -31,7 +31,16 @@ MACHINES = 4
 PRESETS_PER_MACHINE = 100
 EXTRA_ITEMS = 1000
 
-TOOL_TYPES = ("END_MILL", "DRILL", "BALL_END_MILL", "FACE_MILL", "REAMER", "TAP", "CHAMFER_MILL", "THREAD_MILL")
+TOOL_TYPES = (
+    "END_MILL",
+    "DRILL",
+    "BALL_END_MILL",
+    "FACE_MILL",
+    "REAMER",
+    "TAP",
+    "CHAMFER_MILL",
+    "THREAD_MILL",
+)
 MANUFACTURERS = ("Sandvik", "Kennametal", "Iscar", "Walter", "Seco", "Mitsubishi")
 
 CREATE_MUTATIONS = {
@@ -78,7 +87,11 @@ def holder_input(name: str, index: int) -> dict[str, Any]:
         "manufacturer": MANUFACTURERS[index % len(MANUFACTURERS)],
         "partNumber": f"HLD-{index:06d}",
         "category": "HOLDER",
-        "geometry": {"taper": "HSK63A", "gaugeLength": 100.0 + index % 4 * 20, "boreDiameter": 6.0 + index % 4 * 2},
+        "geometry": {
+            "taper": "HSK63A",
+            "gaugeLength": 100.0 + index % 4 * 20,
+            "boreDiameter": 6.0 + index % 4 * 2,
+        },
         "material": {"substrate": "steel"},
         "tags": ["bench", "holder"],
     }
@@ -108,7 +121,12 @@ async def build(client: GraphQLClient, engine: AsyncEngine) -> Dataset:
         client,
         "ToolAssembly",
         [
-            {"name": f"assembly {a:03d}", "holderId": item_ids[2 * a], "cutterId": item_ids[2 * a + 1], "tags": ["bench"]}
+            {
+                "name": f"assembly {a:03d}",
+                "holderId": item_ids[2 * a],
+                "cutterId": item_ids[2 * a + 1],
+                "tags": ["bench"],
+            }
             for a in range(ASSEMBLIES)
         ],
     )
@@ -136,8 +154,17 @@ async def build(client: GraphQLClient, engine: AsyncEngine) -> Dataset:
                     "toolNumber": t + 1,
                     "pocket": t + 1,
                     "toolInstanceId": instance_ids[(m * PRESETS_PER_MACHINE + t) % INSTANCES],
-                    "offsets": {"length": 100.0 + t * 0.125, "radius": 1.0 + (t % 24) * 0.25, "lengthWear": 0.0, "radiusWear": 0.0},
-                    "parameters": {"spindleSpeed": 8000 + t * 50, "feedRate": 1200 + t * 10, "coolant": "flood"},
+                    "offsets": {
+                        "length": 100.0 + t * 0.125,
+                        "radius": 1.0 + (t % 24) * 0.25,
+                        "lengthWear": 0.0,
+                        "radiusWear": 0.0,
+                    },
+                    "parameters": {
+                        "spindleSpeed": 8000 + t * 50,
+                        "feedRate": 1200 + t * 10,
+                        "coolant": "flood",
+                    },
                 }
             )
     await _create(client, "ToolPreset", presets)
@@ -173,5 +200,7 @@ async def row_counts(engine: AsyncEngine) -> dict[str, int]:
     counts: dict[str, int] = {}
     async with engine.connect() as conn:
         for table in COUNTED_TABLES:
-            counts[table.name] = int((await conn.execute(select(func.count()).select_from(table))).scalar_one())
+            counts[table.name] = int(
+                (await conn.execute(select(func.count()).select_from(table))).scalar_one()
+            )
     return counts

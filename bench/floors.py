@@ -60,8 +60,19 @@ async def tool_items_page(engine: AsyncEngine, first: int) -> bytes:
     t = ITEMS
     query = (
         select(
-            t.c.id, t.c.name, t.c.description, t.c.manufacturer, t.c.part_number, t.c.category, t.c.tool_type,
-            t.c.geometry, t.c.material, t.c.tags, t.c.version, t.c.created_at, t.c.updated_at,
+            t.c.id,
+            t.c.name,
+            t.c.description,
+            t.c.manufacturer,
+            t.c.part_number,
+            t.c.category,
+            t.c.tool_type,
+            t.c.geometry,
+            t.c.material,
+            t.c.tags,
+            t.c.version,
+            t.c.created_at,
+            t.c.updated_at,
         )
         .where(t.c.owner_id == OWNER)
         .order_by(t.c.created_at, t.c.id)
@@ -101,7 +112,16 @@ async def machine_view(engine: AsyncEngine, machine_id: str, first: int) -> byte
     async with engine.connect() as conn:
         presets = (
             await conn.execute(
-                select(p.c.id, p.c.name, p.c.tool_number, p.c.pocket, p.c.offsets, p.c.parameters, p.c.version, p.c.tool_instance_id)
+                select(
+                    p.c.id,
+                    p.c.name,
+                    p.c.tool_number,
+                    p.c.pocket,
+                    p.c.offsets,
+                    p.c.parameters,
+                    p.c.version,
+                    p.c.tool_instance_id,
+                )
                 .where(p.c.owner_id == OWNER, p.c.machine_id == machine_id)
                 .order_by(p.c.created_at, p.c.id)
                 .limit(first)
@@ -111,14 +131,18 @@ async def machine_view(engine: AsyncEngine, machine_id: str, first: int) -> byte
         instances: dict[str, Any] = {}
         if instance_ids:
             result = await conn.execute(
-                select(i.c.id, i.c.serial_number, i.c.status, i.c.tool_assembly_id).where(i.c.id.in_(instance_ids))
+                select(i.c.id, i.c.serial_number, i.c.status, i.c.tool_assembly_id).where(
+                    i.c.id.in_(instance_ids)
+                )
             )
             instances = {r.id: r for r in result}
         assembly_ids = {r.tool_assembly_id for r in instances.values() if r.tool_assembly_id is not None}
         assemblies: dict[str, Any] = {}
         components: dict[str, list[Any]] = {key: [] for key in assembly_ids}
         if assembly_ids:
-            assemblies = {r.id: r for r in await conn.execute(select(a.c.id, a.c.name).where(a.c.id.in_(assembly_ids)))}
+            assemblies = {
+                r.id: r for r in await conn.execute(select(a.c.id, a.c.name).where(a.c.id.in_(assembly_ids)))
+            }
             result = await conn.execute(
                 select(c.c.assembly_id, c.c.role, c.c.position, c.c.item_id)
                 .where(c.c.assembly_id.in_(assembly_ids))
@@ -130,7 +154,9 @@ async def machine_view(engine: AsyncEngine, machine_id: str, first: int) -> byte
         items: dict[str, Any] = {}
         if item_ids:
             result = await conn.execute(
-                select(it.c.id, it.c.name, it.c.category, it.c.part_number, it.c.geometry).where(it.c.id.in_(item_ids))
+                select(it.c.id, it.c.name, it.c.category, it.c.part_number, it.c.geometry).where(
+                    it.c.id.in_(item_ids)
+                )
             )
             items = {r.id: r for r in result}
 
@@ -138,7 +164,13 @@ async def machine_view(engine: AsyncEngine, machine_id: str, first: int) -> byte
         r = items.get(item_id)
         if r is None:
             return None
-        return {"id": r.id, "name": r.name, "category": r.category, "partNumber": r.part_number, "geometry": r.geometry}
+        return {
+            "id": r.id,
+            "name": r.name,
+            "category": r.category,
+            "partNumber": r.part_number,
+            "geometry": r.geometry,
+        }
 
     def assembly(assembly_id: str | None) -> dict[str, Any] | None:
         r = assemblies.get(assembly_id) if assembly_id is not None else None
@@ -147,14 +179,21 @@ async def machine_view(engine: AsyncEngine, machine_id: str, first: int) -> byte
         return {
             "id": r.id,
             "name": r.name,
-            "components": [{"role": m.role, "position": m.position, "item": item(m.item_id)} for m in components[r.id]],
+            "components": [
+                {"role": m.role, "position": m.position, "item": item(m.item_id)} for m in components[r.id]
+            ],
         }
 
     def instance(instance_id: str | None) -> dict[str, Any] | None:
         r = instances.get(instance_id) if instance_id is not None else None
         if r is None:
             return None
-        return {"id": r.id, "serialNumber": r.serial_number, "status": r.status, "toolAssembly": assembly(r.tool_assembly_id)}
+        return {
+            "id": r.id,
+            "serialNumber": r.serial_number,
+            "status": r.status,
+            "toolAssembly": assembly(r.tool_assembly_id),
+        }
 
     edges = [
         {

@@ -101,7 +101,9 @@ class StatementCounter:
         self.active = False
         return len(self.statements)
 
-    def _on_execute(self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+    def _on_execute(
+        self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+    ) -> None:
         if self.active and statement.strip().upper() not in BEGIN_STATEMENTS:
             self.statements.append(statement)
 

@@ -85,7 +85,9 @@ async def timed_call(call: Timed, counter: StatementCounter, timeout: float) -> 
     return Call(body, elapsed * 1000, statements, counter.checkouts)
 
 
-async def measure(workload: Workload, counter: StatementCounter, *, runs: int, warmup: int, timeout: float) -> Result:
+async def measure(
+    workload: Workload, counter: StatementCounter, *, runs: int, warmup: int, timeout: float
+) -> Result:
     """`warmup` + `runs` calls of each side; only the last `runs` are kept."""
     result = Result(workload)
     try:
@@ -94,7 +96,7 @@ async def measure(workload: Workload, counter: StatementCounter, *, runs: int, w
             first_call = n == 0
             before = await row_counts(workload.engine) if first_call else {}
             outcomes: dict[bool, tuple[Call, dict[str, int]]] = {}
-            for from_floor in ((False, True) if n % 2 == 0 else (True, False)):
+            for from_floor in (False, True) if n % 2 == 0 else (True, False):
                 call = workload.floor(label) if from_floor else workload.graphql(label)
                 outcome = await timed_call(call, counter, timeout)
                 after = await row_counts(workload.engine) if first_call else {}
@@ -114,15 +116,25 @@ async def measure(workload: Workload, counter: StatementCounter, *, runs: int, w
     return result
 
 
-def _check_equivalent(workload: Workload, graphql_view: object, floor_view: object, graphql_growth: dict[str, int], floor_growth: dict[str, int]) -> None:
+def _check_equivalent(
+    workload: Workload,
+    graphql_view: object,
+    floor_view: object,
+    graphql_growth: dict[str, int],
+    floor_growth: dict[str, int],
+) -> None:
     """A floor only means something if it produced the same answer and wrote the same rows."""
     if graphql_view != floor_view:
         raise BenchError(f"{workload.title}: the floor's JSON differs from the GraphQL answer")
     expected = {table: workload.expected_growth.get(table, 0) for table in graphql_growth}
     if graphql_growth != expected:
-        raise BenchError(f"{workload.title}: the GraphQL call changed row counts by {_nonzero(graphql_growth)}, expected {_nonzero(expected)}")
+        raise BenchError(
+            f"{workload.title}: the GraphQL call changed row counts by {_nonzero(graphql_growth)}, expected {_nonzero(expected)}"
+        )
     if floor_growth != expected:
-        raise BenchError(f"{workload.title}: the floor changed row counts by {_nonzero(floor_growth)}, expected {_nonzero(expected)}")
+        raise BenchError(
+            f"{workload.title}: the floor changed row counts by {_nonzero(floor_growth)}, expected {_nonzero(expected)}"
+        )
 
 
 def _nonzero(growth: dict[str, int]) -> dict[str, int]:

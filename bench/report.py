@@ -70,7 +70,9 @@ def table(results: list[Result]) -> str:
             f"{w.title:<32} {_timing(r.graphql):>30} {_timing(r.floor):>28} {ratio:6.2f}× {'≤ ' + format(w.target, 'g') + '×':>7}  {verdict:<7}"
         )
     lines.append("")
-    lines.append("per call: SQL statements sent (BEGIN excluded) / connection-pool checkouts (sessions opened)")
+    lines.append(
+        "per call: SQL statements sent (BEGIN excluded) / connection-pool checkouts (sessions opened)"
+    )
     for r in results:
         if r.graphql.statements and r.floor.statements:
             lines.append(
@@ -93,12 +95,26 @@ def _series(series: Series) -> dict[str, Any] | None:
     }
 
 
-def as_json(environment: Environment, dataset: Dataset, results: list[Result], settings: dict[str, Any]) -> dict[str, Any]:
+def as_json(
+    environment: Environment, dataset: Dataset, results: list[Result], settings: dict[str, Any]
+) -> dict[str, Any]:
     return {
-        "machine": {"cpu_count": environment.cpus, "python": environment.python, "platform": environment.platform},
-        "database": {"dialect": environment.dialect, "driver": environment.driver, "description": environment.database},
+        "machine": {
+            "cpu_count": environment.cpus,
+            "python": environment.python,
+            "platform": environment.platform,
+        },
+        "database": {
+            "dialect": environment.dialect,
+            "driver": environment.driver,
+            "description": environment.database,
+        },
         "settings": settings,
-        "dataset": {"row_counts": dataset.row_counts, "build_seconds": round(dataset.build_seconds, 3), "machines": dataset.machines},
+        "dataset": {
+            "row_counts": dataset.row_counts,
+            "build_seconds": round(dataset.build_seconds, 3),
+            "machines": dataset.machines,
+        },
         "results": [
             {
                 "key": r.workload.key,

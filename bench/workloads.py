@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -60,7 +60,7 @@ class Workload(ABC):
     title: str  # the name in the table
     target: float  # the largest acceptable median / floor-median ratio
     # Rows each side must add per call (checked once against the database).
-    expected_growth: Mapping[str, int] = {}
+    expected_growth: ClassVar[Mapping[str, int]] = {}
 
     def __init__(self, client: GraphQLClient, engine: AsyncEngine) -> None:
         self.client = client
@@ -90,7 +90,11 @@ class CreateToolItems(Workload):
     key = "create_tool_items"
     title = "createToolItems(1,000)"
     target = 8.0
-    expected_growth = {"tool_items": BULK_SIZE, "audit_log": BULK_SIZE, "change_log": BULK_SIZE}
+    expected_growth: ClassVar[Mapping[str, int]] = {
+        "tool_items": BULK_SIZE,
+        "audit_log": BULK_SIZE,
+        "change_log": BULK_SIZE,
+    }
 
     @staticmethod
     def inputs(prefix: str) -> list[dict[str, Any]]:
@@ -110,7 +114,9 @@ class CreateToolItems(Workload):
         versions = {row["version"] for row in result["results"]}
         ids = {row["id"] for row in result["results"]}
         if result["successCount"] != BULK_SIZE or len(ids) != BULK_SIZE or versions != {1}:
-            raise BenchError(f"{self.title}: expected {BULK_SIZE} new items at version 1, got {result['successCount']}")
+            raise BenchError(
+                f"{self.title}: expected {BULK_SIZE} new items at version 1, got {result['successCount']}"
+            )
         return {"successCount": result["successCount"], "results": len(result["results"])}
 
 
@@ -128,7 +134,9 @@ class ToolItemsPage(Workload):
 
     def comparable(self, data: dict[str, Any]) -> Any:
         if len(data["toolItems"]["edges"]) != PAGE_SIZE:
-            raise BenchError(f"{self.title}: expected {PAGE_SIZE} items, got {len(data['toolItems']['edges'])}")
+            raise BenchError(
+                f"{self.title}: expected {PAGE_SIZE} items, got {len(data['toolItems']['edges'])}"
+            )
         return data
 
 
@@ -151,10 +159,13 @@ class MachineView(Workload):
     def comparable(self, data: dict[str, Any]) -> Any:
         edges = data["toolPresets"]["edges"]
         complete = all(
-            e["node"]["toolInstance"] and e["node"]["toolInstance"]["toolAssembly"]
+            e["node"]["toolInstance"]
+            and e["node"]["toolInstance"]["toolAssembly"]
             and len(e["node"]["toolInstance"]["toolAssembly"]["components"]) == 2
             for e in edges
         )
         if len(edges) != MACHINE_PAGE or not complete:
-            raise BenchError(f"{self.title}: expected {MACHINE_PAGE} presets, each with instance, assembly and 2 components")
+            raise BenchError(
+                f"{self.title}: expected {MACHINE_PAGE} presets, each with instance, assembly and 2 components"
+            )
         return data

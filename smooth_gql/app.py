@@ -37,23 +37,32 @@ class GraphQLApp(GraphQL[Context, None]):
             # Nested beyond the parser's reach is a malformed body (400), not a crash.
             raise json.JSONDecodeError("nested too deeply", "", 0) from None
 
-    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket | None) -> Context:
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket | None
+    ) -> Context:
         runtime: Runtime = request.app.state.runtime
         principal = local_admin()
         return Context(request, response, principal, runtime, Loaders(runtime, principal))
 
 
-def create_app(settings: Settings, *, engine: AsyncEngine | None = None, migrate_empty_sqlite: bool = False) -> Starlette:
+def create_app(
+    settings: Settings, *, engine: AsyncEngine | None = None, migrate_empty_sqlite: bool = False
+) -> Starlette:
     """Build the app; `engine` lets tests and the benchmark share one they made."""
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         owned = engine is None
-        db = engine or create_engine(settings.database_url, sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+        db = engine or create_engine(
+            settings.database_url, sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms
+        )
         if migrate_empty_sqlite and settings.is_sqlite and await is_empty(db):
             log.info("empty SQLite database: creating the schema")
             await upgrade(db)
         runtime = Runtime(session_factory(db), settings)
-        log.warning("AUTH_ENABLED=false: every request acts as the local admin; for single-user development only")
+        log.warning(
+            "AUTH_ENABLED=false: every request acts as the local admin; for single-user development only"
+        )
         await ensure_local_admin(runtime)
         app.state.engine = db
         app.state.runtime = runtime

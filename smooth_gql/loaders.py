@@ -57,10 +57,14 @@ class Loaders:
 
         return self._get(("join", join.name, column), batch)
 
-    def through(self, join: Join, from_column: str, to_column: str, to_entity: EntityType) -> DataLoader[Any, Any]:
+    def through(
+        self, join: Join, from_column: str, to_column: str, to_entity: EntityType
+    ) -> DataLoader[Any, Any]:
         """key -> entities on the far side of a join table."""
 
         async def batch(keys: Sequence[str]) -> list[list[Row]]:
-            return await reads.through_join(self._sessions, self._principal, join, from_column, to_column, to_entity, keys)
+            return await reads.through_join(
+                self._sessions, self._principal, join, from_column, to_column, to_entity, keys
+            )
 
         return self._get(("through", join.name, from_column), batch)

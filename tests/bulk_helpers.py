@@ -34,12 +34,60 @@ class Names:
 
 
 NAMES = {
-    "ToolItem": Names("createToolItems", "updateToolItems", "deleteToolItems", "ToolItemCreateInput", "ToolItemUpdateInput", "toolItem", "tool_items"),
-    "ToolAssembly": Names("createToolAssemblies", "updateToolAssemblies", "deleteToolAssemblies", "ToolAssemblyCreateInput", "ToolAssemblyUpdateInput", "toolAssembly", "tool_assemblies"),
-    "ToolInstance": Names("createToolInstances", "updateToolInstances", "deleteToolInstances", "ToolInstanceCreateInput", "ToolInstanceUpdateInput", "toolInstance", "tool_instances"),
-    "ToolPreset": Names("createToolPresets", "updateToolPresets", "deleteToolPresets", "ToolPresetCreateInput", "ToolPresetUpdateInput", "toolPreset", "tool_presets"),
-    "ToolUsage": Names("createToolUsages", "updateToolUsages", "deleteToolUsages", "ToolUsageCreateInput", "ToolUsageUpdateInput", "toolUsage", "tool_usages"),
-    "ToolSet": Names("createToolSets", "updateToolSets", "deleteToolSets", "ToolSetCreateInput", "ToolSetUpdateInput", "toolSet", "tool_sets"),
+    "ToolItem": Names(
+        "createToolItems",
+        "updateToolItems",
+        "deleteToolItems",
+        "ToolItemCreateInput",
+        "ToolItemUpdateInput",
+        "toolItem",
+        "tool_items",
+    ),
+    "ToolAssembly": Names(
+        "createToolAssemblies",
+        "updateToolAssemblies",
+        "deleteToolAssemblies",
+        "ToolAssemblyCreateInput",
+        "ToolAssemblyUpdateInput",
+        "toolAssembly",
+        "tool_assemblies",
+    ),
+    "ToolInstance": Names(
+        "createToolInstances",
+        "updateToolInstances",
+        "deleteToolInstances",
+        "ToolInstanceCreateInput",
+        "ToolInstanceUpdateInput",
+        "toolInstance",
+        "tool_instances",
+    ),
+    "ToolPreset": Names(
+        "createToolPresets",
+        "updateToolPresets",
+        "deleteToolPresets",
+        "ToolPresetCreateInput",
+        "ToolPresetUpdateInput",
+        "toolPreset",
+        "tool_presets",
+    ),
+    "ToolUsage": Names(
+        "createToolUsages",
+        "updateToolUsages",
+        "deleteToolUsages",
+        "ToolUsageCreateInput",
+        "ToolUsageUpdateInput",
+        "toolUsage",
+        "tool_usages",
+    ),
+    "ToolSet": Names(
+        "createToolSets",
+        "updateToolSets",
+        "deleteToolSets",
+        "ToolSetCreateInput",
+        "ToolSetUpdateInput",
+        "toolSet",
+        "tool_sets",
+    ),
 }
 
 _COMMON = "id tags ownerId createdBy updatedBy createdAt updatedAt version"
@@ -129,7 +177,12 @@ def valid_input(entity: str, **overrides: Any) -> dict[str, Any]:
         "ToolItem": {"name": f"item {n}", "category": "CUTTING_TOOL", "description": "a four-flute cutter"},
         "ToolAssembly": {"name": f"assembly {n}", "description": "holder and cutter"},
         "ToolInstance": {"serialNumber": f"SN-{n}", "purchaseDate": "2024-03-01"},
-        "ToolPreset": {"name": f"T{n}", "machineId": "mill-9", "toolNumber": 1000 + n, "description": "roughing"},
+        "ToolPreset": {
+            "name": f"T{n}",
+            "machineId": "mill-9",
+            "toolNumber": 1000 + n,
+            "description": "roughing",
+        },
         "ToolUsage": {"startTime": "2024-05-01T08:00:00+00:00", "programName": f"O{n}", "notes": "first run"},
         "ToolSet": {"name": f"set {n}", "type": "MACHINE_SETUP", "description": "setup for job 7"},
     }
@@ -171,7 +224,9 @@ async def bulk(api: Api, op: str, entity: str, inputs: Any, *, atomic: bool = Fa
     return result
 
 
-async def request_errors(api: Api, query: str, variables: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+async def request_errors(
+    api: Api, query: str, variables: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     """Run a request that must fail as a whole; return its errors."""
     body = await post(api, query, variables)
     assert body.get("data") is None, body
@@ -187,7 +242,9 @@ async def one_request_error(api: Api, query: str, variables: dict[str, Any] | No
 
 async def read(api: Api, entity: str, entity_id: str) -> dict[str, Any] | None:
     lookup = NAMES[entity].lookup
-    data = await api.gql(f"query($id: ID!) {{ row: {lookup}(id: $id) {{ {FIELDS[entity]} }} }}", {"id": entity_id})
+    data = await api.gql(
+        f"query($id: ID!) {{ row: {lookup}(id: $id) {{ {FIELDS[entity]} }} }}", {"id": entity_id}
+    )
     return data["row"]  # type: ignore[no-any-return]
 
 
@@ -200,7 +257,14 @@ def error(index: int, entity_id: str | None, code: str, field: str | None, messa
         "FORBIDDEN": "ForbiddenError",
         "LIMIT": "ValidationError",
     }[code]
-    return {"__typename": typename, "index": index, "id": entity_id, "code": code, "message": message, "field": field}
+    return {
+        "__typename": typename,
+        "index": index,
+        "id": entity_id,
+        "code": code,
+        "message": message,
+        "field": field,
+    }
 
 
 @dataclass
@@ -252,17 +316,39 @@ class World:
 
 async def make_world(api: Api) -> World:
     holder, cutter = await create_ok(
-        api, "ToolItem", [{"name": "HSK63 holder", "category": "HOLDER"}, {"name": "10 mm end mill", "category": "CUTTING_TOOL"}]
+        api,
+        "ToolItem",
+        [
+            {"name": "HSK63 holder", "category": "HOLDER"},
+            {"name": "10 mm end mill", "category": "CUTTING_TOOL"},
+        ],
     )
     [child] = await create_ok(api, "ToolItem", [{"name": "10 mm end mill, coated", "parentToolId": cutter}])
-    [assembly] = await create_ok(api, "ToolAssembly", [{"name": "T1 assembly", "holderId": holder, "cutterId": cutter}])
-    instance, spare = await create_ok(
-        api, "ToolInstance", [{"serialNumber": "W-1", "toolAssemblyId": assembly, "toolItemId": cutter}, {"serialNumber": "W-2"}]
+    [assembly] = await create_ok(
+        api, "ToolAssembly", [{"name": "T1 assembly", "holderId": holder, "cutterId": cutter}]
     )
-    [preset] = await create_ok(api, "ToolPreset", [{"name": "T1", "machineId": "mill-1", "toolNumber": 1, "toolInstanceId": instance}])
+    instance, spare = await create_ok(
+        api,
+        "ToolInstance",
+        [{"serialNumber": "W-1", "toolAssemblyId": assembly, "toolItemId": cutter}, {"serialNumber": "W-2"}],
+    )
+    [preset] = await create_ok(
+        api,
+        "ToolPreset",
+        [{"name": "T1", "machineId": "mill-1", "toolNumber": 1, "toolInstanceId": instance}],
+    )
     [usage] = await create_ok(api, "ToolUsage", [{"startTime": "2024-05-01T08:00:00Z", "presetId": preset}])
     [tool_set] = await create_ok(
-        api, "ToolSet", [{"name": "mill-1 setup", "type": "MACHINE_SETUP", "toolInstanceIds": [instance], "toolPresetIds": [preset]}]
+        api,
+        "ToolSet",
+        [
+            {
+                "name": "mill-1 setup",
+                "type": "MACHINE_SETUP",
+                "toolInstanceIds": [instance],
+                "toolPresetIds": [preset],
+            }
+        ],
     )
     return World([holder, cutter, child], assembly, instance, preset, usage, tool_set, spare)
 

@@ -16,7 +16,9 @@ CREATE = {
 }
 
 
-async def create(api: Api, entity: str, inputs: list[dict[str, Any]], *, atomic: bool = False) -> dict[str, Any]:
+async def create(
+    api: Api, entity: str, inputs: list[dict[str, Any]], *, atomic: bool = False
+) -> dict[str, Any]:
     """Run a bulk create; return the whole bulk result."""
     mutation, input_type = CREATE[entity]
     query = f"""
@@ -39,7 +41,9 @@ async def create_ok(api: Api, entity: str, inputs: list[dict[str, Any]]) -> list
 
 
 async def item(api: Api, **fields: Any) -> str:
-    [item_id] = await create_ok(api, "ToolItem", [{"name": "10 mm end mill", "category": "CUTTING_TOOL", **fields}])
+    [item_id] = await create_ok(
+        api, "ToolItem", [{"name": "10 mm end mill", "category": "CUTTING_TOOL", **fields}]
+    )
     return item_id
 
 
@@ -48,12 +52,18 @@ async def machine_setup(api: Api, presets: int, machine: str = "mill-1") -> list
     items = await create_ok(
         api,
         "ToolItem",
-        [{"name": f"item {i}", "category": "HOLDER" if i % 2 == 0 else "CUTTING_TOOL"} for i in range(2 * presets)],
+        [
+            {"name": f"item {i}", "category": "HOLDER" if i % 2 == 0 else "CUTTING_TOOL"}
+            for i in range(2 * presets)
+        ],
     )
     assemblies = await create_ok(
         api,
         "ToolAssembly",
-        [{"name": f"assembly {i}", "holderId": items[2 * i], "cutterId": items[2 * i + 1]} for i in range(presets)],
+        [
+            {"name": f"assembly {i}", "holderId": items[2 * i], "cutterId": items[2 * i + 1]}
+            for i in range(presets)
+        ],
     )
     instances = await create_ok(
         api,

@@ -45,7 +45,10 @@ async def test_a_query_over_get(api: Api) -> None:
     item_id = await item(api, name="drill")
     response = await api.client.get(
         "/graphql",
-        params={"query": "query($id: ID!) { toolItem(id: $id) { name } }", "variables": json.dumps({"id": item_id})},
+        params={
+            "query": "query($id: ID!) { toolItem(id: $id) { name } }",
+            "variables": json.dumps({"id": item_id}),
+        },
     )
     assert response.status_code == 200
     assert response.json() == {"data": {"toolItem": {"name": "drill"}}}
@@ -94,7 +97,9 @@ async def test_an_unexpected_resolver_error_is_masked_and_logged(
 # --- the command line ------------------------------------------------------------------------
 
 
-def test_schema_drift_committed_schema_graphql_equals_export_schema(capsys: pytest.CaptureFixture[str]) -> None:
+def test_schema_drift_committed_schema_graphql_equals_export_schema(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     assert cli.main(["export-schema"]) == 0
     printed = capsys.readouterr().out
     assert printed == SCHEMA_FILE.read_text(), (

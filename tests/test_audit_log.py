@@ -31,18 +31,24 @@ async def entries(api: Api, filter: dict[str, Any] | None = None, first: int = 1
 
 async def test_bulk_create_records_one_entry_per_element_success_and_error(api: Api) -> None:
     given_id = str(uuid.uuid4())
-    result = await create(api, "ToolItem", [
-        {"name": "first", "manufacturer": "Sandvik"},
-        {"name": "  "},
-        {"id": given_id, "name": "third"},
-        {"id": given_id, "name": "duplicate id"},
-    ])
+    result = await create(
+        api,
+        "ToolItem",
+        [
+            {"name": "first", "manufacturer": "Sandvik"},
+            {"name": "  "},
+            {"id": given_id, "name": "third"},
+            {"id": given_id, "name": "duplicate id"},
+        ],
+    )
     assert result["successCount"] == 2 and result["errorCount"] == 2
     first_id = result["results"][0]["id"]
 
     log = await entries(api)
     assert len(log) == 4
-    successes = sorted((e for e in log if e["result"] == "success"), key=lambda e: e["changes"]["after"]["name"])
+    successes = sorted(
+        (e for e in log if e["result"] == "success"), key=lambda e: e["changes"]["after"]["name"]
+    )
     failures = sorted((e for e in log if e["result"] == "error"), key=lambda e: e["entityId"])
     assert [e["entityId"] for e in successes] == [first_id, given_id]
     for entry in successes:
@@ -65,15 +71,24 @@ async def test_bulk_create_records_one_entry_per_element_success_and_error(api: 
 
 
 async def test_update_entries_hold_before_and_after_of_what_changed(api: Api) -> None:
-    one, two = await create_ok(api, "ToolItem", [
-        {"name": "old name", "manufacturer": "Sandvik"},
-        {"name": "untouched"},
-    ])
-    data = await api.gql(UPDATE_ITEMS, {"input": [
-        {"id": one, "expectedVersion": 1, "name": "new name", "description": "added"},
-        {"id": two, "expectedVersion": 4, "name": "never"},
-        {"id": str(uuid.uuid4()), "expectedVersion": 1, "name": "nobody"},
-    ]})
+    one, two = await create_ok(
+        api,
+        "ToolItem",
+        [
+            {"name": "old name", "manufacturer": "Sandvik"},
+            {"name": "untouched"},
+        ],
+    )
+    data = await api.gql(
+        UPDATE_ITEMS,
+        {
+            "input": [
+                {"id": one, "expectedVersion": 1, "name": "new name", "description": "added"},
+                {"id": two, "expectedVersion": 4, "name": "never"},
+                {"id": str(uuid.uuid4()), "expectedVersion": 1, "name": "nobody"},
+            ]
+        },
+    )
     assert data["updateToolItems"] == {"successCount": 1, "errorCount": 2}
 
     updates = await entries(api, {"operation": "UPDATE"})
@@ -122,7 +137,12 @@ async def test_every_entity_type_is_audited(api: Api) -> None:
     await create_ok(api, "ToolSet", [{"name": "set", "type": "TEMPLATE"}])
     log = await entries(api)
     assert [e["entityType"] for e in log] == [
-        "ToolSet", "ToolUsage", "ToolPreset", "ToolInstance", "ToolAssembly", "ToolItem",
+        "ToolSet",
+        "ToolUsage",
+        "ToolPreset",
+        "ToolInstance",
+        "ToolAssembly",
+        "ToolItem",
     ], "newest first"
 
 
@@ -134,7 +154,10 @@ async def test_entries_are_newest_first(api: Api) -> None:
 
     log = await entries(api)
     assert [(e["operation"], e["entityId"]) for e in log] == [
-        ("DELETE", item_id), ("UPDATE", item_id), ("CREATE", set_id), ("CREATE", item_id),
+        ("DELETE", item_id),
+        ("UPDATE", item_id),
+        ("CREATE", set_id),
+        ("CREATE", item_id),
     ]
     times = [datetime.fromisoformat(e["timestamp"]) for e in log]
     assert times == sorted(times, reverse=True)
@@ -144,7 +167,7 @@ async def test_entries_are_newest_first(api: Api) -> None:
 async def test_filters(api: Api) -> None:
     [first_item] = await create_ok(api, "ToolItem", [{"name": "a"}])
     await create(api, "ToolItem", [{"name": "b"}, {"name": ""}])
-    [set_id] = await create_ok(api, "ToolSet", [{"name": "s", "type": "TEMPLATE"}])
+    [_set_id] = await create_ok(api, "ToolSet", [{"name": "s", "type": "TEMPLATE"}])
     await api.gql(UPDATE_ITEMS, {"input": [{"id": first_item, "expectedVersion": 1, "name": "a2"}]})
     everything = await entries(api)
     assert len(everything) == 5
@@ -159,8 +182,10 @@ async def test_filters(api: Api) -> None:
         ({"operation": "UPDATE"}, expected(lambda e: e["operation"] == "UPDATE")),
         ({"operation": "DELETE"}, []),
         ({"result": "error"}, expected(lambda e: e["result"] == "error")),
-        ({"result": "success", "entityType": "ToolItem"},
-         expected(lambda e: e["result"] == "success" and e["entityType"] == "ToolItem")),
+        (
+            {"result": "success", "entityType": "ToolItem"},
+            expected(lambda e: e["result"] == "success" and e["entityType"] == "ToolItem"),
+        ),
         ({"userId": LOCAL_ADMIN_ID}, [e["id"] for e in everything]),
         ({"userId": str(uuid.uuid4())}, []),
     ]
@@ -188,7 +213,9 @@ async def test_since_is_inclusive_and_until_exclusive(api: Api) -> None:
     later = (datetime.fromisoformat(newest["timestamp"]) + timedelta(seconds=1)).isoformat()
     assert await entries(api, {"since": later}) == []
     shifted = datetime.fromisoformat(b_time).astimezone(timezone(timedelta(hours=-5)))
-    assert names(await entries(api, {"since": shifted.isoformat()})) == ["b", "b2", "c"], "offsets convert to UTC"
+    assert names(await entries(api, {"since": shifted.isoformat()})) == ["b", "b2", "c"], (
+        "offsets convert to UTC"
+    )
     assert oldest["changes"]["after"]["name"] == "a"
 
 

@@ -101,7 +101,9 @@ async def check_request_errors(api: Api, entity: str, cases: list[Case]) -> None
     problems: list[str] = []
     for case in cases:
         try:
-            err = await one_request_error(api, mutation(case.op, entity), {"input": case.build(target), "atomic": False})
+            err = await one_request_error(
+                api, mutation(case.op, entity), {"input": case.build(target), "atomic": False}
+            )
             assert_bad_user_input(err, "Variable '$input'", *case.fragments)
             await assert_unchanged(api, before)
         except AssertionError as exc:
@@ -116,43 +118,56 @@ def _wrong_type_cases(entity: str) -> list[Case]:
     change_field = CHANGE[entity][0]
     return [
         Case(
-            f"create: Int for {required}", "create",
+            f"create: Int for {required}",
+            "create",
             lambda t: [valid_input(entity), {**valid_input(entity), required: 12345}],
             (f"at [1].{required}", "12345"),
         ),
         Case(
-            "create: list where an object is expected", "create",
+            "create: list where an object is expected",
+            "create",
             lambda t: [valid_input(entity), [valid_input(entity)]],
             ("at [1]", f"Expected value of type '{names.create_input}' to be an object"),
         ),
         Case(
-            "create: object where a list of strings is expected", "create",
+            "create: object where a list of strings is expected",
+            "create",
             lambda t: [valid_input(entity), {**valid_input(entity), "tags": {"a": 1}}],
             ("at [1].tags", "String cannot represent a non string value"),
         ),
         Case(
-            "update: String for expectedVersion", "update",
+            "update: String for expectedVersion",
+            "update",
             lambda t: [update_input(entity, t, version="1")],  # type: ignore[arg-type]
             ("at [0].expectedVersion", "Int cannot represent non-integer value: '1'"),
         ),
         Case(
-            f"update: list for {change_field}", "update",
+            f"update: list for {change_field}",
+            "update",
             lambda t: [{**update_input(entity, t), change_field: ["renamed"]}],
             (f"at [0].{change_field}", "cannot represent"),
         ),
         Case(
-            "update: list where an object is expected", "update",
+            "update: list where an object is expected",
+            "update",
             lambda t: [[update_input(entity, t)]],
             ("at [0]", f"Expected value of type '{names.update_input}' to be an object"),
         ),
         Case(
-            "delete: String for expectedVersion", "delete",
+            "delete: String for expectedVersion",
+            "delete",
             lambda t: [{"id": t, "expectedVersion": "1"}],
             ("at [0].expectedVersion", "Int cannot represent non-integer value: '1'"),
         ),
-        Case("delete: object for id", "delete", lambda t: [{"id": {"id": t}}], ("at [0].id", "ID cannot represent value")),
         Case(
-            "delete: list where an object is expected", "delete",
+            "delete: object for id",
+            "delete",
+            lambda t: [{"id": {"id": t}}],
+            ("at [0].id", "ID cannot represent value"),
+        ),
+        Case(
+            "delete: list where an object is expected",
+            "delete",
             lambda t: [[{"id": t}]],
             ("at [0]", "Expected value of type 'DeleteInput' to be an object"),
         ),
@@ -174,24 +189,38 @@ async def test_wrong_type_for_atomic_flag_is_a_request_error(api: Api, entity: s
         ("delete", [{"id": target}]),
     ]:
         err = await one_request_error(api, mutation(op, entity), {"input": inputs, "atomic": "yes"})
-        assert_bad_user_input(err, "Variable '$atomic'", "Boolean cannot represent a non boolean value: 'yes'")
+        assert_bad_user_input(
+            err, "Variable '$atomic'", "Boolean cannot represent a non boolean value: 'yes'"
+        )
     await assert_unchanged(api, before)
 
 
 @pytest.mark.parametrize(
     ("entity", "literal", "fragment"),
     [
-        ("ToolItem", '{name: 12345}', "String cannot represent a non string value: 12345"),
+        ("ToolItem", "{name: 12345}", "String cannot represent a non string value: 12345"),
         ("ToolAssembly", '{name: ["a"]}', 'String cannot represent a non string value: ["a"]'),
-        ("ToolInstance", '{serialNumber: true}', "String cannot represent a non string value: true"),
-        ("ToolPreset", '{name: "T1", machineId: "m", toolNumber: "7"}', 'Int cannot represent non-integer value: "7"'),
+        ("ToolInstance", "{serialNumber: true}", "String cannot represent a non string value: true"),
+        (
+            "ToolPreset",
+            '{name: "T1", machineId: "m", toolNumber: "7"}',
+            'Int cannot represent non-integer value: "7"',
+        ),
         ("ToolUsage", '{startTime: "yesterday"}', "Value cannot represent a DateTime"),
-        ("ToolSet", '{name: "s", type: "MACHINE_SETUP"}', 'Enum \'ToolSetType\' cannot represent non-enum value: "MACHINE_SETUP"'),
+        (
+            "ToolSet",
+            '{name: "s", type: "MACHINE_SETUP"}',
+            "Enum 'ToolSetType' cannot represent non-enum value: \"MACHINE_SETUP\"",
+        ),
     ],
 )
-async def test_wrong_type_in_a_literal_is_a_request_error(api: Api, entity: str, literal: str, fragment: str) -> None:
+async def test_wrong_type_in_a_literal_is_a_request_error(
+    api: Api, entity: str, literal: str, fragment: str
+) -> None:
     before = await db_state(api)
-    err = await one_request_error(api, f"mutation {{ {NAMES[entity].create}(input: [{literal}]) {{ successCount }} }}")
+    err = await one_request_error(
+        api, f"mutation {{ {NAMES[entity].create}(input: [{literal}]) {{ successCount }} }}"
+    )
     assert_bad_user_input(err, fragment)
     await assert_unchanged(api, before)
 
@@ -208,32 +237,50 @@ def _missing_cases(entity: str) -> list[Case]:
 
     return [
         Case(
-            f"create without {required}", "create",
+            f"create without {required}",
+            "create",
             lambda t: [valid_input(entity), without(valid_input(entity), required)],
-            ("at [1]", f"Expected value of type '{names.create_input}' to include required field '{required}'"),
+            (
+                "at [1]",
+                f"Expected value of type '{names.create_input}' to include required field '{required}'",
+            ),
         ),
         Case(
-            f"create with null {required}", "create",
+            f"create with null {required}",
+            "create",
             lambda t: [{**valid_input(entity), required: None}],
             (f"at [0].{required}: Expected value of non-null type",),
         ),
         Case(
-            "create with a null element", "create",
+            "create with a null element",
+            "create",
             lambda t: [valid_input(entity), None],
             (f"at [1]: Expected value of non-null type '{names.create_input}!'",),
         ),
         Case(
-            "update without expectedVersion", "update",
+            "update without expectedVersion",
+            "update",
             lambda t: [without(update_input(entity, t), "expectedVersion")],
             ("at [0]", "required field 'expectedVersion'"),
         ),
-        Case("update without id", "update", lambda t: [without(update_input(entity, t), "id")], ("at [0]", "required field 'id'")),
         Case(
-            "delete without id", "delete",
+            "update without id",
+            "update",
+            lambda t: [without(update_input(entity, t), "id")],
+            ("at [0]", "required field 'id'"),
+        ),
+        Case(
+            "delete without id",
+            "delete",
             lambda t: [{"id": t}, {"expectedVersion": 1}],
             ("at [1]", "Expected value of type 'DeleteInput' to include required field 'id'"),
         ),
-        Case("delete with null input", "delete", lambda t: None, ("Expected value of non-null type '[DeleteInput!]!'",)),
+        Case(
+            "delete with null input",
+            "delete",
+            lambda t: None,
+            ("Expected value of non-null type '[DeleteInput!]!'",),
+        ),
     ]
 
 
@@ -247,16 +294,22 @@ async def test_missing_required_input_is_a_request_error(api: Api, entity: str) 
     [
         ("ToolItem", '{description: "x"}', "name"),
         ("ToolAssembly", '{description: "x"}', "name"),
-        ("ToolInstance", '{status: IN_USE}', "serialNumber"),
+        ("ToolInstance", "{status: IN_USE}", "serialNumber"),
         ("ToolPreset", '{name: "T1"}', "machineId"),
         ("ToolUsage", '{notes: "x"}', "startTime"),
         ("ToolSet", '{name: "s"}', "type"),
     ],
 )
-async def test_missing_required_field_in_a_literal_is_a_request_error(api: Api, entity: str, literal: str, missing: str) -> None:
+async def test_missing_required_field_in_a_literal_is_a_request_error(
+    api: Api, entity: str, literal: str, missing: str
+) -> None:
     before = await db_state(api)
-    err = await one_request_error(api, f"mutation {{ {NAMES[entity].create}(input: [{literal}]) {{ successCount }} }}")
-    assert_bad_user_input(err, f"Expected value of type '{NAMES[entity].create_input}' to include required field '{missing}'")
+    err = await one_request_error(
+        api, f"mutation {{ {NAMES[entity].create}(input: [{literal}]) {{ successCount }} }}"
+    )
+    assert_bad_user_input(
+        err, f"Expected value of type '{NAMES[entity].create_input}' to include required field '{missing}'"
+    )
     await assert_unchanged(api, before)
 
 
@@ -314,26 +367,61 @@ def _enum_cases(entity: str) -> list[Case]:
 
     return {
         "ToolItem": [
-            case("create", lambda t: [{**valid_input("ToolItem"), "category": "SPOON"}], "[0].category", "ItemCategory"),
-            case("update", lambda t: [{"id": t, "expectedVersion": 1, "toolType": "SPOON"}], "[0].toolType", "ToolType"),
+            case(
+                "create",
+                lambda t: [{**valid_input("ToolItem"), "category": "SPOON"}],
+                "[0].category",
+                "ItemCategory",
+            ),
+            case(
+                "update",
+                lambda t: [{"id": t, "expectedVersion": 1, "toolType": "SPOON"}],
+                "[0].toolType",
+                "ToolType",
+            ),
         ],
         "ToolAssembly": [
             case(
-                "create", lambda t: [{**valid_input("ToolAssembly"), "components": [{"itemId": new_id(), "role": "SPOON"}]}],
-                "[0].components[0].role", "ComponentRole",
+                "create",
+                lambda t: [
+                    {**valid_input("ToolAssembly"), "components": [{"itemId": new_id(), "role": "SPOON"}]}
+                ],
+                "[0].components[0].role",
+                "ComponentRole",
             ),
             case(
-                "update", lambda t: [{"id": t, "expectedVersion": 1, "components": [{"itemId": new_id(), "role": "holder"}]}],
-                "[0].components[0].role", "ComponentRole",
+                "update",
+                lambda t: [
+                    {"id": t, "expectedVersion": 1, "components": [{"itemId": new_id(), "role": "holder"}]}
+                ],
+                "[0].components[0].role",
+                "ComponentRole",
             ),
         ],
         "ToolInstance": [
-            case("create", lambda t: [{**valid_input("ToolInstance"), "status": "BROKEN"}], "[0].status", "InstanceStatus"),
-            case("update", lambda t: [{"id": t, "expectedVersion": 1, "status": "available"}], "[0].status", "InstanceStatus"),
+            case(
+                "create",
+                lambda t: [{**valid_input("ToolInstance"), "status": "BROKEN"}],
+                "[0].status",
+                "InstanceStatus",
+            ),
+            case(
+                "update",
+                lambda t: [{"id": t, "expectedVersion": 1, "status": "available"}],
+                "[0].status",
+                "InstanceStatus",
+            ),
         ],
         "ToolSet": [
-            case("create", lambda t: [{**valid_input("ToolSet"), "type": "SPOON"}], "[0].type", "ToolSetType"),
-            case("update", lambda t: [{"id": t, "expectedVersion": 1, "status": "DELETED"}], "[0].status", "ToolSetStatus"),
+            case(
+                "create", lambda t: [{**valid_input("ToolSet"), "type": "SPOON"}], "[0].type", "ToolSetType"
+            ),
+            case(
+                "update",
+                lambda t: [{"id": t, "expectedVersion": 1, "status": "DELETED"}],
+                "[0].status",
+                "ToolSetStatus",
+            ),
         ],
     }[entity]
 
@@ -347,7 +435,12 @@ async def test_unknown_enum_value_in_variables_is_a_request_error(api: Api, enti
     ("entity", "literal", "enum", "value"),
     [
         ("ToolItem", '{name: "x", category: SPOON}', "ItemCategory", "SPOON"),
-        ("ToolAssembly", '{name: "x", components: [{itemId: "00000000-0000-4000-8000-0000000000aa", role: SPOON}]}', "ComponentRole", "SPOON"),
+        (
+            "ToolAssembly",
+            '{name: "x", components: [{itemId: "00000000-0000-4000-8000-0000000000aa", role: SPOON}]}',
+            "ComponentRole",
+            "SPOON",
+        ),
         ("ToolInstance", '{serialNumber: "x", status: BROKEN}', "InstanceStatus", "BROKEN"),
         ("ToolSet", '{name: "x", type: SPOON}', "ToolSetType", "SPOON"),
     ],
@@ -356,7 +449,9 @@ async def test_unknown_enum_value_in_a_literal_is_a_request_error(
     api: Api, entity: str, literal: str, enum: str, value: str
 ) -> None:
     before = await db_state(api)
-    err = await one_request_error(api, f"mutation {{ {NAMES[entity].create}(input: [{literal}]) {{ successCount }} }}")
+    err = await one_request_error(
+        api, f"mutation {{ {NAMES[entity].create}(input: [{literal}]) {{ successCount }} }}"
+    )
     assert_bad_user_input(err, f"Value '{value}' does not exist in '{enum}' enum.")
     await assert_unchanged(api, before)
 
@@ -368,7 +463,12 @@ def _int_cases(entity: str) -> list[Case]:
     big, small = 2**31, -(2**31) - 1
 
     def case(op: str, build: Build, where: str, value: int) -> Case:
-        return Case(f"{op} {where}", op, build, (f"at {where}", f"Int cannot represent non 32-bit signed integer value: {value}"))
+        return Case(
+            f"{op} {where}",
+            op,
+            build,
+            (f"at {where}", f"Int cannot represent non 32-bit signed integer value: {value}"),
+        )
 
     cases = [
         case("update", lambda t: [update_input(entity, t, version=big)], "[0].expectedVersion", big),
@@ -376,18 +476,36 @@ def _int_cases(entity: str) -> list[Case]:
     ]
     cases += {
         "ToolPreset": [
-            case("create", lambda t: [{**valid_input("ToolPreset"), "toolNumber": big}], "[0].toolNumber", big),
+            case(
+                "create", lambda t: [{**valid_input("ToolPreset"), "toolNumber": big}], "[0].toolNumber", big
+            ),
             case("update", lambda t: [{"id": t, "expectedVersion": 1, "pocket": small}], "[0].pocket", small),
         ],
         "ToolUsage": [
-            case("create", lambda t: [{**valid_input("ToolUsage"), "cycleCount": 2**53}], "[0].cycleCount", 2**53),
-            case("update", lambda t: [{"id": t, "expectedVersion": 1, "cycleCount": big}], "[0].cycleCount", big),
+            case(
+                "create",
+                lambda t: [{**valid_input("ToolUsage"), "cycleCount": 2**53}],
+                "[0].cycleCount",
+                2**53,
+            ),
+            case(
+                "update",
+                lambda t: [{"id": t, "expectedVersion": 1, "cycleCount": big}],
+                "[0].cycleCount",
+                big,
+            ),
         ],
         "ToolAssembly": [
             case(
                 "create",
-                lambda t: [{**valid_input("ToolAssembly"), "components": [{"itemId": new_id(), "role": "HOLDER", "position": big}]}],
-                "[0].components[0].position", big,
+                lambda t: [
+                    {
+                        **valid_input("ToolAssembly"),
+                        "components": [{"itemId": new_id(), "role": "HOLDER", "position": big}],
+                    }
+                ],
+                "[0].components[0].position",
+                big,
             ),
         ],
     }.get(entity, [])
@@ -402,14 +520,20 @@ async def test_integer_beyond_32_bits_is_a_request_error(api: Api, entity: str) 
 async def test_integer_beyond_32_bits_in_a_literal_is_a_request_error(api: Api) -> None:
     before = await db_state(api)
     err = await one_request_error(
-        api, 'mutation { createToolPresets(input: [{name: "T", machineId: "m", toolNumber: 2147483648}]) { successCount } }'
+        api,
+        'mutation { createToolPresets(input: [{name: "T", machineId: "m", toolNumber: 2147483648}]) { successCount } }',
     )
     assert_bad_user_input(err, "Int cannot represent non 32-bit signed integer value: 2147483648")
     await assert_unchanged(api, before)
 
 
 async def test_largest_32_bit_integers_are_accepted(api: Api) -> None:
-    result = await bulk(api, "create", "ToolPreset", [{**valid_input("ToolPreset"), "toolNumber": 2**31 - 1, "pocket": -(2**31)}])
+    result = await bulk(
+        api,
+        "create",
+        "ToolPreset",
+        [{**valid_input("ToolPreset"), "toolNumber": 2**31 - 1, "pocket": -(2**31)}],
+    )
     assert result["errors"] == []
     [row] = result["results"]
     assert (row["toolNumber"], row["pocket"]) == (2**31 - 1, -(2**31))
@@ -424,14 +548,16 @@ async def _raw_post(api: Api, body: str) -> httpx.Response:
 async def test_non_finite_float_is_a_request_error(api: Api, literal: str) -> None:
     """Python's JSON parser accepts NaN/Infinity; GraphQL's Float must still refuse them."""
     before = await db_state(api)
-    body = '{"query": %s, "variables": {"input": [{"startTime": "2024-05-01T08:00:00Z", "cutTime": %s}], "atomic": false}}' % (
+    body = '{{"query": {}, "variables": {{"input": [{{"startTime": "2024-05-01T08:00:00Z", "cutTime": {}}}], "atomic": false}}}}'.format(
         json.dumps(mutation("create", "ToolUsage")),
         literal,
     )
     response = await _raw_post(api, body)
     assert response.status_code == 200, response.text
     [err] = response.json()["errors"]
-    assert_bad_user_input(err, "Variable '$input'", "at [0].cutTime", "Float cannot represent non numeric value")
+    assert_bad_user_input(
+        err, "Variable '$input'", "at [0].cutTime", "Float cannot represent non numeric value"
+    )
     await assert_unchanged(api, before)
 
 
@@ -441,9 +567,12 @@ async def test_non_finite_number_inside_json_is_refused_per_item(api: Api, world
     field = JSON_FIELD[entity]
     nan_id, inf_id = new_id(), new_id()
     good = json.dumps({**valid_input(entity), "id": new_id()})
-    nan = json.dumps({**valid_input(entity), "id": nan_id})[:-1] + ', "%s": {"x": [1, NaN]}}' % field
-    inf = json.dumps({**valid_input(entity), "id": inf_id})[:-1] + ', "%s": -Infinity}' % field
-    body = '{"query": %s, "variables": {"input": [%s], "atomic": true}}' % (json.dumps(mutation("create", entity)), ", ".join([good, nan, inf]))
+    nan = json.dumps({**valid_input(entity), "id": nan_id})[:-1] + f', "{field}": {{"x": [1, NaN]}}}}'
+    inf = json.dumps({**valid_input(entity), "id": inf_id})[:-1] + f', "{field}": -Infinity}}'
+    body = '{{"query": {}, "variables": {{"input": [{}], "atomic": true}}}}'.format(
+        json.dumps(mutation("create", entity)),
+        ", ".join([good, nan, inf]),
+    )
 
     response = await _raw_post(api, body)
 
@@ -451,7 +580,10 @@ async def test_non_finite_number_inside_json_is_refused_per_item(api: Api, world
     result = response.json()["data"]["result"]
     assert result["successCount"] == 0
     message = f"{field}: must not contain NaN or infinite numbers"
-    assert result["errors"] == [error(1, nan_id, "VALIDATION", field, message), error(2, inf_id, "VALIDATION", field, message)]
+    assert result["errors"] == [
+        error(1, nan_id, "VALIDATION", field, message),
+        error(2, inf_id, "VALIDATION", field, message),
+    ]
     await assert_unchanged(api, before)  # atomic: not even an audit row
 
 
@@ -488,7 +620,9 @@ async def test_batch_over_the_limit_is_refused_whole(small_api: Api, entity: str
         before = await db_state(api)
 
         for atomic in (False, True):
-            err = await one_request_error(api, mutation(op, entity), {"input": _batch(op, entity, targets), "atomic": atomic})
+            err = await one_request_error(
+                api, mutation(op, entity), {"input": _batch(op, entity, targets), "atomic": atomic}
+            )
             assert err["message"] == "input: 4 elements exceed the limit of 3 per request", op
             assert err["extensions"] == {"code": "LIMIT", "field": "input"}, op
             assert err["path"] == ["result"], op
@@ -538,8 +672,14 @@ async def test_bad_values_on_create_are_refused_per_item(api: Api, world: World,
     """One batch, one bad value per element: each refused at its index, naming its field."""
     cases = _service_cases(entity)
     ids = [new_id() for _ in cases]
-    inputs = [{**valid_input(entity), "id": i, field: value} for i, (field, value, _) in zip(ids, cases)]
-    expected = [error(n, i, "VALIDATION", field, message) for n, (i, (field, _, message)) in enumerate(zip(ids, cases))]
+    inputs = [
+        {**valid_input(entity), "id": i, field: value}
+        for i, (field, value, _) in zip(ids, cases, strict=False)
+    ]
+    expected = [
+        error(n, i, "VALIDATION", field, message)
+        for n, (i, (field, _, message)) in enumerate(zip(ids, cases, strict=False))
+    ]
     before = await db_state(api)
 
     result = await bulk(api, "create", entity, [*inputs, valid_input(entity)], atomic=True)
@@ -551,7 +691,7 @@ async def test_bad_values_on_create_are_refused_per_item(api: Api, world: World,
     assert result["successCount"] == 0
     assert result["errors"] == expected
     await assert_only_failures_audited(api, before, len(cases))
-    for i, (_, _, message) in zip(ids, cases):
+    for i, (_, _, message) in zip(ids, cases, strict=False):
         assert await audit_rows(api, i) == [("CREATE", "error", message)]
 
 
@@ -571,7 +711,9 @@ async def test_bad_values_on_update_are_refused_per_item(api: Api, world: World,
     assert result["errors"] == expected
     await assert_only_failures_audited(api, before, len(cases))
     assert await read(api, entity, target) == row
-    assert await audit_rows(api, target) == [("CREATE", "success", None)] + [("UPDATE", "error", m) for _, _, m in cases]
+    assert await audit_rows(api, target) == [("CREATE", "success", None)] + [
+        ("UPDATE", "error", m) for _, _, m in cases
+    ]
 
 
 @pytest.mark.parametrize("entity", ENTITIES)
@@ -579,7 +721,9 @@ async def test_values_at_the_limits_are_accepted(api: Api, entity: str) -> None:
     s, j = STRING_FIELD[entity], JSON_FIELD[entity]
     longest = "\U0001d11e" * 255  # 255 characters, 1020 bytes in UTF-8
     tags = [f"t{i}" for i in range(49)] + ["x" * 64]
-    result = await bulk(api, "create", entity, [{**valid_input(entity), s: longest, j: [_deep(31)], "tags": tags}])
+    result = await bulk(
+        api, "create", entity, [{**valid_input(entity), s: longest, j: [_deep(31)], "tags": tags}]
+    )
     assert result["errors"] == []
     [row] = result["results"]
     assert row[s] == longest
@@ -601,7 +745,12 @@ async def test_lone_surrogate_is_refused_per_item(api: Api, world: World, field:
     result = await bulk(api, "create", "ToolItem", [{**valid_input("ToolItem"), "id": bad_id, field: value}])
 
     [err] = result["errors"]
-    assert {k: err[k] for k in ("index", "id", "code", "field")} == {"index": 0, "id": bad_id, "code": "VALIDATION", "field": field}
+    assert {k: err[k] for k in ("index", "id", "code", "field")} == {
+        "index": 0,
+        "id": bad_id,
+        "code": "VALIDATION",
+        "field": field,
+    }
     assert err["message"].startswith(f"{field}: ")
     await assert_only_failures_audited(api, before, 1)
 
@@ -611,7 +760,7 @@ async def test_json_nested_beyond_the_parser_limit_is_a_client_error(api: Api) -
     server must answer 400 like for any unparsable body, not crash."""
     before = await db_state(api)
     deep = "[" * 100_000 + "]" * 100_000
-    body = '{"query": %s, "variables": {"input": [{"name": "x", "geometry": %s}], "atomic": false}}' % (
+    body = '{{"query": {}, "variables": {{"input": [{{"name": "x", "geometry": {}}}], "atomic": false}}}}'.format(
         json.dumps(mutation("create", "ToolItem")),
         deep,
     )
@@ -626,14 +775,23 @@ async def test_json_nested_beyond_the_parser_limit_is_a_client_error(api: Api) -
 # --- malformed ids ------------------------------------------------------------------------------
 
 
-BAD_IDS = ["not-a-uuid", "", "00000000-0000-4000-8000-00000000000g", "1; DROP TABLE tool_items", "{}"]  # longer ones: below
+BAD_IDS = [
+    "not-a-uuid",
+    "",
+    "00000000-0000-4000-8000-00000000000g",
+    "1; DROP TABLE tool_items",
+    "{}",
+]  # longer ones: below
 
 
 @pytest.mark.parametrize("entity", ENTITIES)
 async def test_malformed_id_is_refused_per_item(api: Api, entity: str) -> None:
     [target] = await seed(api, entity)
     row = await read(api, entity, target)
-    expected = [error(n, bad, "VALIDATION", "id", f"id: {bad[:60]!r} is not a valid id (UUID)") for n, bad in enumerate(BAD_IDS)]
+    expected = [
+        error(n, bad, "VALIDATION", "id", f"id: {bad[:60]!r} is not a valid id (UUID)")
+        for n, bad in enumerate(BAD_IDS)
+    ]
     for op, inputs in [
         ("create", [{**valid_input(entity), "id": bad} for bad in BAD_IDS]),
         ("update", [update_input(entity, bad) for bad in BAD_IDS]),
@@ -650,20 +808,34 @@ async def test_malformed_id_is_refused_per_item(api: Api, entity: str) -> None:
 
 
 @pytest.mark.parametrize("op", OPERATIONS)
-async def test_overlong_malformed_id_does_not_sink_the_rest_of_the_batch(api: Api, world: World, op: str) -> None:
+async def test_overlong_malformed_id_does_not_sink_the_rest_of_the_batch(
+    api: Api, world: World, op: str
+) -> None:
     """The refused element's id goes into its audit row; an id longer than the audit
     column must not turn the whole batch into a server error."""
     entity = "ToolSet"
     [target] = await seed(api, entity)
     bad = "z" * 100
-    good = {"create": {**valid_input(entity), "id": new_id()}, "update": update_input(entity, target), "delete": {"id": target}}[op]
-    bad_element = {"create": {**valid_input(entity), "id": bad}, "update": update_input(entity, bad), "delete": {"id": bad}}[op]
+    good = {
+        "create": {**valid_input(entity), "id": new_id()},
+        "update": update_input(entity, target),
+        "delete": {"id": target},
+    }[op]
+    bad_element = {
+        "create": {**valid_input(entity), "id": bad},
+        "update": update_input(entity, bad),
+        "delete": {"id": bad},
+    }[op]
 
     result = await bulk(api, op, entity, [good, bad_element])
 
     assert result["successCount"] == 1
-    assert result["errors"] == [error(1, bad, "VALIDATION", "id", f"id: {bad[:60]!r} is not a valid id (UUID)")]
+    assert result["errors"] == [
+        error(1, bad, "VALIDATION", "id", f"id: {bad[:60]!r} is not a valid id (UUID)")
+    ]
     written = good["id"] if op != "delete" else target
     expected_version = {"create": 1, "update": 2, "delete": 1}[op]
     assert [r["id"] for r in result["results"]] == [written]
-    assert (await read(api, entity, written) or {}).get("version") == (None if op == "delete" else expected_version)
+    assert (await read(api, entity, written) or {}).get("version") == (
+        None if op == "delete" else expected_version
+    )

@@ -54,7 +54,12 @@ class Foreign:
     preset: str
 
     def of(self, entity: str) -> str:
-        return {"ToolItem": self.item, "ToolAssembly": self.assembly, "ToolInstance": self.instance, "ToolPreset": self.preset}[entity]
+        return {
+            "ToolItem": self.item,
+            "ToolAssembly": self.assembly,
+            "ToolInstance": self.instance,
+            "ToolPreset": self.preset,
+        }[entity]
 
 
 @pytest.fixture
@@ -63,24 +68,41 @@ async def foreign(api: Api) -> Foreign:
         now = utcnow()
         await conn.execute(
             User.__table__.insert().values(
-                id=OTHER_USER, email="other@example.com", password_hash=None, is_admin=False, is_active=True,
-                created_at=now, updated_at=now, version=1,
+                id=OTHER_USER,
+                email="other@example.com",
+                password_hash=None,
+                is_admin=False,
+                is_active=True,
+                created_at=now,
+                updated_at=now,
+                version=1,
             )
         )
     [item] = await create_ok(api, "ToolItem", [{"name": "their item"}])
     [assembly] = await create_ok(api, "ToolAssembly", [{"name": "their assembly"}])
     [instance] = await create_ok(api, "ToolInstance", [{"serialNumber": "F-1"}])
-    [preset] = await create_ok(api, "ToolPreset", [{"name": "their T1", "machineId": "their-mill", "toolNumber": 1}])
+    [preset] = await create_ok(
+        api, "ToolPreset", [{"name": "their T1", "machineId": "their-mill", "toolNumber": 1}]
+    )
     async with api.engine.begin() as conn:
-        for entity, row_id in [("ToolItem", item), ("ToolAssembly", assembly), ("ToolInstance", instance), ("ToolPreset", preset)]:
+        for entity, row_id in [
+            ("ToolItem", item),
+            ("ToolAssembly", assembly),
+            ("ToolInstance", instance),
+            ("ToolPreset", preset),
+        ]:
             await conn.execute(
-                text(f"UPDATE {NAMES[entity].table} SET owner_id = :o, created_by = :o, updated_by = :o WHERE id = :id"),
+                text(
+                    f"UPDATE {NAMES[entity].table} SET owner_id = :o, created_by = :o, updated_by = :o WHERE id = :id"
+                ),
                 {"o": OTHER_USER, "id": row_id},
             )
     return Foreign(item, assembly, instance, preset)
 
 
-async def assert_delta(api: Api, before: DbState, delta: dict[str, int], *, rewritten: tuple[str, ...] = ()) -> None:
+async def assert_delta(
+    api: Api, before: DbState, delta: dict[str, int], *, rewritten: tuple[str, ...] = ()
+) -> None:
     """Row counts moved by exactly `delta`; every row stored before is still there, unchanged,
     except in tables that lost rows or whose rows the write legitimately rewrote."""
     after = await db_state(api)
@@ -109,12 +131,20 @@ class RefCase:
 REF_CASES = [
     RefCase("ToolItem", "parentToolId", "ToolItem", lambda w, x: {"parentToolId": x}),
     RefCase(
-        "ToolAssembly", "components[1].itemId", "ToolItem",
-        lambda w, x: {"components": [{"itemId": w.items[0], "role": "HOLDER"}, {"itemId": x, "role": "CUTTER"}]},
+        "ToolAssembly",
+        "components[1].itemId",
+        "ToolItem",
+        lambda w, x: {
+            "components": [{"itemId": w.items[0], "role": "HOLDER"}, {"itemId": x, "role": "CUTTER"}]
+        },
         join_rows=("assembly_components", 2),
     ),
     RefCase(
-        "ToolAssembly", "components[0].itemId", "ToolItem", lambda w, x: {"holderId": x}, create_only=True,
+        "ToolAssembly",
+        "components[0].itemId",
+        "ToolItem",
+        lambda w, x: {"holderId": x},
+        create_only=True,
         join_rows=("assembly_components", 1),
     ),
     RefCase("ToolInstance", "toolItemId", "ToolItem", lambda w, x: {"toolItemId": x}),
@@ -123,15 +153,29 @@ REF_CASES = [
     RefCase("ToolUsage", "toolInstanceId", "ToolInstance", lambda w, x: {"toolInstanceId": x}),
     RefCase("ToolUsage", "presetId", "ToolPreset", lambda w, x: {"presetId": x}),
     RefCase(
-        "ToolSet", "toolInstanceIds[1]", "ToolInstance", lambda w, x: {"toolInstanceIds": [w.spare_instance, x]},
+        "ToolSet",
+        "toolInstanceIds[1]",
+        "ToolInstance",
+        lambda w, x: {"toolInstanceIds": [w.spare_instance, x]},
         join_rows=("tool_set_instances", 2),
     ),
-    RefCase("ToolSet", "toolPresetIds[0]", "ToolPreset", lambda w, x: {"toolPresetIds": [x]}, join_rows=("tool_set_presets", 1)),
+    RefCase(
+        "ToolSet",
+        "toolPresetIds[0]",
+        "ToolPreset",
+        lambda w, x: {"toolPresetIds": [x]},
+        join_rows=("tool_set_presets", 1),
+    ),
 ]
 
 
 def _good_reference(world: World, target: str) -> str:
-    return {"ToolItem": world.items[1], "ToolAssembly": world.assembly, "ToolInstance": world.instance, "ToolPreset": world.preset}[target]
+    return {
+        "ToolItem": world.items[1],
+        "ToolAssembly": world.assembly,
+        "ToolInstance": world.instance,
+        "ToolPreset": world.preset,
+    }[target]
 
 
 def _other_kind(world: World, target: str) -> str:
@@ -161,8 +205,13 @@ async def test_reference_to_a_missing_foreign_or_wrong_row_is_refused_per_item(
         refs = [*bad_refs, "not-a-uuid", _good_reference(world, case.target)]
         if op == "create":
             ids = [new_id() for _ in refs]
-            return ids, [{**valid_input(entity), "id": i, **case.element(world, x)} for i, x in zip(ids, refs)]
-        return [target] * 5, [{"id": target, "expectedVersion": version, **case.element(world, x)} for x in refs]
+            return ids, [
+                {**valid_input(entity), "id": i, **case.element(world, x)}
+                for i, x in zip(ids, refs, strict=False)
+            ]
+        return [target] * 5, [
+            {"id": target, "expectedVersion": version, **case.element(world, x)} for x in refs
+        ]
 
     # atomic: nothing at all
     before = await db_state(api)
@@ -197,12 +246,23 @@ async def test_reference_to_a_missing_foreign_or_wrong_row_is_refused_per_item(
     else:
         assert written["version"] == 2
         joins = ("assembly_components", "tool_set_instances", "tool_set_presets")
-        delta = {"audit_log": 5, "change_log": 1, "tool_set_versions": int(entity == "ToolSet"), **case.join_delta()}
+        delta = {
+            "audit_log": 5,
+            "change_log": 1,
+            "tool_set_versions": int(entity == "ToolSet"),
+            **case.join_delta(),
+        }
         await assert_delta(api, before, delta, rewritten=(table, *joins))
         changed = ("version", "updatedAt", *_changed_keys(case.element(world, "")))
-        assert {k: v for k, v in written.items() if k not in changed} == {k: v for k, v in (row or {}).items() if k not in changed}
+        assert {k: v for k, v in written.items() if k not in changed} == {
+            k: v for k, v in (row or {}).items() if k not in changed
+        }
         assert sorted(await audit_rows(api, target), key=repr) == sorted(
-            [("CREATE", "success", None), ("UPDATE", "success", None), *(("UPDATE", "error", e["message"]) for e in expected_errors)],
+            [
+                ("CREATE", "success", None),
+                ("UPDATE", "success", None),
+                *(("UPDATE", "error", e["message"]) for e in expected_errors),
+            ],
             key=repr,
         )
         assert await change_rows(api, target) == [(entity, "CREATED", 1), (entity, "UPDATED", 2)]
@@ -227,12 +287,27 @@ async def test_usage_instance_must_match_its_preset(api: Api, world: World) -> N
     bad_id = new_id()
 
     result = await bulk(
-        api, "create", "ToolUsage",
-        [{**valid_input("ToolUsage"), "id": bad_id, "presetId": world.preset, "toolInstanceId": other_instance}],
+        api,
+        "create",
+        "ToolUsage",
+        [
+            {
+                **valid_input("ToolUsage"),
+                "id": bad_id,
+                "presetId": world.preset,
+                "toolInstanceId": other_instance,
+            }
+        ],
     )
 
     assert result["errors"] == [
-        error(0, bad_id, "VALIDATION", "toolInstanceId", "toolInstanceId: differs from the instance of the given preset")
+        error(
+            0,
+            bad_id,
+            "VALIDATION",
+            "toolInstanceId",
+            "toolInstanceId: differs from the instance of the given preset",
+        )
     ]
     await assert_delta(api, before, {"audit_log": 1})
 
@@ -245,24 +320,41 @@ def _referrers(world: World) -> list[tuple[str, str, str]]:
     holder, cutter, child = world.items
     return [
         ("ToolItem", holder, f"id: still referenced by ToolAssembly {world.assembly}"),
-        ("ToolItem", cutter, f"id: still referenced by ToolAssembly {world.assembly}, ToolInstance {world.instance}, ToolItem {child}"),
+        (
+            "ToolItem",
+            cutter,
+            f"id: still referenced by ToolAssembly {world.assembly}, ToolInstance {world.instance}, ToolItem {child}",
+        ),
         ("ToolAssembly", world.assembly, f"id: still referenced by ToolInstance {world.instance}"),
         (
-            "ToolInstance", world.instance,
+            "ToolInstance",
+            world.instance,
             f"id: still referenced by ToolPreset {world.preset}, ToolSet {world.tool_set}, ToolUsage {world.usage}",
         ),
-        ("ToolPreset", world.preset, f"id: still referenced by ToolSet {world.tool_set}, ToolUsage {world.usage}"),
+        (
+            "ToolPreset",
+            world.preset,
+            f"id: still referenced by ToolSet {world.tool_set}, ToolUsage {world.usage}",
+        ),
     ]
 
 
-@pytest.mark.parametrize("which", range(5), ids=["item-in-assembly", "item-in-assembly-instance-and-item", "assembly", "instance", "preset"])
-async def test_delete_of_a_referenced_row_is_refused_naming_the_referrers(api: Api, world: World, which: int) -> None:
+@pytest.mark.parametrize(
+    "which",
+    range(5),
+    ids=["item-in-assembly", "item-in-assembly-instance-and-item", "assembly", "instance", "preset"],
+)
+async def test_delete_of_a_referenced_row_is_refused_naming_the_referrers(
+    api: Api, world: World, which: int
+) -> None:
     entity, referenced, message = _referrers(world)[which]
     [free] = await seed(api, entity)
     row = await read(api, entity, referenced)
     before = await db_state(api)
 
-    result = await bulk(api, "delete", entity, [{"id": referenced, "expectedVersion": 1}, {"id": free}], atomic=True)
+    result = await bulk(
+        api, "delete", entity, [{"id": referenced, "expectedVersion": 1}, {"id": free}], atomic=True
+    )
     assert result["successCount"] == 0
     assert result["errors"] == [error(0, referenced, "CONSTRAINT", "id", message)]
     await assert_unchanged(api, before)
@@ -280,13 +372,17 @@ async def test_delete_of_a_referenced_row_is_refused_naming_the_referrers(api: A
 
 async def test_delete_refusal_names_five_referrers_and_counts_the_rest(api: Api) -> None:
     [assembly] = await create_ok(api, "ToolAssembly", [{"name": "popular"}])
-    instances = await create_ok(api, "ToolInstance", [{"serialNumber": f"P-{n}", "toolAssemblyId": assembly} for n in range(7)])
+    instances = await create_ok(
+        api, "ToolInstance", [{"serialNumber": f"P-{n}", "toolAssemblyId": assembly} for n in range(7)]
+    )
     before = await db_state(api)
 
     result = await bulk(api, "delete", "ToolAssembly", [{"id": assembly}])
 
     shown = ", ".join(f"ToolInstance {i}" for i in sorted(instances)[:5])
-    assert result["errors"] == [error(0, assembly, "CONSTRAINT", "id", f"id: still referenced by {shown} and 2 more")]
+    assert result["errors"] == [
+        error(0, assembly, "CONSTRAINT", "id", f"id: still referenced by {shown} and 2 more")
+    ]
     await assert_delta(api, before, {"audit_log": 1})
 
 
@@ -304,8 +400,17 @@ async def test_rows_are_deletable_once_nothing_references_them(api: Api, world: 
         result = await bulk(api, "delete", entity, [{"id": i, "expectedVersion": 1} for i in ids])
         assert result["errors"] == [], entity
     counts = await api.counts()
-    for table in ["tool_items", "tool_assemblies", "assembly_components", "tool_instances", "tool_presets",
-                  "tool_usages", "tool_sets", "tool_set_instances", "tool_set_presets"]:
+    for table in [
+        "tool_items",
+        "tool_assemblies",
+        "assembly_components",
+        "tool_instances",
+        "tool_presets",
+        "tool_usages",
+        "tool_sets",
+        "tool_set_instances",
+        "tool_set_presets",
+    ]:
         assert counts[table] == 0, table
     assert counts["change_log"] == 18  # 9 created, 9 deleted
 
@@ -346,7 +451,9 @@ async def test_duplicate_serial_number_across_batches(api: Api, world: World) ->
     new = new_id()
 
     created = await bulk(api, "create", "ToolInstance", [{"id": new, "serialNumber": "W-1"}])
-    updated = await bulk(api, "update", "ToolInstance", [{"id": mine, "expectedVersion": 1, "serialNumber": "W-1"}])
+    updated = await bulk(
+        api, "update", "ToolInstance", [{"id": mine, "expectedVersion": 1, "serialNumber": "W-1"}]
+    )
 
     assert created["errors"] == [error(0, new, "CONSTRAINT", "serialNumber", message)]
     assert updated["errors"] == [error(0, mine, "CONSTRAINT", "serialNumber", message)]
@@ -355,7 +462,9 @@ async def test_duplicate_serial_number_across_batches(api: Api, world: World) ->
     assert (await read(api, "ToolInstance", world.instance) or {})["version"] == 1
 
 
-async def test_duplicate_tool_number_on_one_machine_in_one_batch(api: Api, world: World, foreign: Foreign) -> None:
+async def test_duplicate_tool_number_on_one_machine_in_one_batch(
+    api: Api, world: World, foreign: Foreign
+) -> None:
     ids = [new_id() for _ in range(6)]
     inputs = [
         {"id": ids[0], "name": "T7", "machineId": "lathe-1", "toolNumber": 7},
@@ -386,9 +495,18 @@ async def test_duplicate_tool_number_on_one_machine_across_batches(api: Api, wor
     message = "toolNumber: is already used by another preset on this machine"
     new = new_id()
 
-    created = await bulk(api, "create", "ToolPreset", [{"id": new, "name": "T1 copy", "machineId": "mill-1", "toolNumber": 1}])
-    renumbered = await bulk(api, "update", "ToolPreset", [{"id": mine, "expectedVersion": 1, "toolNumber": 1}])
-    moved = await bulk(api, "update", "ToolPreset", [{"id": world.preset, "expectedVersion": 1, "machineId": "mill-1", "toolNumber": 2}])
+    created = await bulk(
+        api, "create", "ToolPreset", [{"id": new, "name": "T1 copy", "machineId": "mill-1", "toolNumber": 1}]
+    )
+    renumbered = await bulk(
+        api, "update", "ToolPreset", [{"id": mine, "expectedVersion": 1, "toolNumber": 1}]
+    )
+    moved = await bulk(
+        api,
+        "update",
+        "ToolPreset",
+        [{"id": world.preset, "expectedVersion": 1, "machineId": "mill-1", "toolNumber": 2}],
+    )
 
     assert created["errors"] == [error(0, new, "CONSTRAINT", "toolNumber", message)]
     assert renumbered["errors"] == [error(0, mine, "CONSTRAINT", "toolNumber", message)]
@@ -404,8 +522,13 @@ async def test_uniqueness_failure_in_an_update_batch_keeps_the_other_updates(api
     message = "serialNumber: is already used by another of your instances"
 
     result = await bulk(
-        api, "update", "ToolInstance",
-        [{"id": a, "expectedVersion": 1, "status": "RETIRED"}, {"id": b, "expectedVersion": 1, "serialNumber": "W-1"}],
+        api,
+        "update",
+        "ToolInstance",
+        [
+            {"id": a, "expectedVersion": 1, "status": "RETIRED"},
+            {"id": b, "expectedVersion": 1, "serialNumber": "W-1"},
+        ],
     )
 
     assert result["errors"] == [error(1, b, "CONSTRAINT", "serialNumber", message)]
@@ -415,7 +538,11 @@ async def test_uniqueness_failure_in_an_update_batch_keeps_the_other_updates(api
     assert await change_rows(api, b) == [("ToolInstance", "CREATED", 1)]
     assert await audit_rows(api, b) == [("CREATE", "success", None), ("UPDATE", "error", message)]
     counts = await api.counts()
-    assert counts == {**before.counts, "audit_log": before.counts["audit_log"] + 2, "change_log": before.counts["change_log"] + 1}
+    assert counts == {
+        **before.counts,
+        "audit_log": before.counts["audit_log"] + 2,
+        "change_log": before.counts["change_log"] + 1,
+    }
 
 
 async def test_failed_final_update_of_an_id_takes_its_earlier_updates_with_it(api: Api, world: World) -> None:
@@ -426,14 +553,27 @@ async def test_failed_final_update_of_an_id_takes_its_earlier_updates_with_it(ap
     before = await db_state(api)
 
     result = await bulk(
-        api, "update", "ToolInstance",
-        [{"id": target, "expectedVersion": 1, "serialNumber": "fine"}, {"id": target, "expectedVersion": 2, "serialNumber": "W-1"}],
+        api,
+        "update",
+        "ToolInstance",
+        [
+            {"id": target, "expectedVersion": 1, "serialNumber": "fine"},
+            {"id": target, "expectedVersion": 2, "serialNumber": "W-1"},
+        ],
     )
 
     assert result["successCount"] == 0
     assert result["errors"] == [
-        error(0, target, "CONSTRAINT", "id", "id: not written: another update of this id in the batch failed"),
-        error(1, target, "CONSTRAINT", "serialNumber", "serialNumber: is already used by another of your instances"),
+        error(
+            0, target, "CONSTRAINT", "id", "id: not written: another update of this id in the batch failed"
+        ),
+        error(
+            1,
+            target,
+            "CONSTRAINT",
+            "serialNumber",
+            "serialNumber: is already used by another of your instances",
+        ),
     ]
     assert await read(api, "ToolInstance", target) == row
     await assert_delta(api, before, {"audit_log": 2})
@@ -447,7 +587,9 @@ async def test_huge_member_list_is_refused_per_item_not_with_a_server_error(api:
     bad = new_id()
     before = await db_state(api)
 
-    result = await bulk(api, "create", "ToolSet", [{**valid_input("ToolSet"), "id": bad, "toolInstanceIds": ids}])
+    result = await bulk(
+        api, "create", "ToolSet", [{**valid_input("ToolSet"), "id": bad, "toolInstanceIds": ids}]
+    )
 
     assert result["successCount"] == 0
     [err] = result["errors"]

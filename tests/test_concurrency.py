@@ -20,7 +20,9 @@ async def test_twenty_concurrent_updates_at_one_version_exactly_one_wins(api: Ap
     item_id = await item(api)
 
     async def attempt(n: int) -> dict:
-        return await api.gql(UPDATE, {"input": [{"id": item_id, "expectedVersion": 1, "name": f"writer {n}"}]})
+        return await api.gql(
+            UPDATE, {"input": [{"id": item_id, "expectedVersion": 1, "name": f"writer {n}"}]}
+        )
 
     outcomes = [r["updateToolItems"] for r in await asyncio.gather(*(attempt(n) for n in range(20)))]
 

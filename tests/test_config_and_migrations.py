@@ -34,7 +34,10 @@ def test_defaults_serve_the_embedded_sqlite_database() -> None:
     ("env", "expected"),
     [
         ({"DATABASE_URL": "postgres://u@h/db"}, "postgresql+asyncpg://u@h/db"),
-        ({"SMOOTH_DATABASE_URL": "postgresql://u@h/db", "DATABASE_URL": "sqlite:///x.db"}, "postgresql+asyncpg://u@h/db"),
+        (
+            {"SMOOTH_DATABASE_URL": "postgresql://u@h/db", "DATABASE_URL": "sqlite:///x.db"},
+            "postgresql+asyncpg://u@h/db",
+        ),
         ({"DATABASE_URL": "sqlite:///x.db"}, "sqlite+aiosqlite:///x.db"),
         ({"DATABASE_URL": "postgresql+asyncpg://u@h/db"}, "postgresql+asyncpg://u@h/db"),
     ],
@@ -45,8 +48,14 @@ def test_database_url_is_read_and_given_the_async_driver(env: dict[str, str], ex
 
 def test_limits_and_log_level_come_from_the_environment() -> None:
     settings = Settings.from_env(
-        {"SMOOTH_MAX_BULK_ITEMS": "50", "SMOOTH_MAX_PAGE_SIZE": "200", "SMOOTH_DEFAULT_PAGE_SIZE": "500",
-         "LOG_LEVEL": "debug", "AUTH_ENABLED": "off", "SMOOTH_GRAPHIQL": "no"}
+        {
+            "SMOOTH_MAX_BULK_ITEMS": "50",
+            "SMOOTH_MAX_PAGE_SIZE": "200",
+            "SMOOTH_DEFAULT_PAGE_SIZE": "500",
+            "LOG_LEVEL": "debug",
+            "AUTH_ENABLED": "off",
+            "SMOOTH_GRAPHIQL": "no",
+        }
     )
     assert (settings.max_bulk_items, settings.max_page_size, settings.default_page_size) == (50, 200, 200)
     assert settings.log_level == "DEBUG" and not settings.graphiql
@@ -105,7 +114,9 @@ async def test_migrations_create_exactly_the_models(empty_database: AsyncEngine)
     assert await current_revision(empty_database) == head_revision()
     async with empty_database.connect() as conn:
         differences = await conn.run_sync(
-            lambda c: compare_metadata(MigrationContext.configure(c, opts={"compare_type": True}), Base.metadata)
+            lambda c: compare_metadata(
+                MigrationContext.configure(c, opts={"compare_type": True}), Base.metadata
+            )
         )
     assert differences == []
 

@@ -40,7 +40,10 @@ async def test_machine_view_statement_count_does_not_grow_with_presets(api: Api)
     assert small["toolPresets"]["totalCount"] == 10
     assert large["toolPresets"]["totalCount"] == 400
     node = large["toolPresets"]["edges"][399]["node"]
-    assert node["toolInstance"]["toolAssembly"]["holder"]["name"] == node["toolInstance"]["toolAssembly"]["components"][0]["item"]["name"]
+    assert (
+        node["toolInstance"]["toolAssembly"]["holder"]["name"]
+        == node["toolInstance"]["toolAssembly"]["components"][0]["item"]["name"]
+    )
     assert [c["role"] for c in node["toolInstance"]["toolAssembly"]["components"]] == ["HOLDER", "CUTTER"]
     assert small_count == large_count
     # page, count, instances, assemblies, components, items (holder reuses the components batch)

@@ -57,19 +57,60 @@ class Entity:
 
 TIMES = {"CREATED_AT": "createdAt", "UPDATED_AT": "updatedAt"}
 ENTITIES = [
-    Entity("ToolItem", "toolItem", "toolItems", "updateToolItems", "tool_items",
-           {**TIMES, "NAME": "name"}, lambda i: {"name": NAMES[i]}),
-    Entity("ToolAssembly", "toolAssembly", "toolAssemblies", "updateToolAssemblies", "tool_assemblies",
-           {**TIMES, "NAME": "name"}, lambda i: {"name": NAMES[i]}),
-    Entity("ToolInstance", "toolInstance", "toolInstances", "updateToolInstances", "tool_instances",
-           {**TIMES, "STATUS": "status"}, lambda i: {"serialNumber": f"SN-{i}", "status": STATUSES[i]}),
-    Entity("ToolPreset", "toolPreset", "toolPresets", "updateToolPresets", "tool_presets",
-           {**TIMES, "NAME": "name", "MACHINE_ID": "machineId"},
-           lambda i: {"name": NAMES[i], "machineId": MACHINES[i], "toolNumber": i + 1}),
-    Entity("ToolUsage", "toolUsage", "toolUsages", "updateToolUsages", "tool_usages",
-           {**TIMES, "START_TIME": "startTime"}, lambda i: {"startTime": STARTS[i], "programName": f"O{1000 + i}"}),
-    Entity("ToolSet", "toolSet", "toolSets", "updateToolSets", "tool_sets",
-           {**TIMES, "NAME": "name"}, lambda i: {"name": NAMES[i], "type": "TEMPLATE"}),
+    Entity(
+        "ToolItem",
+        "toolItem",
+        "toolItems",
+        "updateToolItems",
+        "tool_items",
+        {**TIMES, "NAME": "name"},
+        lambda i: {"name": NAMES[i]},
+    ),
+    Entity(
+        "ToolAssembly",
+        "toolAssembly",
+        "toolAssemblies",
+        "updateToolAssemblies",
+        "tool_assemblies",
+        {**TIMES, "NAME": "name"},
+        lambda i: {"name": NAMES[i]},
+    ),
+    Entity(
+        "ToolInstance",
+        "toolInstance",
+        "toolInstances",
+        "updateToolInstances",
+        "tool_instances",
+        {**TIMES, "STATUS": "status"},
+        lambda i: {"serialNumber": f"SN-{i}", "status": STATUSES[i]},
+    ),
+    Entity(
+        "ToolPreset",
+        "toolPreset",
+        "toolPresets",
+        "updateToolPresets",
+        "tool_presets",
+        {**TIMES, "NAME": "name", "MACHINE_ID": "machineId"},
+        lambda i: {"name": NAMES[i], "machineId": MACHINES[i], "toolNumber": i + 1},
+    ),
+    Entity(
+        "ToolUsage",
+        "toolUsage",
+        "toolUsages",
+        "updateToolUsages",
+        "tool_usages",
+        {**TIMES, "START_TIME": "startTime"},
+        lambda i: {"startTime": STARTS[i], "programName": f"O{1000 + i}"},
+    ),
+    Entity(
+        "ToolSet",
+        "toolSet",
+        "toolSets",
+        "updateToolSets",
+        "tool_sets",
+        {**TIMES, "NAME": "name"},
+        lambda i: {"name": NAMES[i], "type": "TEMPLATE"},
+    ),
 ]
 BY_TYPE = {e.type: e for e in ENTITIES}
 each_entity = pytest.mark.parametrize("entity", ENTITIES, ids=str)
@@ -99,15 +140,23 @@ def sort_key(key: str) -> Callable[[dict[str, Any]], tuple[Any, str]]:
     return of
 
 
-async def walk(api: Api, entity: Entity, *, first: int, order_by: dict[str, str] | None = None,
-               filter: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+async def walk(
+    api: Api,
+    entity: Entity,
+    *,
+    first: int,
+    order_by: dict[str, str] | None = None,
+    filter: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
     """All nodes of a connection, page by page, checking pageInfo on every page."""
     query = list_query(entity, entity.node_fields)
     nodes: list[dict[str, Any]] = []
     after: str | None = None
     total: int | None = None
     for _ in range(200):
-        page = (await api.gql(query, {"first": first, "after": after, "orderBy": order_by, "filter": filter}))["page"]
+        page = (
+            await api.gql(query, {"first": first, "after": after, "orderBy": order_by, "filter": filter})
+        )["page"]
         edges, info = page["edges"], page["pageInfo"]
         total = page["totalCount"] if total is None else total
         assert page["totalCount"] == total, "totalCount must not depend on the page"
@@ -168,7 +217,9 @@ async def single_error(api: Api, query: str, variables: dict[str, Any]) -> dict[
 
 async def test_each_lookup_returns_its_row_and_unknown_ids_are_null(api: Api) -> None:
     ids = {e.type: (await create_ok(api, e.type, [e.seed(0)]))[0] for e in ENTITIES}
-    selection = " ".join(f'{e.one}: {e.one}(id: "{ids[e.type]}") {{ id version createdAt }}' for e in ENTITIES)
+    selection = " ".join(
+        f'{e.one}: {e.one}(id: "{ids[e.type]}") {{ id version createdAt }}' for e in ENTITIES
+    )
     found = await api.gql(f"{{ {selection} }}")
     for e in ENTITIES:
         assert found[e.one]["id"] == ids[e.type]
@@ -181,17 +232,39 @@ async def test_each_lookup_returns_its_row_and_unknown_ids_are_null(api: Api) ->
 
 
 async def test_lookup_returns_the_stored_fields(api: Api) -> None:
-    [set_id] = await create_ok(api, "ToolSet", [{
-        "name": "Job 42", "type": "JOB_SPECIFIC", "status": "ACTIVE", "isGlobal": True, "machineId": "mill-1",
-        "jobId": "J-42", "members": [{"slot": 1}], "capacity": {"max": 20}, "tags": ["job"],
-    }])
-    got = (await api.gql(
-        "query($id: ID!) { toolSet(id: $id) { name type status isGlobal machineId jobId members capacity tags } }",
-        {"id": set_id},
-    ))["toolSet"]
+    [set_id] = await create_ok(
+        api,
+        "ToolSet",
+        [
+            {
+                "name": "Job 42",
+                "type": "JOB_SPECIFIC",
+                "status": "ACTIVE",
+                "isGlobal": True,
+                "machineId": "mill-1",
+                "jobId": "J-42",
+                "members": [{"slot": 1}],
+                "capacity": {"max": 20},
+                "tags": ["job"],
+            }
+        ],
+    )
+    got = (
+        await api.gql(
+            "query($id: ID!) { toolSet(id: $id) { name type status isGlobal machineId jobId members capacity tags } }",
+            {"id": set_id},
+        )
+    )["toolSet"]
     assert got == {
-        "name": "Job 42", "type": "JOB_SPECIFIC", "status": "ACTIVE", "isGlobal": True, "machineId": "mill-1",
-        "jobId": "J-42", "members": [{"slot": 1}], "capacity": {"max": 20}, "tags": ["job"],
+        "name": "Job 42",
+        "type": "JOB_SPECIFIC",
+        "status": "ACTIVE",
+        "isGlobal": True,
+        "machineId": "mill-1",
+        "jobId": "J-42",
+        "members": [{"slot": 1}],
+        "capacity": {"max": 20},
+        "tags": ["job"],
     }
 
 
@@ -199,7 +272,9 @@ async def test_lookup_returns_the_stored_fields(api: Api) -> None:
 
 
 @each_entity
-async def test_default_order_is_creation_order_and_pages_visit_every_row_once(api: Api, entity: Entity) -> None:
+async def test_default_order_is_creation_order_and_pages_visit_every_row_once(
+    api: Api, entity: Entity
+) -> None:
     ids = await seed(api, entity)
     for first in (1, 3, 7, 100):
         nodes = await walk(api, entity, first=first)
@@ -255,7 +330,12 @@ async def test_page_info_and_total_count(api: Api) -> None:
     nothing = (await api.gql(query, {"first": 0}))["page"]
     assert nothing["edges"] == []
     assert nothing["totalCount"] == 5
-    assert nothing["pageInfo"] == {"hasNextPage": True, "hasPreviousPage": False, "startCursor": None, "endCursor": None}
+    assert nothing["pageInfo"] == {
+        "hasNextPage": True,
+        "hasPreviousPage": False,
+        "startCursor": None,
+        "endCursor": None,
+    }
 
     whole = (await api.gql(query, {"first": 5}))["page"]
     assert sorted(e["node"]["id"] for e in whole["edges"]) == sorted(ids)
@@ -265,12 +345,17 @@ async def test_page_info_and_total_count(api: Api) -> None:
     assert past_the_end["edges"] == []
     assert past_the_end["totalCount"] == 5
     assert past_the_end["pageInfo"] == {
-        "hasNextPage": False, "hasPreviousPage": True, "startCursor": None, "endCursor": None,
+        "hasNextPage": False,
+        "hasPreviousPage": True,
+        "startCursor": None,
+        "endCursor": None,
     }
 
 
 async def test_first_defaults_to_the_default_page_size(api: Api) -> None:
-    await create_ok(api, "ToolItem", [{"name": f"item {i}"} for i in range(api.settings.default_page_size + 1)])
+    await create_ok(
+        api, "ToolItem", [{"name": f"item {i}"} for i in range(api.settings.default_page_size + 1)]
+    )
     page = (await api.gql(list_query(BY_TYPE["ToolItem"], "id"), {}))["page"]
     assert len(page["edges"]) == api.settings.default_page_size
     assert page["pageInfo"]["hasNextPage"] is True
@@ -317,7 +402,9 @@ async def test_a_cursor_is_refused_under_another_order(api: Api) -> None:
     query = list_query(entity, "id")
     for issued, replayed in (("NAME", "CREATED_AT"), ("CREATED_AT", "NAME"), ("CREATED_AT", "UPDATED_AT")):
         page = (await api.gql(query, {"first": 2, "orderBy": {"field": issued}}))["page"]
-        error = await single_error(api, query, {"after": page["pageInfo"]["endCursor"], "orderBy": {"field": replayed}})
+        error = await single_error(
+            api, query, {"after": page["pageInfo"]["endCursor"], "orderBy": {"field": replayed}}
+        )
         assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "after"}, (issued, replayed)
 
 
@@ -327,7 +414,9 @@ async def test_cursor_whose_value_has_the_wrong_type_for_the_sort_is_bad_user_in
     query = list_query(BY_TYPE["ToolItem"], "id")
     outcomes = {}
     for value in (123, True, 1.5, ["alpha"], {"name": "alpha"}):
-        body = await api.gql_raw(query, {"after": cursor_of(["name", value, ids[0]]), "orderBy": {"field": "NAME"}})
+        body = await api.gql_raw(
+            query, {"after": cursor_of(["name", value, ids[0]]), "orderBy": {"field": "NAME"}}
+        )
         outcomes[repr(value)] = body["errors"][0]["extensions"] if "errors" in body else "a page of data"
     assert outcomes == {key: {"code": "BAD_USER_INPUT", "field": "after"} for key in outcomes}
 
@@ -338,7 +427,9 @@ async def test_cursor_whose_value_has_the_wrong_type_for_the_sort_is_bad_user_in
 @each_entity
 async def test_tags_any_and_tags_all(api: Api, entity: Entity) -> None:
     tag_sets = [["a", "b"], ["b", "c"], ["c"], []]
-    ids = await create_ok(api, entity.type, [{**entity.seed(i), "tags": tags} for i, tags in enumerate(tag_sets)])
+    ids = await create_ok(
+        api, entity.type, [{**entity.seed(i), "tags": tags} for i, tags in enumerate(tag_sets)]
+    )
     expectations = [
         ({"tagsAny": ["a", "c"]}, {0, 1, 2}),
         ({"tagsAny": ["b"]}, {0, 1}),
@@ -364,7 +455,9 @@ async def test_updated_after(api: Api, entity: Entity) -> None:
     assert await matching(api, entity, {"updatedAfter": created}) == {ids[1]}
     assert await matching(api, entity, {"updatedAfter": updated}) == set(), "strictly after"
     in_berlin = created_at.astimezone(timezone(timedelta(hours=2))).isoformat()
-    assert await matching(api, entity, {"updatedAfter": in_berlin}) == {ids[1]}, "offsets are converted to UTC"
+    assert await matching(api, entity, {"updatedAfter": in_berlin}) == {ids[1]}, (
+        "offsets are converted to UTC"
+    )
     earlier = (created_at - timedelta(seconds=1)).isoformat()
     assert await matching(api, entity, {"updatedAfter": earlier}) == set(ids)
 
@@ -380,14 +473,30 @@ async def test_an_empty_filter_selects_everything(api: Api, entity: Entity) -> N
 
 async def test_tool_item_filters(api: Api) -> None:
     entity = BY_TYPE["ToolItem"]
-    end_mill, drill, holder, probe = await create_ok(api, "ToolItem", [
-        {"name": "Carbide End Mill 10", "description": "Four flute", "manufacturer": "Sandvik",
-         "partNumber": "CM-10", "category": "CUTTING_TOOL", "toolType": "END_MILL"},
-        {"name": "HSS Drill 5", "description": "for steel, 100% coolant", "manufacturer": "Guhring",
-         "partNumber": "DR-5", "category": "CUTTING_TOOL", "toolType": "DRILL"},
-        {"name": "ER32 Holder", "manufacturer": "Sandvik", "partNumber": "ER_32", "category": "HOLDER"},
-        {"name": "Probe", "category": "PROBE", "toolType": "PROBE"},
-    ])
+    end_mill, drill, holder, probe = await create_ok(
+        api,
+        "ToolItem",
+        [
+            {
+                "name": "Carbide End Mill 10",
+                "description": "Four flute",
+                "manufacturer": "Sandvik",
+                "partNumber": "CM-10",
+                "category": "CUTTING_TOOL",
+                "toolType": "END_MILL",
+            },
+            {
+                "name": "HSS Drill 5",
+                "description": "for steel, 100% coolant",
+                "manufacturer": "Guhring",
+                "partNumber": "DR-5",
+                "category": "CUTTING_TOOL",
+                "toolType": "DRILL",
+            },
+            {"name": "ER32 Holder", "manufacturer": "Sandvik", "partNumber": "ER_32", "category": "HOLDER"},
+            {"name": "Probe", "category": "PROBE", "toolType": "PROBE"},
+        ],
+    )
     expectations = [
         ({"text": "end mill"}, {end_mill}),  # name, any case
         ({"text": "cm-1"}, {end_mill}),  # part number
@@ -417,17 +526,23 @@ async def test_text_filter_ignores_case_beyond_ascii(api: Api) -> None:
     """Shops name tools in their own language: "FRÄSER" must find "Fräser" on either database."""
     entity = BY_TYPE["ToolItem"]
     cutter, _ = await create_ok(api, "ToolItem", [{"name": "Fräser Ø10"}, {"name": "Bohrer"}])
-    outcomes = {text: await matching(api, entity, {"text": text}) for text in ("fräser", "FRÄSER", "ø10", "Ø10")}
+    outcomes = {
+        text: await matching(api, entity, {"text": text}) for text in ("fräser", "FRÄSER", "ø10", "Ø10")
+    }
     assert outcomes == {text: {cutter} for text in outcomes}
 
 
 async def test_tool_assembly_filters(api: Api) -> None:
     entity = BY_TYPE["ToolAssembly"]
-    shrink, collet, hydraulic = await create_ok(api, "ToolAssembly", [
-        {"name": "Shrink Fit 12", "description": "for HSS"},
-        {"name": "Collet chuck ER32"},
-        {"name": "Hydraulic 20", "description": "HIGH precision, 100% tested"},
-    ])
+    shrink, collet, hydraulic = await create_ok(
+        api,
+        "ToolAssembly",
+        [
+            {"name": "Shrink Fit 12", "description": "for HSS"},
+            {"name": "Collet chuck ER32"},
+            {"name": "Hydraulic 20", "description": "HIGH precision, 100% tested"},
+        ],
+    )
     expectations = [
         ({"text": "shrink"}, {shrink}),
         ({"text": "er32"}, {collet}),
@@ -446,11 +561,15 @@ async def test_tool_instance_filters(api: Api) -> None:
     mill = await item(api, name="mill")
     drill = await item(api, name="drill")
     [assembly] = await create_ok(api, "ToolAssembly", [{"name": "a", "holderId": mill}])
-    first, second, third = await create_ok(api, "ToolInstance", [
-        {"serialNumber": "SN-A-001", "toolItemId": mill, "status": "IN_USE"},
-        {"serialNumber": "sn-b-002", "toolItemId": drill, "toolAssemblyId": assembly},
-        {"serialNumber": "SN_C_003", "toolAssemblyId": assembly, "status": "RETIRED"},
-    ])
+    first, second, third = await create_ok(
+        api,
+        "ToolInstance",
+        [
+            {"serialNumber": "SN-A-001", "toolItemId": mill, "status": "IN_USE"},
+            {"serialNumber": "sn-b-002", "toolItemId": drill, "toolAssemblyId": assembly},
+            {"serialNumber": "SN_C_003", "toolAssemblyId": assembly, "status": "RETIRED"},
+        ],
+    )
     expectations = [
         ({"text": "sn-"}, {first, second}),
         ({"text": "B-00"}, {second}),
@@ -473,13 +592,22 @@ async def test_tool_instance_filters(api: Api) -> None:
 async def test_tool_preset_filters(api: Api) -> None:
     entity = BY_TYPE["ToolPreset"]
     one, two = await create_ok(api, "ToolInstance", [{"serialNumber": "1"}, {"serialNumber": "2"}])
-    rough, finish, lathe, spare = await create_ok(api, "ToolPreset", [
-        {"name": "T1 roughing", "machineId": "mill-1", "toolNumber": 1, "toolInstanceId": one},
-        {"name": "T2 finishing", "description": "Mirror FINISH", "machineId": "mill-1", "toolNumber": 2,
-         "toolInstanceId": two},
-        {"name": "T1 turning", "machineId": "lathe-1", "toolNumber": 1, "toolInstanceId": one},
-        {"name": "spare", "machineId": "lathe-1"},
-    ])
+    rough, finish, lathe, spare = await create_ok(
+        api,
+        "ToolPreset",
+        [
+            {"name": "T1 roughing", "machineId": "mill-1", "toolNumber": 1, "toolInstanceId": one},
+            {
+                "name": "T2 finishing",
+                "description": "Mirror FINISH",
+                "machineId": "mill-1",
+                "toolNumber": 2,
+                "toolInstanceId": two,
+            },
+            {"name": "T1 turning", "machineId": "lathe-1", "toolNumber": 1, "toolInstanceId": one},
+            {"name": "spare", "machineId": "lathe-1"},
+        ],
+    )
     expectations = [
         ({"text": "ROUGH"}, {rough}),
         ({"text": "finish"}, {finish}),  # name and description both hold it
@@ -500,13 +628,28 @@ async def test_tool_preset_filters(api: Api) -> None:
 async def test_tool_usage_filters(api: Api) -> None:
     entity = BY_TYPE["ToolUsage"]
     one, two = await create_ok(api, "ToolInstance", [{"serialNumber": "1"}, {"serialNumber": "2"}])
-    [preset] = await create_ok(api, "ToolPreset", [{"name": "T1", "machineId": "mill-1", "toolInstanceId": two}])
+    [preset] = await create_ok(
+        api, "ToolPreset", [{"name": "T1", "machineId": "mill-1", "toolInstanceId": two}]
+    )
     start = "2024-06-01T08:00:00+00:00"
-    rough, broke, derived = await create_ok(api, "ToolUsage", [
-        {"startTime": start, "toolInstanceId": one, "machineId": "lathe-1", "programName": "O1000 roughing"},
-        {"startTime": start, "toolInstanceId": one, "programName": "O2000", "notes": "Broke an INSERT"},
-        {"startTime": start, "presetId": preset, "programName": "O1000"},  # instance and machine from the preset
-    ])
+    rough, broke, derived = await create_ok(
+        api,
+        "ToolUsage",
+        [
+            {
+                "startTime": start,
+                "toolInstanceId": one,
+                "machineId": "lathe-1",
+                "programName": "O1000 roughing",
+            },
+            {"startTime": start, "toolInstanceId": one, "programName": "O2000", "notes": "Broke an INSERT"},
+            {
+                "startTime": start,
+                "presetId": preset,
+                "programName": "O1000",
+            },  # instance and machine from the preset
+        ],
+    )
     expectations = [
         ({"text": "o1000"}, {rough, derived}),
         ({"text": "insert"}, {broke}),  # notes
@@ -526,11 +669,15 @@ async def test_tool_usage_filters(api: Api) -> None:
 
 async def test_tool_set_filters(api: Api) -> None:
     entity = BY_TYPE["ToolSet"]
-    setup, job, template = await create_ok(api, "ToolSet", [
-        {"name": "Mill 1 setup", "type": "MACHINE_SETUP", "status": "ACTIVE", "machineId": "mill-1"},
-        {"name": "Job kit", "description": "Bracket, 100 pcs", "type": "JOB_SPECIFIC", "jobId": "J-7"},
-        {"name": "Standard drills", "type": "TEMPLATE", "status": "ARCHIVED", "isGlobal": True},
-    ])
+    setup, job, template = await create_ok(
+        api,
+        "ToolSet",
+        [
+            {"name": "Mill 1 setup", "type": "MACHINE_SETUP", "status": "ACTIVE", "machineId": "mill-1"},
+            {"name": "Job kit", "description": "Bracket, 100 pcs", "type": "JOB_SPECIFIC", "jobId": "J-7"},
+            {"name": "Standard drills", "type": "TEMPLATE", "status": "ARCHIVED", "isGlobal": True},
+        ],
+    )
     expectations = [
         ({"text": "SETUP"}, {setup}),
         ({"text": "bracket"}, {job}),  # description
@@ -558,14 +705,24 @@ async def test_all_tenants_lets_the_admin_list_other_owners_rows(api: Api) -> No
     other = str(uuid.uuid4())
     now = utcnow()
     async with api.engine.begin() as conn:
-        await conn.execute(insert(models.User.__table__).values(
-            id=other, email="other@example.com", password_hash=None, is_admin=False, is_active=True,
-            created_at=now, updated_at=now, version=1,
-        ))
+        await conn.execute(
+            insert(models.User.__table__).values(
+                id=other,
+                email="other@example.com",
+                password_hash=None,
+                is_admin=False,
+                is_active=True,
+                created_at=now,
+                updated_at=now,
+                version=1,
+            )
+        )
     mine: dict[str, str] = {}
     theirs: dict[str, str] = {}
     for entity in ENTITIES:
-        mine[entity.type], theirs[entity.type] = await create_ok(api, entity.type, [entity.seed(0), entity.seed(1)])
+        mine[entity.type], theirs[entity.type] = await create_ok(
+            api, entity.type, [entity.seed(0), entity.seed(1)]
+        )
         async with api.engine.begin() as conn:
             await conn.execute(
                 text(f"UPDATE {entity.table} SET owner_id = :owner WHERE id = :id"),

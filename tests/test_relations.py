@@ -15,20 +15,33 @@ async def build_graph(api: Api, tag: str = "") -> dict[str, str]:
     instances, three presets, two usages and two tool sets. Rows are created one
     request at a time where creation order is asserted."""
     g: dict[str, str] = {}
-    g["parent"], g["holder"], g["cutter"], g["insert"] = await create_ok(api, "ToolItem", [
-        {"name": f"parent{tag}", "category": "CUTTING_TOOL"},
-        {"name": f"holder{tag}", "category": "HOLDER"},
-        {"name": f"cutter{tag}", "category": "CUTTING_TOOL"},
-        {"name": f"insert{tag}", "category": "INSERT"},
-    ])
+    g["parent"], g["holder"], g["cutter"], g["insert"] = await create_ok(
+        api,
+        "ToolItem",
+        [
+            {"name": f"parent{tag}", "category": "CUTTING_TOOL"},
+            {"name": f"holder{tag}", "category": "HOLDER"},
+            {"name": f"cutter{tag}", "category": "CUTTING_TOOL"},
+            {"name": f"insert{tag}", "category": "INSERT"},
+        ],
+    )
     [g["child"]] = await create_ok(api, "ToolItem", [{"name": f"child{tag}", "parentToolId": g["parent"]}])
-    [g["full"]] = await create_ok(api, "ToolAssembly", [{"name": f"full{tag}", "components": [
-        # listed out of position order; the same insert twice
-        {"itemId": g["cutter"], "role": "CUTTER", "position": 1, "gaugeOffset": 55.5},
-        {"itemId": g["holder"], "role": "HOLDER", "position": 0, "gaugeOffset": 12.25},
-        {"itemId": g["insert"], "role": "INSERT", "position": 3},
-        {"itemId": g["insert"], "role": "INSERT", "position": 2},
-    ]}])
+    [g["full"]] = await create_ok(
+        api,
+        "ToolAssembly",
+        [
+            {
+                "name": f"full{tag}",
+                "components": [
+                    # listed out of position order; the same insert twice
+                    {"itemId": g["cutter"], "role": "CUTTER", "position": 1, "gaugeOffset": 55.5},
+                    {"itemId": g["holder"], "role": "HOLDER", "position": 0, "gaugeOffset": 12.25},
+                    {"itemId": g["insert"], "role": "INSERT", "position": 3},
+                    {"itemId": g["insert"], "role": "INSERT", "position": 2},
+                ],
+            }
+        ],
+    )
     [g["bare"]] = await create_ok(api, "ToolAssembly", [{"name": f"bare{tag}", "holderId": g["holder"]}])
     for name, fields in (
         ("inst1", {"toolItemId": g["child"], "toolAssemblyId": g["full"]}),
@@ -36,20 +49,45 @@ async def build_graph(api: Api, tag: str = "") -> dict[str, str]:
         ("inst3", {"toolItemId": g["child"]}),
     ):
         [g[name]] = await create_ok(api, "ToolInstance", [{"serialNumber": f"{name}{tag}", **fields}])
-    g["p1"], g["p2"], g["p3"] = await create_ok(api, "ToolPreset", [
-        {"name": f"T1{tag}", "machineId": f"mill-1{tag}", "toolNumber": 1, "toolInstanceId": g["inst1"]},
-        {"name": f"T1 on mill-2{tag}", "machineId": f"mill-2{tag}", "toolNumber": 1, "toolInstanceId": g["inst1"]},
-        {"name": f"T2{tag}", "machineId": f"mill-1{tag}", "toolNumber": 2, "toolInstanceId": g["inst2"]},
-    ])
-    g["u1"], g["u2"] = await create_ok(api, "ToolUsage", [
-        {"startTime": START, "presetId": g["p1"], "programName": "O1"},  # instance and machine from the preset
-        {"startTime": START, "toolInstanceId": g["inst3"], "machineId": "lathe-1"},
-    ])
-    g["s1"], g["s2"] = await create_ok(api, "ToolSet", [
-        {"name": f"S1{tag}", "type": "MACHINE_SETUP",
-         "toolInstanceIds": [g["inst3"], g["inst1"], g["inst2"]], "toolPresetIds": [g["p3"], g["p1"]]},
-        {"name": f"S2{tag}", "type": "TEMPLATE", "toolInstanceIds": [g["inst1"]]},
-    ])
+    g["p1"], g["p2"], g["p3"] = await create_ok(
+        api,
+        "ToolPreset",
+        [
+            {"name": f"T1{tag}", "machineId": f"mill-1{tag}", "toolNumber": 1, "toolInstanceId": g["inst1"]},
+            {
+                "name": f"T1 on mill-2{tag}",
+                "machineId": f"mill-2{tag}",
+                "toolNumber": 1,
+                "toolInstanceId": g["inst1"],
+            },
+            {"name": f"T2{tag}", "machineId": f"mill-1{tag}", "toolNumber": 2, "toolInstanceId": g["inst2"]},
+        ],
+    )
+    g["u1"], g["u2"] = await create_ok(
+        api,
+        "ToolUsage",
+        [
+            {
+                "startTime": START,
+                "presetId": g["p1"],
+                "programName": "O1",
+            },  # instance and machine from the preset
+            {"startTime": START, "toolInstanceId": g["inst3"], "machineId": "lathe-1"},
+        ],
+    )
+    g["s1"], g["s2"] = await create_ok(
+        api,
+        "ToolSet",
+        [
+            {
+                "name": f"S1{tag}",
+                "type": "MACHINE_SETUP",
+                "toolInstanceIds": [g["inst3"], g["inst1"], g["inst2"]],
+                "toolPresetIds": [g["p3"], g["p1"]],
+            },
+            {"name": f"S2{tag}", "type": "TEMPLATE", "toolInstanceIds": [g["inst1"]]},
+        ],
+    )
     return g
 
 
@@ -93,14 +131,34 @@ async def test_tool_assembly_components_holder_cutter_and_instances(api: Api) ->
 
     full = await one(api, "toolAssembly", g["full"], selection)
     assert full["components"] == [
-        {"itemId": g["holder"], "role": "HOLDER", "position": 0, "gaugeOffset": 12.25,
-         "item": {"id": g["holder"], "name": "holder"}},
-        {"itemId": g["cutter"], "role": "CUTTER", "position": 1, "gaugeOffset": 55.5,
-         "item": {"id": g["cutter"], "name": "cutter"}},
-        {"itemId": g["insert"], "role": "INSERT", "position": 2, "gaugeOffset": None,
-         "item": {"id": g["insert"], "name": "insert"}},
-        {"itemId": g["insert"], "role": "INSERT", "position": 3, "gaugeOffset": None,
-         "item": {"id": g["insert"], "name": "insert"}},
+        {
+            "itemId": g["holder"],
+            "role": "HOLDER",
+            "position": 0,
+            "gaugeOffset": 12.25,
+            "item": {"id": g["holder"], "name": "holder"},
+        },
+        {
+            "itemId": g["cutter"],
+            "role": "CUTTER",
+            "position": 1,
+            "gaugeOffset": 55.5,
+            "item": {"id": g["cutter"], "name": "cutter"},
+        },
+        {
+            "itemId": g["insert"],
+            "role": "INSERT",
+            "position": 2,
+            "gaugeOffset": None,
+            "item": {"id": g["insert"], "name": "insert"},
+        },
+        {
+            "itemId": g["insert"],
+            "role": "INSERT",
+            "position": 3,
+            "gaugeOffset": None,
+            "item": {"id": g["insert"], "name": "insert"},
+        },
     ]
     assert full["holder"] == {"id": g["holder"]}
     assert full["cutter"] == {"id": g["cutter"]}
@@ -108,8 +166,13 @@ async def test_tool_assembly_components_holder_cutter_and_instances(api: Api) ->
 
     bare = await one(api, "toolAssembly", g["bare"], selection)
     assert bare["components"] == [
-        {"itemId": g["holder"], "role": "HOLDER", "position": 0, "gaugeOffset": None,
-         "item": {"id": g["holder"], "name": "holder"}},
+        {
+            "itemId": g["holder"],
+            "role": "HOLDER",
+            "position": 0,
+            "gaugeOffset": None,
+            "item": {"id": g["holder"], "name": "holder"},
+        },
     ]
     assert bare["holder"] == {"id": g["holder"]}
     assert bare["cutter"] is None
@@ -122,7 +185,15 @@ async def test_replacing_components_changes_what_the_assembly_resolves(api: Api)
         """mutation($input: [ToolAssemblyUpdateInput!]!) {
           updateToolAssemblies(input: $input) { successCount results { holder { id } cutter { id } components { role } } }
         }""",
-        {"input": [{"id": g["bare"], "expectedVersion": 1, "components": [{"itemId": g["cutter"], "role": "CUTTER"}]}]},
+        {
+            "input": [
+                {
+                    "id": g["bare"],
+                    "expectedVersion": 1,
+                    "components": [{"itemId": g["cutter"], "role": "CUTTER"}],
+                }
+            ]
+        },
     )
     [result] = data["updateToolAssemblies"]["results"]
     assert result == {"holder": None, "cutter": {"id": g["cutter"]}, "components": [{"role": "CUTTER"}]}

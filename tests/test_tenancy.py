@@ -33,8 +33,14 @@ async def _user(engine: AsyncEngine) -> Principal:
     async with engine.begin() as conn:
         await conn.execute(
             insert(models.table_of(models.User)).values(
-                id=user_id, email=f"{user_id}@shop.example", password_hash=None, is_admin=False,
-                is_active=True, created_at=now, updated_at=now, version=1,
+                id=user_id,
+                email=f"{user_id}@shop.example",
+                password_hash=None,
+                is_admin=False,
+                is_active=True,
+                created_at=now,
+                updated_at=now,
+                version=1,
             )
         )
     return Principal(user_id=user_id, kind=PrincipalKind.SESSION)
@@ -47,7 +53,9 @@ async def runtime(engine: AsyncEngine, database_url: str) -> AsyncIterator[Runti
     yield runtime
 
 
-async def test_another_tenant_can_neither_see_nor_change_my_rows(runtime: Runtime, engine: AsyncEngine) -> None:
+async def test_another_tenant_can_neither_see_nor_change_my_rows(
+    runtime: Runtime, engine: AsyncEngine
+) -> None:
     alice, bob = await _user(engine), await _user(engine)
     created = await writes.create_entities(runtime, alice, EntityType.TOOL_ITEM, [{"name": "alice's drill"}])
     [item_id] = [row["id"] for row in created.results]
@@ -77,7 +85,9 @@ async def test_another_tenant_can_neither_see_nor_change_my_rows(runtime: Runtim
 
 async def test_references_must_name_rows_of_the_same_tenant(runtime: Runtime, engine: AsyncEngine) -> None:
     alice, bob = await _user(engine), await _user(engine)
-    [assembly] = (await writes.create_entities(runtime, alice, EntityType.TOOL_ASSEMBLY, [{"name": "a"}])).results
+    [assembly] = (
+        await writes.create_entities(runtime, alice, EntityType.TOOL_ASSEMBLY, [{"name": "a"}])
+    ).results
     outcome = await writes.create_entities(
         runtime, bob, EntityType.TOOL_INSTANCE, [{"serial_number": "B-1", "tool_assembly_id": assembly["id"]}]
     )
@@ -87,7 +97,9 @@ async def test_references_must_name_rows_of_the_same_tenant(runtime: Runtime, en
 
 async def test_admins_reach_every_tenant_only_when_they_ask(runtime: Runtime, engine: AsyncEngine) -> None:
     alice = await _user(engine)
-    [item] = (await writes.create_entities(runtime, alice, EntityType.TOOL_ITEM, [{"name": "alice's"}])).results
+    [item] = (
+        await writes.create_entities(runtime, alice, EntityType.TOOL_ITEM, [{"name": "alice's"}])
+    ).results
     admin = local_admin()
 
     own = await reads.list_page(runtime, admin, ListQuery(EntityType.TOOL_ITEM, {}), first=10, after=None)
@@ -98,13 +110,18 @@ async def test_admins_reach_every_tenant_only_when_they_ask(runtime: Runtime, en
     assert [r["id"] for r in everyone.rows] == [item["id"]]
 
     updated = await writes.update_entities(
-        runtime, admin, EntityType.TOOL_ITEM, [{"id": item["id"], "expected_version": 1, "name": "fixed by admin"}]
+        runtime,
+        admin,
+        EntityType.TOOL_ITEM,
+        [{"id": item["id"], "expected_version": 1, "name": "fixed by admin"}],
     )
     [row] = updated.results
     assert (row["owner_id"], row["updated_by"]) == (alice.user_id, admin.user_id)
 
 
-async def test_a_tenant_cannot_read_another_tenants_tool_set_history(runtime: Runtime, engine: AsyncEngine) -> None:
+async def test_a_tenant_cannot_read_another_tenants_tool_set_history(
+    runtime: Runtime, engine: AsyncEngine
+) -> None:
     alice, bob = await _user(engine), await _user(engine)
     [tool_set] = (
         await writes.create_entities(runtime, alice, EntityType.TOOL_SET, [{"name": "s", "type": "TEMPLATE"}])
@@ -125,5 +142,7 @@ async def test_a_principal_without_the_write_scope_is_refused(runtime: Runtime, 
     writer = Principal(user_id=alice.user_id, kind=PrincipalKind.API_KEY, scopes=frozenset({"write:*"}))
     with pytest.raises(Forbidden, match="'read'"):
         await reads.count(runtime, writer, ListQuery(EntityType.TOOL_ITEM, {}))
-    created = await writes.create_entities(runtime, writer, EntityType.TOOL_PRESET, [{"name": "T1", "machine_id": "m"}])
+    created = await writes.create_entities(
+        runtime, writer, EntityType.TOOL_PRESET, [{"name": "T1", "machine_id": "m"}]
+    )
     assert not created.errors

@@ -28,9 +28,27 @@ query($id: ID!) { toolSet(id: $id) {
   name description type status isGlobal machineId jobId members capacity activation tags version
   toolInstances { id } toolPresets { id } } }"""
 SNAPSHOT_KEYS = {
-    "id", "name", "description", "type", "legacy_type", "status", "legacy_status", "is_global", "machine_id",
-    "job_id", "members", "capacity", "activation", "tags", "owner_id", "created_by", "created_at", "updated_at",
-    "updated_by", "tool_instance_ids", "tool_preset_ids",
+    "id",
+    "name",
+    "description",
+    "type",
+    "legacy_type",
+    "status",
+    "legacy_status",
+    "is_global",
+    "machine_id",
+    "job_id",
+    "members",
+    "capacity",
+    "activation",
+    "tags",
+    "owner_id",
+    "created_by",
+    "created_at",
+    "updated_at",
+    "updated_by",
+    "tool_instance_ids",
+    "tool_preset_ids",
 }
 
 
@@ -126,11 +144,22 @@ async def test_failed_updates_store_no_snapshot(api: Api) -> None:
 
 async def test_tool_set_version_returns_the_snapshot(api: Api) -> None:
     i1, i2 = await instances(api, 2)
-    [preset] = await create_ok(api, "ToolPreset", [{"name": "T1", "machineId": "mill-1", "toolInstanceId": i1}])
+    [preset] = await create_ok(
+        api, "ToolPreset", [{"name": "T1", "machineId": "mill-1", "toolInstanceId": i1}]
+    )
     set_id = await make_set(
-        api, description="first", status="ACTIVE", isGlobal=True, machineId="mill-1", jobId="J-1",
-        members=[{"slot": 1, "tool": "a"}], capacity={"max": 24}, activation={"on": True}, tags=["x"],
-        toolInstanceIds=[i2, i1], toolPresetIds=[preset],
+        api,
+        description="first",
+        status="ACTIVE",
+        isGlobal=True,
+        machineId="mill-1",
+        jobId="J-1",
+        members=[{"slot": 1, "tool": "a"}],
+        capacity={"max": 24},
+        activation={"on": True},
+        tags=["x"],
+        toolInstanceIds=[i2, i1],
+        toolPresetIds=[preset],
     )
     await update_ok(api, set_id, 1, name="renamed", toolInstanceIds=[], toolPresetIds=[])
 
@@ -140,11 +169,25 @@ async def test_tool_set_version_returns_the_snapshot(api: Api) -> None:
     snapshot = stored["snapshot"]
     assert set(snapshot) == SNAPSHOT_KEYS
     assert {k: snapshot[k] for k in SNAPSHOT_KEYS - {"created_at", "updated_at"}} == {
-        "id": set_id, "name": "v1 name", "description": "first", "type": "MACHINE_SETUP", "legacy_type": None,
-        "status": "ACTIVE", "legacy_status": None, "is_global": True, "machine_id": "mill-1", "job_id": "J-1",
-        "members": [{"slot": 1, "tool": "a"}], "capacity": {"max": 24}, "activation": {"on": True}, "tags": ["x"],
-        "owner_id": LOCAL_ADMIN_ID, "created_by": LOCAL_ADMIN_ID, "updated_by": LOCAL_ADMIN_ID,
-        "tool_instance_ids": [i2, i1], "tool_preset_ids": [preset],
+        "id": set_id,
+        "name": "v1 name",
+        "description": "first",
+        "type": "MACHINE_SETUP",
+        "legacy_type": None,
+        "status": "ACTIVE",
+        "legacy_status": None,
+        "is_global": True,
+        "machine_id": "mill-1",
+        "job_id": "J-1",
+        "members": [{"slot": 1, "tool": "a"}],
+        "capacity": {"max": 24},
+        "activation": {"on": True},
+        "tags": ["x"],
+        "owner_id": LOCAL_ADMIN_ID,
+        "created_by": LOCAL_ADMIN_ID,
+        "updated_by": LOCAL_ADMIN_ID,
+        "tool_instance_ids": [i2, i1],
+        "tool_preset_ids": [preset],
     }
     assert snapshot["created_at"].endswith("+00:00")
 
@@ -175,7 +218,9 @@ async def test_unknown_version_or_set_is_not_found(api: Api) -> None:
 async def test_compare_returns_only_the_fields_that_differ(api: Api) -> None:
     i1, i2 = await instances(api, 2)
     set_id = await make_set(api, members=[{"slot": 1}], toolInstanceIds=[i1], capacity={"max": 10})
-    await update_ok(api, set_id, 1, name="v2 name", members=[{"slot": 2}], toolInstanceIds=[i1, i2], tags=["new"])
+    await update_ok(
+        api, set_id, 1, name="v2 name", members=[{"slot": 2}], toolInstanceIds=[i1, i2], tags=["new"]
+    )
 
     comparison = (await api.gql(COMPARE, {"id": set_id, "a": 1, "b": 2}))["compareToolSetVersions"]
     assert (comparison["toolSetId"], comparison["versionA"], comparison["versionB"]) == (set_id, 1, 2)
@@ -208,7 +253,9 @@ async def test_compare_against_the_live_version(api: Api) -> None:
         {"field": "capacity", "valueA": None, "valueB": {"max": 3}},
     ]
     assert comparison["totalChanges"] == 3
-    assert (await api.gql(COMPARE, {"id": set_id, "a": 1, "b": 3}))["compareToolSetVersions"]["totalChanges"] == 4
+    assert (await api.gql(COMPARE, {"id": set_id, "a": 1, "b": 3}))["compareToolSetVersions"][
+        "totalChanges"
+    ] == 4
 
 
 # --- restore ------------------------------------------------------------------------------
@@ -216,18 +263,37 @@ async def test_compare_against_the_live_version(api: Api) -> None:
 
 async def test_restore_writes_a_new_version_equal_to_the_old_snapshot(api: Api) -> None:
     i1, i2, i3 = await instances(api, 3)
-    p1, p2 = await create_ok(api, "ToolPreset", [
-        {"name": "T1", "machineId": "mill-1", "toolNumber": 1},
-        {"name": "T2", "machineId": "mill-1", "toolNumber": 2},
-    ])
+    p1, p2 = await create_ok(
+        api,
+        "ToolPreset",
+        [
+            {"name": "T1", "machineId": "mill-1", "toolNumber": 1},
+            {"name": "T2", "machineId": "mill-1", "toolNumber": 2},
+        ],
+    )
     set_id = await make_set(
-        api, description="original", members=[{"slot": 1}], capacity={"max": 10}, tags=["a"],
-        toolInstanceIds=[i2, i1], toolPresetIds=[p2, p1],
+        api,
+        description="original",
+        members=[{"slot": 1}],
+        capacity={"max": 10},
+        tags=["a"],
+        toolInstanceIds=[i2, i1],
+        toolPresetIds=[p2, p1],
     )
     before = (await api.gql(SET_STATE, {"id": set_id}))["toolSet"]
     await update_ok(
-        api, set_id, 1, name="v2 name", description=None, status="ARCHIVED", isGlobal=True, members=[],
-        capacity=None, tags=["b"], toolInstanceIds=[i3], toolPresetIds=[],
+        api,
+        set_id,
+        1,
+        name="v2 name",
+        description=None,
+        status="ARCHIVED",
+        isGlobal=True,
+        members=[],
+        capacity=None,
+        tags=["b"],
+        toolInstanceIds=[i3],
+        toolPresetIds=[],
     )
 
     restored = (await api.gql(RESTORE, {"id": set_id, "v": 1}))["restoreToolSetVersion"]
@@ -241,7 +307,11 @@ async def test_restore_writes_a_new_version_equal_to_the_old_snapshot(api: Api) 
     assert after == {**before, "version": 3}, "every field and the membership are back"
 
     entries = await history(api, set_id)
-    assert summaries(entries) == [(3, "Restored from version 1"), (2, "Before restore to version 1"), (1, None)]
+    assert summaries(entries) == [
+        (3, "Restored from version 1"),
+        (2, "Before restore to version 1"),
+        (1, None),
+    ]
     assert not entries[1]["isCurrent"] and not entries[2]["isCurrent"]
     assert entries[1]["snapshot"]["name"] == "v2 name"
     assert entries[1]["snapshot"]["tool_instance_ids"] == [i3]
@@ -288,7 +358,14 @@ async def test_no_version_number_appears_twice_after_restore_and_update(api: Api
         (1, None),
     ]
     assert [e["isCurrent"] for e in entries] == [True, False, False, False, False, False]
-    assert [e["snapshot"]["name"] for e in entries] == ["v6 name", "v2 name", "v4 name", "v1 name", "v2 name", "v1 name"]
+    assert [e["snapshot"]["name"] for e in entries] == [
+        "v6 name",
+        "v2 name",
+        "v4 name",
+        "v1 name",
+        "v2 name",
+        "v1 name",
+    ]
     for number, name in ((3, "v1 name"), (5, "v2 name")):
         entry = (await api.gql(VERSION, {"id": set_id, "v": number}))["toolSetVersion"]
         assert entry["snapshot"]["name"] == name
@@ -331,7 +408,7 @@ async def test_restore_that_names_a_deleted_member_is_refused_and_changes_nothin
     set_id = await make_set(api, toolInstanceIds=[i1])
     await update_ok(api, set_id, 1, toolInstanceIds=[i2])
     deleted = await api.gql(
-        'mutation($id: ID!) { deleteToolInstances(input: [{id: $id}]) { successCount } }', {"id": i1}
+        "mutation($id: ID!) { deleteToolInstances(input: [{id: $id}]) { successCount } }", {"id": i1}
     )
     assert deleted["deleteToolInstances"]["successCount"] == 1
     rows_before = await api.counts()
@@ -345,7 +422,9 @@ async def test_restore_that_names_a_deleted_member_is_refused_and_changes_nothin
 async def test_restore_writes_audit_and_change_log_rows(api: Api) -> None:
     set_id = await make_set(api)
     await update_ok(api, set_id, 1, name="v2 name")
-    audit = "SELECT count(*) FROM audit_log WHERE entity_id = :id AND operation = 'UPDATE' AND result = 'success'"
+    audit = (
+        "SELECT count(*) FROM audit_log WHERE entity_id = :id AND operation = 'UPDATE' AND result = 'success'"
+    )
     changes = "SELECT count(*) FROM change_log WHERE entity_id = :id AND operation = 'UPDATED'"
     assert await api.scalar(audit, id=set_id) == 1
     assert await api.scalar(changes, id=set_id) == 1
@@ -358,11 +437,13 @@ async def test_restore_writes_audit_and_change_log_rows(api: Api) -> None:
     assert await api.scalar(newest_change, id=set_id) == 3
     actor = "SELECT changed_by FROM change_log WHERE entity_id = :id AND version = 3"
     assert await api.scalar(actor, id=set_id) == LOCAL_ADMIN_ID
-    entry = (await api.gql(
-        """query($id: String!) { auditLog(filter: {entityId: $id}, first: 1) {
+    entry = (
+        await api.gql(
+            """query($id: String!) { auditLog(filter: {entityId: $id}, first: 1) {
              edges { node { operation result userId changes } } } }""",
-        {"id": set_id},
-    ))["auditLog"]["edges"][0]["node"]
+            {"id": set_id},
+        )
+    )["auditLog"]["edges"][0]["node"]
     assert (entry["operation"], entry["result"], entry["userId"]) == ("UPDATE", "success", LOCAL_ADMIN_ID)
     assert entry["changes"]["before"]["name"] == "v2 name"
     assert entry["changes"]["after"]["name"] == "v1 name"

@@ -33,5 +33,6 @@ class Principal:
         family = scope.split(":", 1)[0]
         return bool({scope, f"{family}:*", "admin:*"} & self.scopes)
 
+
 def local_admin() -> Principal:
     return Principal(user_id=LOCAL_ADMIN_ID, kind=PrincipalKind.LOCAL, is_admin=True)

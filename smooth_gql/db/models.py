@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
-    Table,
     Boolean,
     Date,
     Float,
@@ -22,6 +21,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -151,9 +151,7 @@ class AssemblyComponent(Base):
     __tablename__ = "assembly_components"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    assembly_id: Mapped[str] = mapped_column(
-        ForeignKey("tool_assemblies.id", ondelete="CASCADE"), index=True
-    )
+    assembly_id: Mapped[str] = mapped_column(ForeignKey("tool_assemblies.id", ondelete="CASCADE"), index=True)
     item_id: Mapped[str] = mapped_column(ForeignKey("tool_items.id"), index=True)
     role: Mapped[str] = mapped_column(SHORT)
     position: Mapped[int | None] = mapped_column(Integer)
@@ -164,9 +162,7 @@ class ToolInstance(EntityColumns, Base):
     __tablename__ = "tool_instances"
 
     tool_item_id: Mapped[str | None] = mapped_column(ForeignKey("tool_items.id"), index=True)
-    tool_assembly_id: Mapped[str | None] = mapped_column(
-        ForeignKey("tool_assemblies.id"), index=True
-    )
+    tool_assembly_id: Mapped[str | None] = mapped_column(ForeignKey("tool_assemblies.id"), index=True)
     serial_number: Mapped[str | None] = mapped_column(NAME)
     status: Mapped[str] = mapped_column(SHORT)
     legacy_status: Mapped[str | None] = mapped_column(NAME)
@@ -189,9 +185,7 @@ class ToolPreset(EntityColumns, Base):
 
     name: Mapped[str] = mapped_column(NAME)
     description: Mapped[str | None] = mapped_column(Text)
-    tool_instance_id: Mapped[str | None] = mapped_column(
-        ForeignKey("tool_instances.id"), index=True
-    )
+    tool_instance_id: Mapped[str | None] = mapped_column(ForeignKey("tool_instances.id"), index=True)
     machine_id: Mapped[str] = mapped_column(NAME)
     tool_number: Mapped[int | None] = mapped_column(BigInteger)
     pocket: Mapped[int | None] = mapped_column(BigInteger)
@@ -215,9 +209,7 @@ class ToolPreset(EntityColumns, Base):
 class ToolUsage(EntityColumns, Base):
     __tablename__ = "tool_usages"
 
-    tool_instance_id: Mapped[str | None] = mapped_column(
-        ForeignKey("tool_instances.id"), index=True
-    )
+    tool_instance_id: Mapped[str | None] = mapped_column(ForeignKey("tool_instances.id"), index=True)
     preset_id: Mapped[str | None] = mapped_column(ForeignKey("tool_presets.id"), index=True)
     machine_id: Mapped[str | None] = mapped_column(NAME)
     program_name: Mapped[str | None] = mapped_column(NAME)
@@ -256,9 +248,7 @@ class ToolSet(EntityColumns, Base):
 class ToolSetInstance(Base):
     __tablename__ = "tool_set_instances"
 
-    tool_set_id: Mapped[str] = mapped_column(
-        ForeignKey("tool_sets.id", ondelete="CASCADE"), primary_key=True
-    )
+    tool_set_id: Mapped[str] = mapped_column(ForeignKey("tool_sets.id", ondelete="CASCADE"), primary_key=True)
     tool_instance_id: Mapped[str] = mapped_column(
         ForeignKey("tool_instances.id"), primary_key=True, index=True
     )
@@ -268,12 +258,8 @@ class ToolSetInstance(Base):
 class ToolSetPreset(Base):
     __tablename__ = "tool_set_presets"
 
-    tool_set_id: Mapped[str] = mapped_column(
-        ForeignKey("tool_sets.id", ondelete="CASCADE"), primary_key=True
-    )
-    tool_preset_id: Mapped[str] = mapped_column(
-        ForeignKey("tool_presets.id"), primary_key=True, index=True
-    )
+    tool_set_id: Mapped[str] = mapped_column(ForeignKey("tool_sets.id", ondelete="CASCADE"), primary_key=True)
+    tool_preset_id: Mapped[str] = mapped_column(ForeignKey("tool_presets.id"), primary_key=True, index=True)
     position: Mapped[int] = mapped_column(Integer)
 
 
@@ -291,9 +277,7 @@ class ToolSetVersion(Base):
     changed_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
     change_summary: Mapped[str | None] = mapped_column(Text)
 
-    __table_args__ = (
-        UniqueConstraint("tool_set_id", "version", name="uq_tool_set_versions_set_version"),
-    )
+    __table_args__ = (UniqueConstraint("tool_set_id", "version", name="uq_tool_set_versions_set_version"),)
 
 
 # --- history ------------------------------------------------------------------

@@ -24,6 +24,8 @@ def field(**kwargs: Any) -> StrawberryField:
 
 def mutation(**kwargs: Any) -> StrawberryField:
     return cast(StrawberryField, strawberry.mutation(**kwargs))
+
+
 NAMES = {
     EntityType.TOOL_ITEM: "tool items",
     EntityType.TOOL_ASSEMBLY: "tool assemblies",
@@ -61,7 +63,9 @@ def listing(entity: EntityType, cls: Any, filter_cls: Any, order_cls: Any) -> St
 def create(entity: EntityType, cls: Any, input_cls: Any) -> StrawberryField:
     async def resolve(info: Info, input: list[input_cls], atomic: bool = False) -> BulkResult[cls]:
         ctx = info.context
-        outcome = await writes.create_entities(ctx.runtime, ctx.principal, entity, to_service(input), atomic=atomic)
+        outcome = await writes.create_entities(
+            ctx.runtime, ctx.principal, entity, to_service(input), atomic=atomic
+        )
         return bulk_result(entity, cls, outcome)
 
     return mutation(resolver=resolve, description=f"Create {NAMES[entity]}; atomic: all or nothing.")
@@ -70,18 +74,23 @@ def create(entity: EntityType, cls: Any, input_cls: Any) -> StrawberryField:
 def update(entity: EntityType, cls: Any, input_cls: Any) -> StrawberryField:
     async def resolve(info: Info, input: list[input_cls], atomic: bool = False) -> BulkResult[cls]:
         ctx = info.context
-        outcome = await writes.update_entities(ctx.runtime, ctx.principal, entity, to_service(input), atomic=atomic)
+        outcome = await writes.update_entities(
+            ctx.runtime, ctx.principal, entity, to_service(input), atomic=atomic
+        )
         return bulk_result(entity, cls, outcome)
 
     return mutation(
-        resolver=resolve, description=f"Update {NAMES[entity]} at their expected versions; atomic: all or nothing."
+        resolver=resolve,
+        description=f"Update {NAMES[entity]} at their expected versions; atomic: all or nothing.",
     )
 
 
 def delete(entity: EntityType, cls: Any) -> StrawberryField:
     async def resolve(info: Info, input: list[DeleteInput], atomic: bool = False) -> BulkResult[cls]:
         ctx = info.context
-        outcome = await writes.delete_entities(ctx.runtime, ctx.principal, entity, to_service(input), atomic=atomic)
+        outcome = await writes.delete_entities(
+            ctx.runtime, ctx.principal, entity, to_service(input), atomic=atomic
+        )
         return bulk_result(entity, cls, outcome)
 
     return mutation(

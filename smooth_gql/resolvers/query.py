@@ -46,7 +46,9 @@ class Query:
     @strawberry.field(description="Versions of a tool set, newest first, led by the live one.")
     async def tool_set_history(self, info: Info, tool_set_id: strawberry.ID) -> list[ToolSetVersion]:
         ctx = info.context
-        return [ToolSetVersion.of(v) for v in await tool_sets.history(ctx.runtime, ctx.principal, tool_set_id)]
+        return [
+            ToolSetVersion.of(v) for v in await tool_sets.history(ctx.runtime, ctx.principal, tool_set_id)
+        ]
 
     @strawberry.field
     async def tool_set_version(self, info: Info, tool_set_id: strawberry.ID, version: int) -> ToolSetVersion:
@@ -69,11 +71,17 @@ class Query:
 
     @strawberry.field(description="Audit entries, newest first.")
     async def audit_log(
-        self, info: Info, filter: AuditLogFilter | None = None, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        filter: AuditLogFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
     ) -> AuditEntryConnection:
         ctx = info.context
         query = audit.AuditQuery(**vars(filter)) if filter is not None else audit.AuditQuery()
-        rows, cursors, has_next = await audit.page(ctx.runtime, ctx.principal, query, first=first, after=after)
+        rows, cursors, has_next = await audit.page(
+            ctx.runtime, ctx.principal, query, first=first, after=after
+        )
         fields = AuditEntry.__annotations__
         return AuditEntryConnection(
             edges=[

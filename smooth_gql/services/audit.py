@@ -12,8 +12,8 @@ from sqlalchemy import ColumnElement, or_, select
 from ..auth.principal import Principal
 from ..db import models
 from ..db.queries import mappings
-from .errors import BadInput
 from . import cursors
+from .errors import BadInput
 from .reads import authorize_read
 from .unit_of_work import Runtime
 
@@ -58,11 +58,14 @@ async def page(
     if after is not None:
         conditions.append(AUDIT.c.seq < _decode(after))
     async with runtime.sessions() as session:
-        rows = mappings(await session.execute(select(AUDIT).where(*conditions).order_by(AUDIT.c.seq.desc()).limit(limit + 1)))
+        rows = mappings(
+            await session.execute(
+                select(AUDIT).where(*conditions).order_by(AUDIT.c.seq.desc()).limit(limit + 1)
+            )
+        )
     has_next = len(rows) > limit
     rows = rows[:limit]
     return rows, [cursors.encode([row["seq"]]) for row in rows], has_next
-
 
 
 def _decode(cursor: str) -> int:

@@ -1,13 +1,13 @@
 """Every error a client can see.
 
-    ServiceError                 request-level; GraphQL puts `code` in extensions.code
-    ├── BadInput                 BAD_USER_INPUT   (names the field)
-    ├── NotFound                 NOT_FOUND        (missing and foreign look the same)
-    ├── Forbidden                FORBIDDEN        (names the scope or rule)
-    ├── Unauthenticated          UNAUTHENTICATED
-    └── LimitExceeded            LIMIT            (refused before anything is written)
+ServiceError                 request-level; GraphQL puts `code` in extensions.code
+├── BadInput                 BAD_USER_INPUT   (names the field)
+├── NotFound                 NOT_FOUND        (missing and foreign look the same)
+├── Forbidden                FORBIDDEN        (names the scope or rule)
+├── Unauthenticated          UNAUTHENTICATED
+└── LimitExceeded            LIMIT            (refused before anything is written)
 
-    ItemError                    one failed element of a bulk write (not raised)
+ItemError                    one failed element of a bulk write (not raised)
 """
 
 from __future__ import annotations

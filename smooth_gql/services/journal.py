@@ -51,7 +51,9 @@ class Journal:
         self, index: int, spec: EntitySpec, operation: Operation, row: Mapping[str, Any], changes: Any
     ) -> None:
         """A successful element: one audit row and one change row."""
-        self._audit.append((index, self._audit_row(spec, operation, row["id"], row["owner_id"], changes, None)))
+        self._audit.append(
+            (index, self._audit_row(spec, operation, row["id"], row["owner_id"], changes, None))
+        )
         self._changes.append(
             {
                 "entity_type": spec.name,
@@ -69,7 +71,9 @@ class Journal:
     def failure(self, error: ItemError, spec: EntitySpec, operation: Operation, owner_id: str | None) -> None:
         # A malformed client id is echoed in the response, but only an id that fits is logged.
         logged_id = error.id if error.id and len(error.id) <= 36 else "unknown"
-        self._audit.append((error.index, self._audit_row(spec, operation, logged_id, owner_id, None, error.message)))
+        self._audit.append(
+            (error.index, self._audit_row(spec, operation, logged_id, owner_id, None, error.message))
+        )
 
     def _audit_row(
         self,

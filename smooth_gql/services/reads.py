@@ -18,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ..auth import policy
 from ..auth.principal import Principal
-from ..enums import EntityType
 from ..db.engine import dialect_name
 from ..db.queries import mappings, tags_match
+from ..enums import EntityType
 from . import cursors
 from .entities import SPECS, Join
 from .errors import BadInput, Forbidden
@@ -59,7 +59,9 @@ def authorize_read(principal: Principal) -> None:
 # --- by key, for loaders -----------------------------------------------------------
 
 
-async def by_ids(sessions: Sessions, principal: Principal, entity: EntityType, ids: Sequence[str]) -> list[Row | None]:
+async def by_ids(
+    sessions: Sessions, principal: Principal, entity: EntityType, ids: Sequence[str]
+) -> list[Row | None]:
     table = SPECS[entity].table
     async with sessions() as session:
         rows = await session.execute(
@@ -152,13 +154,17 @@ class ListQuery:
 def _where(query: ListQuery, principal: Principal, dialect: str) -> list[ColumnElement[bool]]:
     spec = SPECS[query.entity]
     table = spec.table
-    conditions: list[ColumnElement[bool]] = [policy.row_filter(principal, table, all_tenants=query.all_tenants)]
+    conditions: list[ColumnElement[bool]] = [
+        policy.row_filter(principal, table, all_tenants=query.all_tenants)
+    ]
     for key, value in query.filters.items():
         if value is None:
             continue
         if key == "text":
             pattern = f"%{_escape_like(str(value))}%"
-            conditions.append(or_(*(table.c[c].ilike(pattern, escape="\\") for c in TEXT_COLUMNS[query.entity])))
+            conditions.append(
+                or_(*(table.c[c].ilike(pattern, escape="\\") for c in TEXT_COLUMNS[query.entity]))
+            )
         elif key in ("tags_any", "tags_all"):
             if value:
                 conditions.append(tags_match(dialect, table.c.tags, value, match_all=key == "tags_all"))
@@ -209,7 +215,9 @@ async def list_page(
         if after:
             value, row_id = _decode_cursor(after, query.order_by)
             key = tuple_(sort, table.c.id)
-            statement = statement.where(key < tuple_(value, row_id) if query.descending else key > tuple_(value, row_id))
+            statement = statement.where(
+                key < tuple_(value, row_id) if query.descending else key > tuple_(value, row_id)
+            )
         order = (sort.desc(), table.c.id.desc()) if query.descending else (sort, table.c.id)
         rows = mappings(await session.execute(statement.order_by(*order).limit(limit + 1)))
     has_next = len(rows) > limit
@@ -223,6 +231,7 @@ async def count(runtime: Runtime, principal: Principal, query: ListQuery) -> int
     table = SPECS[query.entity].table
     async with runtime.sessions() as session:
         dialect = dialect_name(session)
-        result = await session.execute(select(func.count()).select_from(table).where(*_where(query, principal, dialect)))
+        result = await session.execute(
+            select(func.count()).select_from(table).where(*_where(query, principal, dialect))
+        )
         return int(result.scalar_one())
-

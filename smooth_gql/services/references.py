@@ -28,7 +28,9 @@ class Wanted:
     owner_id: str
 
 
-def wanted_ids(spec: EntitySpec, owner_id: str, values: Mapping[str, Any], joins: Mapping[str, list[dict[str, Any]]]) -> list[Wanted]:
+def wanted_ids(
+    spec: EntitySpec, owner_id: str, values: Mapping[str, Any], joins: Mapping[str, list[dict[str, Any]]]
+) -> list[Wanted]:
     found = [
         Wanted(ref.label, ref.target, values[ref.column], owner_id)
         for ref in spec.refs
@@ -56,7 +58,9 @@ async def load_targets(
     return loaded
 
 
-def check_targets(wanted: Iterable[Wanted], loaded: Mapping[EntityType, Mapping[str, Mapping[str, Any]]]) -> None:
+def check_targets(
+    wanted: Iterable[Wanted], loaded: Mapping[EntityType, Mapping[str, Mapping[str, Any]]]
+) -> None:
     """Raise for the first id that is missing or another owner's (the two look alike)."""
     for w in wanted:
         row = loaded.get(w.target, {}).get(w.id)
@@ -109,4 +113,6 @@ def constraint_error(exc: DBAPIError) -> FieldError:
     for fragments, field, problem in _CONSTRAINTS:
         if any(fragment in text for fragment in fragments):
             return FieldError(field, problem, ItemErrorCode.CONSTRAINT)
-    return FieldError("input", f"rejected by the database ({type(exc.orig).__name__})", ItemErrorCode.CONSTRAINT)
+    return FieldError(
+        "input", f"rejected by the database ({type(exc.orig).__name__})", ItemErrorCode.CONSTRAINT
+    )

@@ -24,13 +24,40 @@ from .fields import to_jsonable
 
 VERSIONS = models.table_of(models.ToolSetVersion)
 SNAPSHOT_FIELDS = (
-    "id", "name", "description", "type", "legacy_type", "status", "legacy_status", "is_global",
-    "machine_id", "job_id", "members", "capacity", "activation", "tags",
-    "owner_id", "created_by", "created_at", "updated_at", "updated_by",
+    "id",
+    "name",
+    "description",
+    "type",
+    "legacy_type",
+    "status",
+    "legacy_status",
+    "is_global",
+    "machine_id",
+    "job_id",
+    "members",
+    "capacity",
+    "activation",
+    "tags",
+    "owner_id",
+    "created_by",
+    "created_at",
+    "updated_at",
+    "updated_by",
 )
 RESTORABLE_FIELDS = (
-    "name", "description", "type", "legacy_type", "status", "legacy_status", "is_global",
-    "machine_id", "job_id", "members", "capacity", "activation", "tags",
+    "name",
+    "description",
+    "type",
+    "legacy_type",
+    "status",
+    "legacy_status",
+    "is_global",
+    "machine_id",
+    "job_id",
+    "members",
+    "capacity",
+    "activation",
+    "tags",
 )
 MEMBER_LISTS = {"tool_instance_ids": "tool_instance_id", "tool_preset_ids": "tool_preset_id"}
 

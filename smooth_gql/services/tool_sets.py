@@ -19,8 +19,21 @@ from .unit_of_work import Runtime
 
 SET_INSTANCES, SET_PRESETS = TOOL_SET.joins
 COMPARED = (
-    "name", "description", "type", "legacy_type", "status", "legacy_status", "is_global", "machine_id",
-    "job_id", "members", "capacity", "activation", "tags", "tool_instance_ids", "tool_preset_ids",
+    "name",
+    "description",
+    "type",
+    "legacy_type",
+    "status",
+    "legacy_status",
+    "is_global",
+    "machine_id",
+    "job_id",
+    "members",
+    "capacity",
+    "activation",
+    "tags",
+    "tool_instance_ids",
+    "tool_preset_ids",
 )
 
 
@@ -57,7 +70,9 @@ async def _live(runtime: Runtime, principal: Principal, row: Mapping[str, Any]) 
     return SetVersion(row["version"], row["updated_at"], row["updated_by"], None, snapshot(row, joins), True)
 
 
-async def history(runtime: Runtime, principal: Principal, set_id: str, *, include_current: bool = True) -> list[SetVersion]:
+async def history(
+    runtime: Runtime, principal: Principal, set_id: str, *, include_current: bool = True
+) -> list[SetVersion]:
     """Newest first; the live state leads as the current version unless it is already stored."""
     row = await _set_row(runtime, principal, set_id)
     async with runtime.sessions() as session:
@@ -82,7 +97,9 @@ async def version(runtime: Runtime, principal: Principal, set_id: str, number: i
     raise NotFound(f"ToolSet {set_id} has no version {number}", field="version")
 
 
-async def compare(runtime: Runtime, principal: Principal, set_id: str, a: int, b: int) -> list[FieldDifference]:
+async def compare(
+    runtime: Runtime, principal: Principal, set_id: str, a: int, b: int
+) -> list[FieldDifference]:
     versions = {v.version: v for v in await history(runtime, principal, set_id)}
     for number, label in ((a, "versionA"), (b, "versionB")):
         if number not in versions:
@@ -114,4 +131,4 @@ async def restore(runtime: Runtime, principal: Principal, set_id: str, number: i
     return outcome.results[0]
 
 
-__all__ = ["FieldDifference", "SetVersion", "ServiceError", "compare", "history", "restore", "version"]
+__all__ = ["FieldDifference", "ServiceError", "SetVersion", "compare", "history", "restore", "version"]

@@ -20,9 +20,9 @@ from sqlalchemy.exc import DBAPIError
 
 from ..auth import policy
 from ..auth.principal import Principal
-from ..enums import EntityType, Operation
 from ..db.queries import mappings
 from ..db.types import utcnow
+from ..enums import EntityType, Operation
 from . import tool_set_history
 from .entities import SPECS, EntitySpec
 from .errors import FieldError, Forbidden, ItemError, ItemErrorCode, LimitExceeded
@@ -39,7 +39,6 @@ from .references import (
 from .unit_of_work import Runtime, UnitOfWork
 
 Row = dict[str, Any]
-SERVER_SET = ("id", "owner_id", "created_by", "updated_by", "created_at", "updated_at", "version")
 
 
 @dataclass
@@ -63,6 +62,11 @@ class _Errors(dict[int, ItemError]):
             element.index, element.id, error.code, str(error), error.field, **extra
         )
 
+    def add_conflict(self, element: _Element, row: Mapping[str, Any]) -> None:
+        message = f"version conflict: expected {element.expected_version}, current is {row['version']}"
+        error = FieldError("expectedVersion", message, ItemErrorCode.VERSION_CONFLICT)
+        self.add(element, error, current_version=row["version"], current=dict(row))
+
 
 def authorize_write(principal: Principal, spec: EntitySpec) -> None:
     scope = policy.WRITE_SCOPES[spec.type]
@@ -73,10 +77,14 @@ def authorize_write(principal: Principal, spec: EntitySpec) -> None:
 def _check_size(runtime: Runtime, items: Sequence[Any]) -> None:
     limit = runtime.settings.max_bulk_items
     if len(items) > limit:
-        raise LimitExceeded(f"input: {len(items)} elements exceed the limit of {limit} per request", field="input")
+        raise LimitExceeded(
+            f"input: {len(items)} elements exceed the limit of {limit} per request", field="input"
+        )
 
 
-def _parse_fields(spec: EntitySpec, item: Mapping[str, Any], *, creating: bool) -> tuple[Row, dict[str, list[Row]]]:
+def _parse_fields(
+    spec: EntitySpec, item: Mapping[str, Any], *, creating: bool
+) -> tuple[Row, dict[str, list[Row]]]:
     allowed = {f.name for f in spec.fields} | {j.name for j in spec.joins}
     for key in item:
         if key not in allowed:
@@ -104,9 +112,13 @@ def _parse_fields(spec: EntitySpec, item: Mapping[str, Any], *, creating: bool) 
             if not isinstance(raw, list):
                 raise FieldError(join.label, "expected a list")
             if len(raw) > MAX_LIST_ENTRIES:
-                raise FieldError(join.label, f"at most {MAX_LIST_ENTRIES} entries (got {len(raw)})", ItemErrorCode.LIMIT)
+                raise FieldError(
+                    join.label, f"at most {MAX_LIST_ENTRIES} entries (got {len(raw)})", ItemErrorCode.LIMIT
+                )
             joins[join.name] = [join.parse(join.label, pos, el) for pos, el in enumerate(raw)]
-            _reject_duplicate_members(join.label, join.ref_column, joins[join.name], unique=join.name != "components")
+            _reject_duplicate_members(
+                join.label, join.ref_column, joins[join.name], unique=join.name != "components"
+            )
     return values, joins
 
 
@@ -134,13 +146,19 @@ def _expand_assembly_shorthand(item: Mapping[str, Any]) -> Mapping[str, Any]:
     return item
 
 
-def _derive_from_references(spec: EntitySpec, values: Row, targets: Mapping[EntityType, Mapping[str, Mapping[str, Any]]]) -> None:
+def _derive_from_references(
+    spec: EntitySpec, values: Row, targets: Mapping[EntityType, Mapping[str, Mapping[str, Any]]]
+) -> None:
     """A usage record names a preset: its instance and machine come from there."""
     if spec.type is not EntityType.TOOL_USAGE or not values.get("preset_id"):
         return
     preset = targets[EntityType.TOOL_PRESET][values["preset_id"]]
     instance = values.get("tool_instance_id")
-    if instance is not None and preset["tool_instance_id"] is not None and instance != preset["tool_instance_id"]:
+    if (
+        instance is not None
+        and preset["tool_instance_id"] is not None
+        and instance != preset["tool_instance_id"]
+    ):
         raise FieldError("toolInstanceId", "differs from the instance of the given preset")
     if instance is None:
         values["tool_instance_id"] = preset["tool_instance_id"]
@@ -229,7 +247,13 @@ async def create_entities(
             return BulkOutcome(errors=_sorted(errors))
         journal = Journal(principal, now)
         for element in written:
-            journal.record(element.index, spec, Operation.CREATED, element.values, {"after": jsonable_row(element.values)})
+            journal.record(
+                element.index,
+                spec,
+                Operation.CREATED,
+                element.values,
+                {"after": jsonable_row(element.values)},
+            )
         for failed in errors.values():
             journal.failure(failed, spec, Operation.CREATED, principal.user_id)
         await journal.write(uow)
@@ -246,9 +270,7 @@ async def _existing_ids(uow: UnitOfWork, spec: EntitySpec, ids: list[str]) -> se
 
 async def _insert_batch(uow: UnitOfWork, spec: EntitySpec, batch: Sequence[_Element]) -> None:
     columns = [c.name for c in spec.table.columns]
-    await uow.session.execute(
-        insert(spec.table), [{c: e.values.get(c) for c in columns} for e in batch]
-    )
+    await uow.session.execute(insert(spec.table), [{c: e.values.get(c) for c in columns} for e in batch])
     await _insert_joins(uow, spec, batch)
 
 
@@ -278,6 +300,10 @@ async def _write_guarded(
     return written
 
 
+def _not_found(spec: EntitySpec, row_id: str) -> FieldError:
+    return FieldError("id", f"no {spec.name} with id {row_id}", ItemErrorCode.NOT_FOUND)
+
+
 def _owner(rows: Mapping[str, Mapping[str, Any]], row_id: str | None) -> str | None:
     row = rows.get(row_id) if row_id else None
     return None if row is None else str(row["owner_id"])
@@ -292,11 +318,23 @@ def _sorted(errors: _Errors) -> list[ItemError]:
 
 @dataclass
 class _Update:
+    """One element applied to the in-memory state of its row."""
+
     element: _Element
     before: Row
     after: Row
+    joins_before: dict[str, list[Row]]
     joins_after: dict[str, list[Row]]
     joins_changed: set[str]  # by this or an earlier update of the same id in the batch
+
+
+@dataclass
+class _Plan:
+    """The updates of one batch, applied in order to copies of the locked rows."""
+
+    applied: list[_Update] = field(default_factory=list)
+    last: dict[str, _Update] = field(default_factory=dict)  # per id: its end state
+    snapshots: list[Row] = field(default_factory=list)
 
 
 async def update_entities(
@@ -308,8 +346,9 @@ async def update_entities(
     atomic: bool = False,
     history_summary: tuple[str, str] | None = None,
 ) -> BulkOutcome:
-    """Apply each element in order; one id may appear several times (each needs the
-    version the previous one produced). `history_summary` is used by restore."""
+    """Apply each element in order; one id may appear several times, each element
+    carrying the version the previous one produced. Restore passes
+    `history_summary` and no expected version."""
     spec = SPECS[entity]
     authorize_write(principal, spec)
     _check_size(runtime, items)
@@ -332,79 +371,75 @@ async def update_entities(
         elements.append(element)
 
     async with UnitOfWork(runtime) as uow:
-        ids = sorted({e.id for e in elements if e.id})
-        current = await _lock_rows(uow, principal, spec, ids)
+        current = await _lock_rows(uow, principal, spec, sorted({e.id for e in elements if e.id}))
         joins_now = await _load_joins(uow, spec, list(current))
-        history_versions = await tool_set_history.existing_versions(uow.session, list(current)) if spec.keeps_history else {}
         wanted = {
             e.index: wanted_ids(spec, current[e.id]["owner_id"], e.values, e.joins)
             for e in elements
             if e.id in current
         }
         targets = await load_targets(uow.session, (w for ws in wanted.values() for w in ws))
-
+        versions = (
+            await tool_set_history.existing_versions(uow.session, list(current)) if spec.keeps_history else {}
+        )
+        plan = _Plan()
         state = {row_id: dict(row) for row_id, row in current.items()}
         joins_state = {row_id: dict(j) for row_id, j in joins_now.items()}
-        applied: list[_Update] = []
-        final_by_id: dict[str, _Update] = {}  # the last update of each id holds its end state
-        snapshots: list[Row] = []
         for element in elements:
             assert element.id is not None
             row = state.get(element.id)
             try:
                 if row is None:
-                    raise FieldError("id", f"no {spec.name} with id {element.id}", ItemErrorCode.NOT_FOUND)
+                    raise _not_found(spec, element.id)
                 if element.expected_version is not None and element.expected_version != row["version"]:
-                    errors.add(
-                        element,
-                        FieldError("expectedVersion", f"version conflict: expected {element.expected_version}, current is {row['version']}", ItemErrorCode.VERSION_CONFLICT),
-                        current_version=row["version"],
-                        current=dict(row),
-                    )
+                    errors.add_conflict(element, row)
                     continue
                 check_targets(wanted[element.index], targets)
-                after = {**row, **element.values}
-                if "preset_id" in element.values:
-                    # A new preset brings its own instance and machine unless the client set them.
-                    for derived in ("tool_instance_id", "machine_id"):
-                        if derived not in element.values:
-                            after[derived] = None
-                    _derive_from_references(spec, after, targets)
+                after = _updated_row(spec, row, element, targets)
             except FieldError as error:
                 errors.add(element, error)
                 continue
             after.update(updated_by=principal.user_id, updated_at=now, version=row["version"] + 1)
-            joins_after = {**joins_state[element.id], **element.joins}
+            joins_before = joins_state[element.id]
+            joins_after = {**joins_before, **element.joins}
             if spec.keeps_history:
-                snapshots.extend(
-                    tool_set_history.snapshots_for_update(
-                        row, joins_state[element.id], after, joins_after, history_versions.setdefault(element.id, set()), principal, now, history_summary
-                    )
+                known = versions.setdefault(element.id, set())
+                plan.snapshots += tool_set_history.snapshots_for_update(
+                    row, joins_before, after, joins_after, known, principal, now, history_summary
                 )
-            joins_changed = set(element.joins) | (final_by_id[element.id].joins_changed if element.id in final_by_id else set())
-            final_by_id[element.id] = _Update(element, row, after, joins_after, joins_changed)
-            applied.append(final_by_id[element.id])
-            state[element.id] = after
-            joins_state[element.id] = joins_after
+            earlier = plan.last.get(element.id)
+            changed = set(element.joins) | (earlier.joins_changed if earlier else set())
+            update_ = _Update(element, row, after, joins_before, joins_after, changed)
+            plan.applied.append(update_)
+            plan.last[element.id] = update_
+            state[element.id], joins_state[element.id] = after, joins_after
 
         if atomic and errors:
             return BulkOutcome(errors=_sorted(errors))
-        finals = [u.element for u in final_by_id.values()]
+        finals = [u.element for u in plan.last.values()]
         written = await _write_guarded(
-            uow, finals, errors, lambda batch: _update_batch(uow, spec, [final_by_id[e.id] for e in batch if e.id], current)
+            uow,
+            finals,
+            errors,
+            lambda batch: _update_batch(uow, spec, [plan.last[e.id or ""] for e in batch], current),
         )
-        failed_ids = {e.id for e in finals if e.id} - {e.id for e in written}
-        for update_ in applied:
+        failed_ids = {e.id for e in finals} - {e.id for e in written}
+        for update_ in plan.applied:
             if update_.element.id in failed_ids and update_.element.index not in errors:
-                errors.add(update_.element, FieldError("id", "not written: another update of this id in the batch failed", ItemErrorCode.CONSTRAINT))
+                reason = "not written: another update of this id in the batch failed"
+                errors.add(update_.element, FieldError("id", reason, ItemErrorCode.CONSTRAINT))
         if atomic and errors:
             return BulkOutcome(errors=_sorted(errors))
-        successes = [u for u in applied if u.element.id not in failed_ids]
-        if snapshots:
-            await tool_set_history.insert_snapshots(uow.session, [s for s in snapshots if s["tool_set_id"] not in failed_ids])
+        successes = [u for u in plan.applied if u.element.id not in failed_ids]
+        await tool_set_history.insert_snapshots(
+            uow.session, [s for s in plan.snapshots if s["tool_set_id"] not in failed_ids]
+        )
         journal = Journal(principal, now)
         for u in successes:
-            journal.record(u.element.index, spec, Operation.UPDATED, u.after, diff(u.before | _joins_as_values(joins_now, u, before=True), u.after | _joins_as_values(joins_now, u, before=False)))
+            changed_joins = set(u.element.joins)
+            before = u.before | {name: u.joins_before.get(name, []) for name in changed_joins}
+            after = u.after | {name: u.joins_after.get(name, []) for name in changed_joins}
+            journal.record(u.element.index, spec, Operation.UPDATED, u.after, diff(before, after))
         for failed in errors.values():
             journal.failure(failed, spec, Operation.UPDATED, _owner(current, failed.id))
         await journal.write(uow)
@@ -412,20 +447,32 @@ async def update_entities(
     return BulkOutcome([u.after for u in successes], _sorted(errors))
 
 
-def _joins_as_values(joins_now: Mapping[str, Mapping[str, list[Row]]], update_: _Update, *, before: bool) -> Row:
-    """Join lists folded into the audit diff only when the element changed them."""
-    if not update_.element.joins:
-        return {}
-    source = joins_now.get(update_.before["id"], {}) if before else update_.joins_after
-    return {name: source.get(name, []) for name in update_.element.joins}
+def _updated_row(
+    spec: EntitySpec,
+    row: Row,
+    element: _Element,
+    targets: Mapping[EntityType, Mapping[str, Mapping[str, Any]]],
+) -> Row:
+    after = {**row, **element.values}
+    if "preset_id" in element.values:
+        # A new preset brings its own instance and machine unless the client set them.
+        for derived in ("tool_instance_id", "machine_id"):
+            if derived not in element.values:
+                after[derived] = None
+        _derive_from_references(spec, after, targets)
+    return after
 
 
-async def _lock_rows(uow: UnitOfWork, principal: Principal, spec: EntitySpec, ids: list[str]) -> dict[str, Mapping[str, Any]]:
+async def _lock_rows(
+    uow: UnitOfWork, principal: Principal, spec: EntitySpec, ids: list[str]
+) -> dict[str, Mapping[str, Any]]:
     """Read the rows to change with a write lock (FOR UPDATE; SQLite holds its lock since BEGIN)."""
     if not ids:
         return {}
     table = spec.table
-    query = select(table).where(table.c.id.in_(ids), policy.id_lookup_filter(principal, table)).with_for_update()
+    query = (
+        select(table).where(table.c.id.in_(ids), policy.id_lookup_filter(principal, table)).with_for_update()
+    )
     rows = await uow.session.execute(query)
     return {row["id"]: row for row in mappings(rows)}
 
@@ -446,7 +493,9 @@ async def _load_joins(uow: UnitOfWork, spec: EntitySpec, ids: list[str]) -> dict
     return found
 
 
-async def _update_batch(uow: UnitOfWork, spec: EntitySpec, updates: Sequence[_Update], current: Mapping[str, Mapping[str, Any]]) -> None:
+async def _update_batch(
+    uow: UnitOfWork, spec: EntitySpec, updates: Sequence[_Update], current: Mapping[str, Mapping[str, Any]]
+) -> None:
     table = spec.table
     columns = [c.name for c in table.columns if c.name not in ("id", "owner_id", "created_by", "created_at")]
     statement = (
@@ -455,7 +504,11 @@ async def _update_batch(uow: UnitOfWork, spec: EntitySpec, updates: Sequence[_Up
         .values({c: bindparam(f"v_{c}") for c in columns})
     )
     params = [
-        {"b_id": u.after["id"], "b_version": current[u.after["id"]]["version"], **{f"v_{c}": u.after[c] for c in columns}}
+        {
+            "b_id": u.after["id"],
+            "b_version": current[u.after["id"]]["version"],
+            **{f"v_{c}": u.after[c] for c in columns},
+        }
         for u in updates
     ]
     await uow.session.execute(statement, params)
@@ -463,11 +516,14 @@ async def _update_batch(uow: UnitOfWork, spec: EntitySpec, updates: Sequence[_Up
         touched = [u for u in updates if join.name in u.joins_changed]
         if not touched:
             continue
-        await uow.session.execute(delete(join.table).where(join.table.c[join.parent_column].in_([u.after["id"] for u in touched])))
-        rows = [{**row, join.parent_column: u.after["id"]} for u in touched for row in u.joins_after[join.name]]
+        await uow.session.execute(
+            delete(join.table).where(join.table.c[join.parent_column].in_([u.after["id"] for u in touched]))
+        )
+        rows = [
+            {**row, join.parent_column: u.after["id"]} for u in touched for row in u.joins_after[join.name]
+        ]
         if rows:
             await uow.session.execute(insert(join.table), rows)
-
 
 
 # --- delete ---------------------------------------------------------------------
@@ -512,16 +568,14 @@ async def delete_entities(
             assert element.id is not None
             row = current.get(element.id)
             if row is None:
-                errors.add(element, FieldError("id", f"no {spec.name} with id {element.id}", ItemErrorCode.NOT_FOUND))
+                errors.add(element, _not_found(spec, element.id))
             elif element.expected_version is not None and element.expected_version != row["version"]:
+                errors.add_conflict(element, row)
+            elif referrers.get(element.id):
                 errors.add(
                     element,
-                    FieldError("expectedVersion", f"version conflict: expected {element.expected_version}, current is {row['version']}", ItemErrorCode.VERSION_CONFLICT),
-                    current_version=row["version"],
-                    current=dict(row),
+                    FieldError("id", referrer_message(referrers[element.id]), ItemErrorCode.CONSTRAINT),
                 )
-            elif referrers.get(element.id):
-                errors.add(element, FieldError("id", referrer_message(referrers[element.id]), ItemErrorCode.CONSTRAINT))
             else:
                 doomed.append(element)
         if atomic and errors:

@@ -33,7 +33,9 @@ ENTITY_TYPES: Mapping[E, type[Any]] = {
     E.TOOL_SET: ToolSet,
 }
 
-BulkErrorCode = strawberry.enum(ItemErrorCode, name="BulkErrorCode", description="Why one element of a bulk write failed.")
+BulkErrorCode = strawberry.enum(
+    ItemErrorCode, name="BulkErrorCode", description="Why one element of a bulk write failed."
+)
 
 
 @strawberry.interface(description="One failed element of a bulk write; `index` is its position in the input.")
@@ -65,7 +67,9 @@ class ConstraintError(BulkItemError):
     pass
 
 
-@strawberry.type(description="The row changed since the expected version; nothing of this element was applied.")
+@strawberry.type(
+    description="The row changed since the expected version; nothing of this element was applied."
+)
 class VersionConflict(BulkItemError):
     current_version: int
     current: ToolEntity | None

@@ -13,8 +13,8 @@ from strawberry.types.maybe import Some
 
 from ..context import Context
 from ..enums import EntityType as DomainEntity
-from ..services.entities import Join
 from ..services import reads
+from ..services.entities import Join
 from ..services.reads import ListQuery
 from .enums import OrderDirection
 
@@ -86,9 +86,16 @@ class Connection(Generic[T]):
         return await reads.count(info.context.runtime, info.context.principal, self.query)
 
 
-async def connection(info: strawberry.Info[Context, None], cls: type[T], query: ListQuery, first: int | None, after: str | None) -> Connection[T]:
-    page = await reads.list_page(info.context.runtime, info.context.principal, query, first=first, after=after)
-    edges = [Edge(node=from_row(cls, row), cursor=cursor) for row, cursor in zip(page.rows, page.cursors, strict=True)]
+async def connection(
+    info: strawberry.Info[Context, None], cls: type[T], query: ListQuery, first: int | None, after: str | None
+) -> Connection[T]:
+    page = await reads.list_page(
+        info.context.runtime, info.context.principal, query, first=first, after=after
+    )
+    edges = [
+        Edge(node=from_row(cls, row), cursor=cursor)
+        for row, cursor in zip(page.rows, page.cursors, strict=True)
+    ]
     return Connection(
         edges=edges,
         page_info=PageInfo(
@@ -116,18 +123,30 @@ class DeleteInput:
     expected_version: int | None = None
 
 
-async def load_one(info: strawberry.Info[Context, None], entity: DomainEntity, cls: type[T], key: str | None) -> T | None:
+async def load_one(
+    info: strawberry.Info[Context, None], entity: DomainEntity, cls: type[T], key: str | None
+) -> T | None:
     if key is None:
         return None
     row = await info.context.loaders.by_id(entity).load(key)
     return None if row is None else from_row(cls, row)
 
 
-async def load_referrers(info: strawberry.Info[Context, None], entity: DomainEntity, column: str, cls: type[T], key: str) -> list[T]:
+async def load_referrers(
+    info: strawberry.Info[Context, None], entity: DomainEntity, column: str, cls: type[T], key: str
+) -> list[T]:
     rows = await info.context.loaders.by_column(entity, column).load(key)
     return [from_row(cls, row) for row in rows]
 
 
-async def load_through(info: strawberry.Info[Context, None], join: Join, from_column: str, to_column: str, entity: DomainEntity, cls: type[T], key: str) -> list[T]:
+async def load_through(
+    info: strawberry.Info[Context, None],
+    join: Join,
+    from_column: str,
+    to_column: str,
+    entity: DomainEntity,
+    cls: type[T],
+    key: str,
+) -> list[T]:
     rows = await info.context.loaders.through(join, from_column, to_column, entity).load(key)
     return [from_row(cls, row) for row in rows]

@@ -22,4 +22,12 @@ class OrderDirection(Enum):
     DESC = "DESC"
 
 
-__all__ = ["ComponentRole", "InstanceStatus", "ItemCategory", "OrderDirection", "ToolSetStatus", "ToolSetType", "ToolType"]
+__all__ = [
+    "ComponentRole",
+    "InstanceStatus",
+    "ItemCategory",
+    "OrderDirection",
+    "ToolSetStatus",
+    "ToolSetType",
+    "ToolType",
+]

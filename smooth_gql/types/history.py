@@ -18,7 +18,9 @@ class ToolSetVersion:
     changed_at: datetime
     changed_by: strawberry.ID
     change_summary: str | None
-    is_current: bool = strawberry.field(description="True for the live state, which is not a stored snapshot.")
+    is_current: bool = strawberry.field(
+        description="True for the live state, which is not a stored snapshot."
+    )
     snapshot: JSON
 
     @classmethod

@@ -58,7 +58,9 @@ class ToolAssembly:
     async def components(self, info: Info) -> list[AssemblyComponent]:
         rows = await info.context.loaders.join_rows(COMPONENTS, "assembly_id").load(self.id)
         return [
-            AssemblyComponent(item_id=r["item_id"], role=r["role"], position=r["position"], gauge_offset=r["gauge_offset"])
+            AssemblyComponent(
+                item_id=r["item_id"], role=r["role"], position=r["position"], gauge_offset=r["gauge_offset"]
+            )
             for r in rows
         ]
 

@@ -75,7 +75,9 @@ class ToolInstance:
     async def tool_sets(self, info: Info) -> list[Annotated[ToolSet, strawberry.lazy(".tool_set")]]:
         from .tool_set import ToolSet
 
-        return await load_through(info, SET_INSTANCES, "tool_instance_id", "tool_set_id", E.TOOL_SET, ToolSet, self.id)
+        return await load_through(
+            info, SET_INSTANCES, "tool_instance_id", "tool_set_id", E.TOOL_SET, ToolSet, self.id
+        )
 
 
 @strawberry.input

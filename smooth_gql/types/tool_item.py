@@ -55,10 +55,14 @@ class ToolItem:
         return await load_one(info, E.TOOL_ITEM, ToolItem, self.parent_tool_id)
 
     @strawberry.field(description="Assemblies that use this item as a component.")
-    async def assemblies(self, info: Info) -> list[Annotated[ToolAssembly, strawberry.lazy(".tool_assembly")]]:
+    async def assemblies(
+        self, info: Info
+    ) -> list[Annotated[ToolAssembly, strawberry.lazy(".tool_assembly")]]:
         from .tool_assembly import ToolAssembly
 
-        return await load_through(info, COMPONENTS, "item_id", "assembly_id", E.TOOL_ASSEMBLY, ToolAssembly, self.id)
+        return await load_through(
+            info, COMPONENTS, "item_id", "assembly_id", E.TOOL_ASSEMBLY, ToolAssembly, self.id
+        )
 
     @strawberry.field(description="Physical instances made from this item.")
     async def instances(self, info: Info) -> list[Annotated[ToolInstance, strawberry.lazy(".tool_instance")]]:
@@ -106,7 +110,9 @@ class ToolItemUpdateInput:
 
 @strawberry.input
 class ToolItemFilter:
-    text: str | None = strawberry.field(default=None, description="Contained in name, part number or description.")
+    text: str | None = strawberry.field(
+        default=None, description="Contained in name, part number or description."
+    )
     manufacturer: str | None = None
     part_number: str | None = None
     category: ItemCategory | None = None

@@ -63,7 +63,9 @@ class ToolPreset:
     async def tool_sets(self, info: Info) -> list[Annotated[ToolSet, strawberry.lazy(".tool_set")]]:
         from .tool_set import ToolSet
 
-        return await load_through(info, SET_PRESETS, "tool_preset_id", "tool_set_id", E.TOOL_SET, ToolSet, self.id)
+        return await load_through(
+            info, SET_PRESETS, "tool_preset_id", "tool_set_id", E.TOOL_SET, ToolSet, self.id
+        )
 
 
 @strawberry.input

@@ -33,7 +33,9 @@ class ToolSet:
     is_global: bool
     machine_id: str | None
     job_id: str | None
-    members: JSON | None = strawberry.field(description="Free-form member list (legacy clients), kept verbatim.")
+    members: JSON | None = strawberry.field(
+        description="Free-form member list (legacy clients), kept verbatim."
+    )
     capacity: JSON | None
     activation: JSON | None
     tags: list[str]
@@ -46,11 +48,15 @@ class ToolSet:
 
     @strawberry.field
     async def tool_instances(self, info: Info) -> list[ToolInstance]:
-        return await load_through(info, SET_INSTANCES, "tool_set_id", "tool_instance_id", E.TOOL_INSTANCE, ToolInstance, self.id)
+        return await load_through(
+            info, SET_INSTANCES, "tool_set_id", "tool_instance_id", E.TOOL_INSTANCE, ToolInstance, self.id
+        )
 
     @strawberry.field
     async def tool_presets(self, info: Info) -> list[ToolPreset]:
-        return await load_through(info, SET_PRESETS, "tool_set_id", "tool_preset_id", E.TOOL_PRESET, ToolPreset, self.id)
+        return await load_through(
+            info, SET_PRESETS, "tool_set_id", "tool_preset_id", E.TOOL_PRESET, ToolPreset, self.id
+        )
 
 
 @strawberry.input
