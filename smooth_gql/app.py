@@ -17,6 +17,8 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from .auth.principal import local_admin
+from .changes.broadcaster import Broadcaster
+from .changes.pg_listener import PostgresListener
 from .config import Settings
 from .context import Context
 from .db.engine import create_engine, session_factory
@@ -40,15 +42,21 @@ class GraphQLApp(GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None
     ) -> Context:
-        runtime: Runtime = request.app.state.runtime
+        state = request.app.state
         principal = local_admin()
-        return Context(request, response, principal, runtime, Loaders(runtime, principal))
+        return Context(
+            request, response, principal, state.runtime, Loaders(state.runtime, principal), state.broadcaster
+        )
 
 
 def create_app(
-    settings: Settings, *, engine: AsyncEngine | None = None, migrate_empty_sqlite: bool = False
+    settings: Settings,
+    *,
+    engine: AsyncEngine | None = None,
+    broadcaster: Broadcaster | None = None,
+    migrate_empty_sqlite: bool = False,
 ) -> Starlette:
-    """Build the app; `engine` lets tests and the benchmark share one they made."""
+    """Build the app; `engine` and `broadcaster` let tests share ones they made."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -59,20 +67,33 @@ def create_app(
         if migrate_empty_sqlite and settings.is_sqlite and await is_empty(db):
             log.info("empty SQLite database: creating the schema")
             await upgrade(db)
-        runtime = Runtime(session_factory(db), settings)
+        changes = broadcaster or Broadcaster()
+        runtime = Runtime(session_factory(db), settings, notify=changes.publish)
         log.warning(
             "AUTH_ENABLED=false: every request acts as the local admin; for single-user development only"
         )
         await ensure_local_admin(runtime)
+        listener = None if settings.is_sqlite else PostgresListener(settings.database_url, changes)
+        if listener is not None:
+            await listener.start()
         app.state.engine = db
         app.state.runtime = runtime
+        app.state.broadcaster = changes
         try:
             yield
         finally:
+            changes.close()  # ends every subscription cleanly
+            if listener is not None:
+                await listener.stop()
             if owned:
                 await db.dispose()
 
-    graphql = GraphQLApp(schema, graphql_ide="graphiql" if settings.graphiql else None)
+    graphql = GraphQLApp(
+        schema,
+        graphql_ide="graphiql" if settings.graphiql else None,
+        keep_alive=True,
+        keep_alive_interval=settings.keep_alive_seconds,
+    )
 
     async def health(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})

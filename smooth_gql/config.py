@@ -63,6 +63,7 @@ class Settings:
     default_page_size: int = 100
     sqlite_busy_timeout_ms: int = 30_000
     graphiql: bool = True
+    keep_alive_seconds: float = 15.0
 
     def __post_init__(self) -> None:
         if self.auth_enabled:
@@ -91,4 +92,5 @@ class Settings:
             default_page_size=min(_int(env, "SMOOTH_DEFAULT_PAGE_SIZE", 100), max_page),
             sqlite_busy_timeout_ms=_int(env, "SMOOTH_SQLITE_BUSY_TIMEOUT_MS", 30_000),
             graphiql=_bool(env, "SMOOTH_GRAPHIQL", True),
+            keep_alive_seconds=_int(env, "SMOOTH_KEEP_ALIVE_SECONDS", 15),
         )

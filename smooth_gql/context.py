@@ -9,6 +9,7 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from .auth.principal import Principal
+from .changes.broadcaster import Broadcaster
 from .loaders import Loaders
 from .services.unit_of_work import Runtime
 
@@ -20,3 +21,4 @@ class Context:
     principal: Principal
     runtime: Runtime
     loaders: Loaders
+    broadcaster: Broadcaster

@@ -10,6 +10,7 @@ from strawberry.extensions import MaskErrors
 
 from .resolvers.mutation import Mutation
 from .resolvers.query import Query
+from .resolvers.subscription import Subscription
 from .services.errors import ServiceError
 from .types.bulk import ConstraintError, ForbiddenError, NotFoundError, ValidationError, VersionConflict
 
@@ -52,6 +53,7 @@ def build_schema() -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=[ErrorCodes],
         types=[ValidationError, NotFoundError, ForbiddenError, ConstraintError, VersionConflict],
     )

@@ -163,3 +163,39 @@ async def api(engine: AsyncEngine, database_url: str) -> AsyncIterator[Api]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield Api(client, engine, settings)
+
+
+@dataclass
+class LiveServer:
+    """The app served by a real uvicorn on 127.0.0.1 (for WebSocket and SSE clients)."""
+
+    api: Api
+    port: int
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/graphql"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/graphql"
+
+
+@pytest.fixture
+async def live(engine: AsyncEngine, database_url: str) -> AsyncIterator[LiveServer]:
+    import uvicorn
+
+    settings = make_settings(database_url, keep_alive_seconds=1.0)
+    app = create_app(settings, engine=engine)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on"))
+    task = asyncio.create_task(server.serve())
+    for _ in range(200):  # bounded wait for start-up
+        if server.started:
+            break
+        await asyncio.sleep(0.05)
+    assert server.started, "uvicorn did not start"
+    port = server.servers[0].sockets[0].getsockname()[1]
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+        yield LiveServer(Api(client, engine, settings), port)
+    server.should_exit = True
+    await asyncio.wait_for(task, 30)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import strawberry
 
+from ..changes import cursor, feed
 from ..context import Context
+from ..enums import EntityType
 from ..enums import EntityType as E
 from ..services import audit, tool_sets
+from ..types.changes import Change, ChangesPage
 from ..types.common import PageInfo
 from ..types.history import (
     AuditEntry,
@@ -67,6 +70,23 @@ class Query:
             version_b=version_b,
             differences=[ToolSetFieldDifference.of(d) for d in differences],
             total_changes=len(differences),
+        )
+
+    @strawberry.field(description="Committed changes after a cursor, oldest first; deletes included.")
+    async def changes_since(
+        self,
+        info: Info,
+        after: str | None = None,
+        entity_types: list[EntityType] | None = None,
+        first: int = 100,
+    ) -> ChangesPage:
+        ctx = info.context
+        start = None if after is None else cursor.decode(after)
+        page = await feed.read(ctx.runtime, ctx.principal, start, entity_types, first)
+        return ChangesPage(
+            changes=[Change.of(row, ctx.loaders) for row in page.rows],
+            end_cursor=cursor.encode(page.end_seq),
+            has_more=page.has_more,
         )
 
     @strawberry.field(description="Audit entries, newest first.")

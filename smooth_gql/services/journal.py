@@ -105,4 +105,4 @@ class Journal:
         if self._changes:
             await uow.serialize_change_log()
             await session.execute(insert(CHANGES), self._changes)
-            uow.last_seq = (await session.execute(select(func.max(CHANGES.c.seq)))).scalar_one()
+            await uow.announce((await session.execute(select(func.max(CHANGES.c.seq)))).scalar_one())

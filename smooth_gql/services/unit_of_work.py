@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -12,10 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from ..config import Settings
 from ..db.engine import IMMEDIATE, dialect_name
 
-ChangeNotifier = Callable[[int], Awaitable[None]]
+ChangeNotifier = Callable[[int], None]
 
 # Any constant works; it only has to be the same in every worker.
 CHANGE_LOG_LOCK = 0x5A00_7001
+CHANNEL = "smooth_changes"  # LISTENed to by changes/pg_listener.py
 
 
 @dataclass(frozen=True)
@@ -66,8 +67,16 @@ class UnitOfWork:
         if self.is_postgres:
             await self.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHANGE_LOG_LOCK})
 
+    async def announce(self, seq: int) -> None:
+        """Tell every worker about `seq` once this transaction commits (NOTIFY is transactional)."""
+        self.last_seq = seq
+        if self.is_postgres:
+            await self.session.execute(
+                text("SELECT pg_notify(:channel, :seq)"), {"channel": CHANNEL, "seq": str(seq)}
+            )
+
     async def commit(self) -> None:
         await self.session.commit()
         self._committed = True
         if self.last_seq is not None and self._runtime.notify is not None:
-            await self._runtime.notify(self.last_seq)
+            self._runtime.notify(self.last_seq)

@@ -70,7 +70,12 @@ class PageInfo:
 @strawberry.type
 class Edge(Generic[T]):
     node: T
-    cursor: str
+    row: strawberry.Private[Mapping[str, Any]]
+    page: strawberry.Private[reads.Page]
+
+    @strawberry.field
+    def cursor(self) -> str:
+        return self.page.cursor(self.row)
 
 
 @strawberry.type
@@ -92,17 +97,14 @@ async def connection(
     page = await reads.list_page(
         info.context.runtime, info.context.principal, query, first=first, after=after
     )
-    edges = [
-        Edge(node=from_row(cls, row), cursor=cursor)
-        for row, cursor in zip(page.rows, page.cursors, strict=True)
-    ]
+    edges = [Edge(node=from_row(cls, row), row=row, page=page) for row in page.rows]
     return Connection(
         edges=edges,
         page_info=PageInfo(
             has_next_page=page.has_next,
             has_previous_page=page.has_previous,
-            start_cursor=page.cursors[0] if page.cursors else None,
-            end_cursor=page.cursors[-1] if page.cursors else None,
+            start_cursor=page.cursor(page.rows[0]) if page.rows else None,
+            end_cursor=page.cursor(page.rows[-1]) if page.rows else None,
         ),
         query=query,
     )

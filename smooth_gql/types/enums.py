@@ -10,10 +10,20 @@ from enum import Enum
 
 import strawberry
 
-from ..enums import ComponentRole, InstanceStatus, ItemCategory, ToolSetStatus, ToolSetType, ToolType
+from ..enums import (
+    ComponentRole,
+    EntityType,
+    InstanceStatus,
+    ItemCategory,
+    Operation,
+    ToolSetStatus,
+    ToolSetType,
+    ToolType,
+)
 
-for _enum in (ItemCategory, ToolType, ComponentRole, InstanceStatus, ToolSetType, ToolSetStatus):
+for _enum in (ItemCategory, ToolType, ComponentRole, InstanceStatus, ToolSetType, ToolSetStatus, EntityType):
     strawberry.enum(_enum)
+strawberry.enum(Operation, name="ChangeOperation")
 
 
 @strawberry.enum
@@ -24,8 +34,10 @@ class OrderDirection(Enum):
 
 __all__ = [
     "ComponentRole",
+    "EntityType",
     "InstanceStatus",
     "ItemCategory",
+    "Operation",
     "OrderDirection",
     "ToolSetStatus",
     "ToolSetType",

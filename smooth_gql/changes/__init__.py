@@ -1,0 +1,1 @@
+"""The change feed: reading the log, cursors, and waking followers after commits."""
