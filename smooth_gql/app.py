@@ -6,6 +6,7 @@ import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -19,6 +20,7 @@ from strawberry.asgi import GraphQL
 from .auth.principal import local_admin
 from .changes.broadcaster import Broadcaster
 from .changes.pg_listener import PostgresListener
+from .changes.retention import RetentionTask
 from .config import Settings
 from .context import Context
 from .db.engine import create_engine, session_factory
@@ -76,6 +78,11 @@ def create_app(
         listener = None if settings.is_sqlite else PostgresListener(settings.database_url, changes)
         if listener is not None:
             await listener.start()
+        retention = None
+        if settings.change_retention_days:
+            keep = timedelta(days=settings.change_retention_days)
+            retention = RetentionTask(runtime, keep, every=timedelta(hours=1))
+            retention.start()
         app.state.engine = db
         app.state.runtime = runtime
         app.state.broadcaster = changes
@@ -83,6 +90,8 @@ def create_app(
             yield
         finally:
             changes.close()  # ends every subscription cleanly
+            if retention is not None:
+                await retention.stop()
             if listener is not None:
                 await listener.stop()
             if owned:

@@ -64,6 +64,7 @@ class Settings:
     sqlite_busy_timeout_ms: int = 30_000
     graphiql: bool = True
     keep_alive_seconds: float = 15.0
+    change_retention_days: int = 30  # 0 keeps the change log forever
 
     def __post_init__(self) -> None:
         if self.auth_enabled:
@@ -93,4 +94,5 @@ class Settings:
             sqlite_busy_timeout_ms=_int(env, "SMOOTH_SQLITE_BUSY_TIMEOUT_MS", 30_000),
             graphiql=_bool(env, "SMOOTH_GRAPHIQL", True),
             keep_alive_seconds=_int(env, "SMOOTH_KEEP_ALIVE_SECONDS", 15),
+            change_retention_days=_int(env, "SMOOTH_CHANGE_RETENTION_DAYS", 30, minimum=0),
         )

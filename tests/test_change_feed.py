@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import base64
+from datetime import timedelta
 
 from feed_client import FeedClient
 
 from conftest import Api, LiveServer
 from factories import create_ok, item
+from smooth_gql.changes.retention import prune
+from smooth_gql.db.engine import session_factory
+from smooth_gql.services.unit_of_work import Runtime
 
 SINCE = """
 query($after: String, $types: [EntityType!], $first: Int!) {
@@ -64,17 +68,19 @@ async def test_a_malformed_cursor_is_bad_user_input(api: Api) -> None:
         assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "after"}
 
 
-async def test_a_cursor_older_than_the_retained_log_is_expired(api: Api) -> None:
+async def test_retention_prunes_old_changes_and_expires_their_cursors(api: Api) -> None:
     start = (await _since(api, first=0))["endCursor"]
     await create_ok(api, "ToolItem", [{"name": f"i{n}"} for n in range(3)])
-    async with api.engine.begin() as conn:  # retention pruned the oldest two
-        from sqlalchemy import text
+    page = await _since(api, start)
+    runtime = Runtime(session_factory(api.engine), api.settings)
 
-        await conn.execute(
-            text("DELETE FROM change_log WHERE seq IN (SELECT seq FROM change_log ORDER BY seq LIMIT 2)")
-        )
+    assert await prune(runtime, keep=timedelta(days=1)) == 0  # nothing is that old yet
+    assert await prune(runtime, keep=timedelta(0)) == 2  # the newest row always stays
+
     body = await api.gql_raw(SINCE, {"after": start, "first": 10})
     assert body["errors"][0]["extensions"] == {"code": "CURSOR_EXPIRED", "field": "after"}
+    second = page["changes"][1]["cursor"]  # just before the newest retained change: still exact
+    assert [c["entityId"] for c in (await _since(api, second))["changes"]] == [page["changes"][2]["entityId"]]
 
 
 async def test_subscription_replays_then_streams_live_without_gap_or_duplicate(live: LiveServer) -> None:
