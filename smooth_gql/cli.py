@@ -21,6 +21,12 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     if settings.is_sqlite:
         # Migrate here, once, before any worker starts (workers must not race on DDL).
         asyncio.run(_migrate_if_empty(settings))
+        if args.workers > 1:
+            log.warning(
+                "SQLite with --workers %d: subscribers are woken only by writes through their own "
+                "worker; use PostgreSQL for several workers",
+                args.workers,
+            )
     uvicorn.run(
         "smooth_gql.app:app_from_env",
         factory=True,

@@ -113,13 +113,15 @@ async def follow(
     entity_types: Sequence[EntityType] | None,
     *,
     page_size: int = 200,
-    poll_seconds: float = 5.0,
+    idle_seconds: float = 60.0,
 ) -> AsyncIterator[Mapping[str, Any]]:
     """Replay from the log after `after`, then stream new changes as they commit.
 
     Replay and live are one loop over the log, so there is nothing to stitch
     and no gap or duplicate between them. Without a cursor it starts at the
-    current end. The periodic poll is a safety net for a lost notification.
+    current end. Followers do not poll: every commit in this process, and on
+    PostgreSQL every NOTIFY plus a periodic head check per worker, moves the
+    broadcaster; `idle_seconds` only bounds how long one wait may last.
     """
     authorize_read(principal)
     last = await visible_head(runtime, principal, entity_types) if after is None else after
@@ -132,4 +134,4 @@ async def follow(
             yield row
             last = int(row["seq"])
         if not page.has_more:
-            await broadcaster.wait_beyond(seen, poll_seconds)
+            await broadcaster.wait_beyond(seen, idle_seconds)

@@ -27,10 +27,18 @@ def asyncpg_dsn(database_url: str) -> str:
 
 
 class PostgresListener:
-    def __init__(self, database_url: str, broadcaster: Broadcaster, *, retry_seconds: float = 1.0) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        broadcaster: Broadcaster,
+        *,
+        retry_seconds: float = 1.0,
+        check_seconds: float = 5.0,
+    ) -> None:
         self._dsn = asyncpg_dsn(database_url)
         self._broadcaster = broadcaster
         self._retry = retry_seconds
+        self._check_seconds = check_seconds
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -54,10 +62,17 @@ class PostgresListener:
             try:
                 await connection.add_listener(CHANNEL, self._on_notify)
                 connection.add_termination_listener(lambda _conn, lost=lost: lost.set())
-                head = await connection.fetchval("SELECT coalesce(max(seq), 0) FROM change_log")
-                self._broadcaster.publish(int(head))  # catch up on anything missed while away
-                await lost.wait()
+                while not lost.is_set():
+                    # On (re)connect and then every few seconds: one cheap read per worker
+                    # stands in for any notification lost on the way, so followers never poll.
+                    head = await connection.fetchval("SELECT coalesce(max(seq), 0) FROM change_log")
+                    self._broadcaster.publish(int(head))
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(lost.wait(), self._check_seconds)
                 log.warning("change listener lost its connection; reconnecting")
+            except (OSError, asyncpg.PostgresError) as error:
+                log.warning("change listener failed (%s); reconnecting", type(error).__name__)
+                await asyncio.sleep(self._retry)
             finally:
                 with contextlib.suppress(Exception):
                     await connection.close()
