@@ -14,27 +14,11 @@ from ..enums import EntityType
 from . import reads, writes
 from .entities import TOOL_SET
 from .errors import BadInput, ItemErrorCode, NotFound, ServiceError
-from .tool_set_history import VERSIONS, restore_input, snapshot
+from .tool_set_history import MEMBER_LISTS, RESTORABLE_FIELDS, VERSIONS, restore_input, snapshot
 from .unit_of_work import Runtime
 
 SET_INSTANCES, SET_PRESETS = TOOL_SET.joins
-COMPARED = (
-    "name",
-    "description",
-    "type",
-    "legacy_type",
-    "status",
-    "legacy_status",
-    "is_global",
-    "machine_id",
-    "job_id",
-    "members",
-    "capacity",
-    "activation",
-    "tags",
-    "tool_instance_ids",
-    "tool_preset_ids",
-)
+COMPARED = (*RESTORABLE_FIELDS, *MEMBER_LISTS)  # what a restore brings back is what differs
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import fields as dataclass_fields
+from datetime import datetime
 from enum import Enum
 from typing import Any, Generic, TypeVar
 
@@ -57,6 +58,18 @@ def to_service(value: Any) -> Any:
             out[f.name] = to_service(raw)
         return out
     return value
+
+
+@strawberry.interface(description="What every tool entity carries: identity, tenant, history, tags.")
+class Entity:
+    id: strawberry.ID
+    tags: list[str]
+    owner_id: strawberry.ID = strawberry.field(description="The tenant that owns the row.")
+    created_by: strawberry.ID
+    updated_by: strawberry.ID
+    created_at: datetime
+    updated_at: datetime
+    version: int = strawberry.field(description="1 on create, +1 on every successful update.")
 
 
 @strawberry.type

@@ -13,7 +13,7 @@ from strawberry.scalars import JSON
 from ..context import Context
 from ..enums import EntityType as E
 from ..services.entities import TOOL_ASSEMBLY
-from .common import load_one, load_referrers
+from .common import Entity, load_one, load_referrers
 from .enums import ComponentRole, OrderDirection
 from .tool_item import ToolItem
 
@@ -37,8 +37,7 @@ class AssemblyComponent:
 
 
 @strawberry.type(description="Items combined into one tool, e.g. a holder and a cutter.")
-class ToolAssembly:
-    id: strawberry.ID
+class ToolAssembly(Entity):
     name: str
     description: str | None
     assembly_data: JSON | None
@@ -46,13 +45,6 @@ class ToolAssembly:
     legacy_components: JSON | None = strawberry.field(
         description="The free-form components array a legacy REST client sent, verbatim."
     )
-    tags: list[str]
-    owner_id: strawberry.ID
-    created_by: strawberry.ID
-    updated_by: strawberry.ID
-    created_at: datetime
-    updated_at: datetime
-    version: int
 
     @strawberry.field
     async def components(self, info: Info) -> list[AssemblyComponent]:

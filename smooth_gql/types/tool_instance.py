@@ -13,7 +13,7 @@ from strawberry.scalars import JSON
 from ..context import Context
 from ..enums import EntityType as E
 from ..services.entities import TOOL_SET
-from .common import load_one, load_referrers, load_through
+from .common import Entity, load_one, load_referrers, load_through
 from .enums import InstanceStatus, OrderDirection
 from .tool_assembly import ToolAssembly
 from .tool_item import ToolItem
@@ -28,8 +28,7 @@ SET_INSTANCES = TOOL_SET.joins[0]
 
 
 @strawberry.type(description="One physical tool.")
-class ToolInstance:
-    id: strawberry.ID
+class ToolInstance(Entity):
     tool_item_id: strawberry.ID | None
     tool_assembly_id: strawberry.ID | None
     serial_number: str | None
@@ -43,13 +42,6 @@ class ToolInstance:
     purchase_date: date | None
     last_calibration: date | None
     calibration_due: date | None
-    tags: list[str]
-    owner_id: strawberry.ID
-    created_by: strawberry.ID
-    updated_by: strawberry.ID
-    created_at: datetime
-    updated_at: datetime
-    version: int
 
     @strawberry.field
     async def tool_item(self, info: Info) -> ToolItem | None:

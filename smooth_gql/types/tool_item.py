@@ -13,7 +13,7 @@ from strawberry.scalars import JSON
 from ..context import Context
 from ..enums import EntityType as E
 from ..services.entities import TOOL_ASSEMBLY
-from .common import load_one, load_referrers, load_through
+from .common import Entity, load_one, load_referrers, load_through
 from .enums import ItemCategory, OrderDirection, ToolType
 
 if TYPE_CHECKING:
@@ -25,8 +25,7 @@ COMPONENTS = TOOL_ASSEMBLY.joins[0]
 
 
 @strawberry.type(description="A catalog item: the kind of tool, not a physical one.")
-class ToolItem:
-    id: strawberry.ID
+class ToolItem(Entity):
     name: str
     description: str | None
     manufacturer: str | None
@@ -42,13 +41,6 @@ class ToolItem:
     shape_data: JSON | None
     iso13399_reference: str | None
     parent_tool_id: strawberry.ID | None
-    tags: list[str]
-    owner_id: strawberry.ID
-    created_by: strawberry.ID
-    updated_by: strawberry.ID
-    created_at: datetime
-    updated_at: datetime
-    version: int
 
     @strawberry.field(description="The catalog item this one was copied from.")
     async def parent_tool(self, info: Info) -> ToolItem | None:

@@ -13,7 +13,7 @@ from strawberry.scalars import JSON
 from ..context import Context
 from ..enums import EntityType as E
 from ..services.entities import TOOL_SET
-from .common import load_one, load_referrers, load_through
+from .common import Entity, load_one, load_referrers, load_through
 from .enums import OrderDirection
 from .tool_instance import ToolInstance
 
@@ -26,8 +26,7 @@ SET_PRESETS = TOOL_SET.joins[1]
 
 
 @strawberry.type(description="Machine-specific setup of a tool: T number, pocket, offsets.")
-class ToolPreset:
-    id: strawberry.ID
+class ToolPreset(Entity):
     name: str
     description: str | None
     tool_instance_id: strawberry.ID | None
@@ -41,13 +40,6 @@ class ToolPreset:
     is_default: bool
     loaded_at: datetime | None
     loaded_by: str | None
-    tags: list[str]
-    owner_id: strawberry.ID
-    created_by: strawberry.ID
-    updated_by: strawberry.ID
-    created_at: datetime
-    updated_at: datetime
-    version: int
 
     @strawberry.field
     async def tool_instance(self, info: Info) -> ToolInstance | None:

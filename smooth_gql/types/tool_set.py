@@ -12,7 +12,7 @@ from strawberry.scalars import JSON
 from ..context import Context
 from ..enums import EntityType as E
 from ..services.entities import TOOL_SET
-from .common import load_through
+from .common import Entity, load_through
 from .enums import OrderDirection, ToolSetStatus, ToolSetType
 from .tool_instance import ToolInstance
 from .tool_preset import ToolPreset
@@ -22,8 +22,7 @@ SET_INSTANCES, SET_PRESETS = TOOL_SET.joins
 
 
 @strawberry.type(description="A collection of tools used together: a machine setup, a job kit, a template.")
-class ToolSet:
-    id: strawberry.ID
+class ToolSet(Entity):
     name: str
     description: str | None
     type: ToolSetType
@@ -38,13 +37,6 @@ class ToolSet:
     )
     capacity: JSON | None
     activation: JSON | None
-    tags: list[str]
-    owner_id: strawberry.ID
-    created_by: strawberry.ID
-    updated_by: strawberry.ID
-    created_at: datetime
-    updated_at: datetime
-    version: int
 
     @strawberry.field
     async def tool_instances(self, info: Info) -> list[ToolInstance]:

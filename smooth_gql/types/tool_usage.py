@@ -11,7 +11,7 @@ from strawberry.scalars import JSON
 
 from ..context import Context
 from ..enums import EntityType as E
-from .common import load_one
+from .common import Entity, load_one
 from .enums import OrderDirection
 from .tool_instance import ToolInstance
 from .tool_preset import ToolPreset
@@ -20,8 +20,7 @@ Info = strawberry.Info[Context, None]
 
 
 @strawberry.type(description="A run of a tool: when, where, how long, and the wear seen.")
-class ToolUsage:
-    id: strawberry.ID
+class ToolUsage(Entity):
     tool_instance_id: strawberry.ID | None
     preset_id: strawberry.ID | None
     machine_id: str | None
@@ -35,13 +34,6 @@ class ToolUsage:
     wear_measurements: JSON | None
     events: JSON | None
     notes: str | None
-    tags: list[str]
-    owner_id: strawberry.ID
-    created_by: strawberry.ID
-    updated_by: strawberry.ID
-    created_at: datetime
-    updated_at: datetime
-    version: int
 
     @strawberry.field
     async def tool_instance(self, info: Info) -> ToolInstance | None:
