@@ -34,6 +34,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         port=args.port,
         workers=args.workers,
         reload=args.reload,
+        # uvicorn waits for open responses before the app's shutdown runs; a subscription
+        # stream never finishes by itself, so after the grace period it is closed (clients
+        # resume from their cursor).
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
         log_level=settings.log_level.lower(),
     )
     return 0

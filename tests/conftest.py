@@ -187,7 +187,15 @@ async def live(engine: AsyncEngine, database_url: str) -> AsyncIterator[LiveServ
 
     settings = make_settings(database_url, keep_alive_seconds=1.0)
     app = create_app(settings, engine=engine)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on"))
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=0,
+        log_level="warning",
+        lifespan="on",
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,  # as `smooth-gql serve` runs it
+    )
+    server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     for _ in range(200):  # bounded wait for start-up
         if server.started:
