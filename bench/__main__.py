@@ -14,6 +14,7 @@ from smooth_gql.db.engine import create_engine
 from smooth_gql.db.migrate import upgrade
 
 from . import dataset as dataset_module
+from . import feed as feed_module
 from .database import DatabaseError, fresh_database
 from .harness import BenchError, StatementCounter, running_app
 from .measure import Result, measure, timed_call
@@ -85,7 +86,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--check", action="store_true", help="exit with status 1 when a workload misses its target or fails"
     )
-    return parser.parse_args(argv)
+    feed_module.add_arguments(parser)
+    args = parser.parse_args(argv)
+    if args.feed:
+        for name in ("subscribers", "writes", "idle_subscriptions"):
+            if getattr(args, name) < 1:
+                parser.error(f"--{name.replace('_', '-')}: must be at least 1")
+        if args.interval_ms < 0 or args.idle_window <= 0:
+            parser.error("--interval-ms must not be negative and --idle-window must be positive")
+    return args
 
 
 def _positive(text: str) -> int:
@@ -172,13 +181,15 @@ def main(argv: list[str] | None = None) -> int:
     # The app warns that auth is off on every start; that is expected here.
     logging.getLogger("smooth_gql").setLevel(logging.ERROR)
     try:
-        outcome = asyncio.run(run(args))
+        failed = (
+            asyncio.run(feed_module.run_feed(args)).failed if args.feed else asyncio.run(run(args)).failed
+        )
     except (DatabaseError, BenchError) as exc:
         print(f"bench: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
-    return 1 if args.check and outcome.failed else 0
+    return 1 if args.check and failed else 0
 
 
 if __name__ == "__main__":

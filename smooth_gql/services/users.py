@@ -4,6 +4,7 @@ local admin that `AUTH_ENABLED=false` acts as must exist as a real row."""
 from __future__ import annotations
 
 from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 
 from ..auth.principal import LOCAL_ADMIN_EMAIL, LOCAL_ADMIN_ID
 from ..db import models
@@ -14,10 +15,13 @@ USERS = models.table_of(models.User)
 
 
 async def ensure_local_admin(runtime: Runtime) -> None:
+    """Idempotent, and safe when several workers start at once against an empty table."""
     async with UnitOfWork(runtime) as uow:
         exists = await uow.session.execute(select(USERS.c.id).where(USERS.c.id == LOCAL_ADMIN_ID))
-        if exists.first() is None:
-            now = utcnow()
+        if exists.first() is not None:
+            return
+        now = utcnow()
+        try:
             await uow.session.execute(
                 insert(USERS).values(
                     id=LOCAL_ADMIN_ID,
@@ -31,3 +35,5 @@ async def ensure_local_admin(runtime: Runtime) -> None:
                 )
             )
             await uow.commit()
+        except IntegrityError:
+            pass  # another worker created it first; the unit of work rolls back

@@ -1,0 +1,39 @@
+"""`python -m bench.profiled_serve OUT.prof serve ...`: `smooth-gql` under cProfile (for `--feed-profile`).
+
+Profiling is off at start-up. SIGUSR1 switches it on and SIGUSR2 switches it off
+and writes OUT.prof, so the profile covers just the measured part of a run
+(the benchmark sends them around its measured writes). Only the event-loop
+thread is profiled: aiosqlite's worker thread and the database server are not.
+uvicorn re-raises the SIGTERM it caught once it has shut down; the no-op
+handler installed here is the one it restores, so the process exits normally.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import signal
+import sys
+from types import FrameType
+
+from smooth_gql import cli
+
+
+def main() -> int:
+    out, argv = sys.argv[1], sys.argv[2:]
+    profiler = cProfile.Profile()
+
+    def start(signum: int, frame: FrameType | None) -> None:
+        profiler.enable()
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        profiler.disable()
+        profiler.dump_stats(out)
+
+    signal.signal(signal.SIGUSR1, start)
+    signal.signal(signal.SIGUSR2, stop)
+    signal.signal(signal.SIGTERM, lambda signum, frame: None)
+    return cli.main(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
