@@ -23,27 +23,7 @@ from ..db import models
 from .fields import to_jsonable
 
 VERSIONS = models.table_of(models.ToolSetVersion)
-SNAPSHOT_FIELDS = (
-    "id",
-    "name",
-    "description",
-    "type",
-    "legacy_type",
-    "status",
-    "legacy_status",
-    "is_global",
-    "machine_id",
-    "job_id",
-    "members",
-    "capacity",
-    "activation",
-    "tags",
-    "owner_id",
-    "created_by",
-    "created_at",
-    "updated_at",
-    "updated_by",
-)
+# What a restore brings back; a snapshot adds who owns the set and when it changed.
 RESTORABLE_FIELDS = (
     "name",
     "description",
@@ -58,6 +38,15 @@ RESTORABLE_FIELDS = (
     "capacity",
     "activation",
     "tags",
+)
+SNAPSHOT_FIELDS = (
+    "id",
+    *RESTORABLE_FIELDS,
+    "owner_id",
+    "created_by",
+    "created_at",
+    "updated_at",
+    "updated_by",
 )
 MEMBER_LISTS = {"tool_instance_ids": "tool_instance_id", "tool_preset_ids": "tool_preset_id"}
 
