@@ -54,9 +54,7 @@ async def _live(runtime: Runtime, principal: Principal, row: Mapping[str, Any]) 
     return SetVersion(row["version"], row["updated_at"], row["updated_by"], None, snapshot(row, joins), True)
 
 
-async def history(
-    runtime: Runtime, principal: Principal, set_id: str, *, include_current: bool = True
-) -> list[SetVersion]:
+async def history(runtime: Runtime, principal: Principal, set_id: str) -> list[SetVersion]:
     """Newest first; the live state leads as the current version unless it is already stored."""
     row = await _set_row(runtime, principal, set_id)
     async with runtime.sessions() as session:
@@ -69,9 +67,7 @@ async def history(
     if any(v.version == row["version"] for v in stored):
         # Right after a restore the live state is stored ("Restored from ..."): mark it current.
         return [replace(v, is_current=v.version == row["version"]) for v in stored]
-    if include_current:
-        stored.insert(0, await _live(runtime, principal, row))
-    return stored
+    return [await _live(runtime, principal, row), *stored]
 
 
 async def version(runtime: Runtime, principal: Principal, set_id: str, number: int) -> SetVersion:
