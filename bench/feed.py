@@ -24,8 +24,8 @@ read idle (VmRSS), then with `--idle-subscriptions` open subscriptions spread
 over WebSocket connections of 100 (Strawberry's default
 max_subscriptions_per_connection). Each subscription replays one change first,
 which proves it is live before the reading is taken. Its CPU use while they sit
-idle is printed too: a follower sleeps until a commit wakes it, at most 60 s,
-then re-reads the log.
+idle is printed too: a follower sleeps until the worker's log tail has read
+more, at most 60 s, then looks at the tail's buffer again (no database read).
 
 Client, server and database share the machine, so the client's own work is in
 the figures; the report prints the CPU time each side spent per write.
@@ -581,8 +581,8 @@ def memory_lines(m: Memory) -> str:
             f"per subscription   target ≤ +{MEMORY_TARGET_MB:g} MB  {verdict}",
             f"  after closing {m.closed_mb:8.1f} MB",
             f"  server CPU while they sat idle: {m.idle_cpu_percent:.1f}% of one core over {m.window_s:.1f} s "
-            f"(a follower re-reads the log when its {IDLE_WAIT_SECONDS:g} s idle wait ends: "
-            f"{m.subscriptions:,} reads per {IDLE_WAIT_SECONDS:g} s"
+            f"(a follower looks at the worker's buffer again when its {IDLE_WAIT_SECONDS:g} s idle wait "
+            f"ends: {m.subscriptions:,} wake-ups per {IDLE_WAIT_SECONDS:g} s, no database reads"
             + (
                 "; the window covers one such round)"
                 if m.window_s > IDLE_WAIT_SECONDS
@@ -677,7 +677,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=65.0,
         metavar="SECONDS",
         help="feed memory: how long to watch the idle server's CPU; the default covers one round of the "
-        "followers' 60 s idle re-reads (default: 65)",
+        "followers' 60 s idle wake-ups (default: 65)",
     )
     feed.add_argument(
         "--feed-profile",

@@ -22,6 +22,7 @@ from .auth.principal import local_admin
 from .changes.broadcaster import Broadcaster
 from .changes.pg_listener import PostgresListener
 from .changes.retention import RetentionTask
+from .changes.tail import LogTail
 from .config import Settings
 from .context import Context
 from .db.engine import create_engine, session_factory
@@ -48,7 +49,7 @@ class GraphQLApp(GraphQL[Context, None]):
         state = request.app.state
         principal = local_admin()
         return Context(
-            request, response, principal, state.runtime, Loaders(state.runtime, principal), state.broadcaster
+            request, response, principal, state.runtime, Loaders(state.runtime, principal), state.tail
         )
 
 
@@ -56,10 +57,9 @@ def create_app(
     settings: Settings,
     *,
     engine: AsyncEngine | None = None,
-    broadcaster: Broadcaster | None = None,
     migrate_empty_sqlite: bool = False,
 ) -> Starlette:
-    """Build the app; `engine` and `broadcaster` let tests share ones they made."""
+    """Build the app; `engine` lets tests share one they made."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -70,7 +70,7 @@ def create_app(
         if migrate_empty_sqlite and settings.is_sqlite and await is_empty(db):
             log.info("empty SQLite database: creating the schema")
             await upgrade(db)
-        changes = broadcaster or Broadcaster()
+        changes = Broadcaster()
         runtime = Runtime(session_factory(db), settings, notify=changes.publish)
         log.warning(
             "AUTH_ENABLED=false: every request acts as the local admin; for single-user development only"
@@ -79,6 +79,8 @@ def create_app(
         listener = None if settings.is_sqlite else PostgresListener(settings.database_url, changes)
         if listener is not None:
             await listener.start()
+        tail = LogTail(runtime, changes, capacity=settings.feed_buffer_rows)
+        await tail.start()
         retention = None
         if settings.change_retention_days:
             keep = timedelta(days=settings.change_retention_days)
@@ -86,11 +88,12 @@ def create_app(
             retention.start()
         app.state.engine = db
         app.state.runtime = runtime
-        app.state.broadcaster = changes
+        app.state.tail = tail
         try:
             yield
         finally:
-            changes.close()  # ends every subscription cleanly
+            await tail.stop()  # ends every subscription cleanly
+            changes.close()
             if retention is not None:
                 await retention.stop()
             if listener is not None:

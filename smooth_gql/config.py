@@ -66,6 +66,7 @@ class Settings:
     keep_alive_seconds: float = 15.0
     change_retention_days: int = 30  # 0 keeps the change log forever
     shutdown_grace_seconds: int = 5  # then open streams (SSE, WebSocket) are closed
+    feed_buffer_rows: int = 4096  # recent change-log rows each worker keeps for its followers
 
     def __post_init__(self) -> None:
         if self.auth_enabled:
@@ -97,4 +98,5 @@ class Settings:
             keep_alive_seconds=_int(env, "SMOOTH_KEEP_ALIVE_SECONDS", 15),
             change_retention_days=_int(env, "SMOOTH_CHANGE_RETENTION_DAYS", 30, minimum=0),
             shutdown_grace_seconds=_int(env, "SMOOTH_SHUTDOWN_GRACE_SECONDS", 5, minimum=0),
+            feed_buffer_rows=_int(env, "SMOOTH_FEED_BUFFER_ROWS", 4096),
         )

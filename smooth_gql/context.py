@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from .auth.principal import Principal
-from .changes.broadcaster import Broadcaster
+from .changes.tail import LogTail
 from .loaders import Loaders
 from .services.unit_of_work import Runtime
 
@@ -21,4 +21,4 @@ class Context:
     principal: Principal
     runtime: Runtime
     loaders: Loaders
-    broadcaster: Broadcaster
+    tail: LogTail  # this worker's reader of the change log, shared by its subscriptions

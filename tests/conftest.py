@@ -155,9 +155,15 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
     return Settings(database_url=database_url, **overrides)
 
 
+def marked_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Overrides a test asks for with `@pytest.mark.settings(name=value, ...)`."""
+    marker = request.node.get_closest_marker("settings")
+    return dict(marker.kwargs) if marker else {}
+
+
 @pytest.fixture
-async def api(engine: AsyncEngine, database_url: str) -> AsyncIterator[Api]:
-    settings = make_settings(database_url)
+async def api(engine: AsyncEngine, database_url: str, request: pytest.FixtureRequest) -> AsyncIterator[Api]:
+    settings = make_settings(database_url, **marked_settings(request))
     app = create_app(settings, engine=engine)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
@@ -182,10 +188,12 @@ class LiveServer:
 
 
 @pytest.fixture
-async def live(engine: AsyncEngine, database_url: str) -> AsyncIterator[LiveServer]:
+async def live(
+    engine: AsyncEngine, database_url: str, request: pytest.FixtureRequest
+) -> AsyncIterator[LiveServer]:
     import uvicorn
 
-    settings = make_settings(database_url, keep_alive_seconds=1.0)
+    settings = make_settings(database_url, **{"keep_alive_seconds": 1.0, **marked_settings(request)})
     app = create_app(settings, engine=engine)
     config = uvicorn.Config(
         app,

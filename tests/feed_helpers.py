@@ -297,13 +297,13 @@ class Served:
 
 @contextlib.asynccontextmanager
 async def serve(
-    engine: AsyncEngine, database_url: str, *, send_buffer: int | None = None
+    engine: AsyncEngine, database_url: str, *, send_buffer: int | None = None, **overrides: Any
 ) -> AsyncIterator[Served]:
     """The `live` fixture's server, handed over so a test can shut it down itself.
     `send_buffer` pins the kernel send buffer of every connection it accepts (they
     inherit it from the listening socket), so a client that stops reading pushes
-    back on the application after little data instead of megabytes."""
-    settings = make_settings(database_url, keep_alive_seconds=1.0)
+    back on the application after little data instead of megabytes. `overrides` are Settings."""
+    settings = make_settings(database_url, **{"keep_alive_seconds": 1.0, **overrides})
     app = create_app(settings, engine=engine)
     config = uvicorn.Config(
         app,

@@ -1,10 +1,10 @@
-"""Wakes the followers of the change log in this process.
+"""A rising `seq` that tasks can wait on: how commits wake readers of the change log.
 
 It carries no events, only the newest `seq` it has heard of: the log is the
-source of truth and every follower reads it from its own cursor. So a slow
-follower never holds up a writer or another follower (there is no buffer to
-overflow), and a missed or extra wake-up costs one read, never a lost or
-repeated change.
+source of truth. Commits in this process and NOTIFYs from other workers move
+one broadcaster, which wakes the worker's log tail (tail.py); the tail moves a
+second one as it reads, which wakes the followers. A missed or extra wake-up
+costs one read, never a lost or repeated change.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ class Broadcaster:
             await asyncio.wait_for(moved.wait(), timeout)
 
     def close(self) -> None:
-        """Shutdown: wake every follower so subscriptions end cleanly."""
+        """Shutdown: wake every waiter so subscriptions end cleanly."""
         self._closed = True
         self._wake()
 

@@ -24,7 +24,7 @@ from ..enums import EntityType
 from ..services.errors import BadInput, ServiceError
 from ..services.reads import authorize_read
 from ..services.unit_of_work import Runtime
-from .broadcaster import Broadcaster
+from .tail import Behind, LogTail, log_head
 
 CHANGES = models.table_of(models.ChangeLog)
 
@@ -90,24 +90,35 @@ async def read(
 
 
 async def _page(
-    runtime: Runtime, principal: Principal, start: int, entity_types: Sequence[EntityType] | None, limit: int
+    runtime: Runtime,
+    principal: Principal,
+    start: int,
+    entity_types: Sequence[EntityType] | None,
+    limit: int,
+    *,
+    upto: int | None = None,
 ) -> ChangePage:
+    conditions = [CHANGES.c.seq > start, *_visible(principal, entity_types)]
+    if upto is not None:
+        conditions.append(CHANGES.c.seq <= upto)
     async with runtime.sessions() as session:
-        query = (
-            select(CHANGES)
-            .where(CHANGES.c.seq > start, *_visible(principal, entity_types))
-            .order_by(CHANGES.c.seq)
-            .limit(limit + 1)
-        )
+        query = select(CHANGES).where(*conditions).order_by(CHANGES.c.seq).limit(limit + 1)
         rows = mappings(await session.execute(query))
     has_more = len(rows) > limit
     rows = rows[:limit]
     return ChangePage(rows, int(rows[-1]["seq"]) if rows else start, has_more)
 
 
+def _shown(principal: Principal, entity_types: Sequence[EntityType] | None, row: Mapping[str, Any]) -> bool:
+    """`_visible` for a row from the tail's buffer."""
+    if entity_types and row["entity_type"] not in {t.value for t in entity_types}:
+        return False
+    return policy.row_visible(principal, row, all_tenants=principal.is_admin)
+
+
 async def follow(
     runtime: Runtime,
-    broadcaster: Broadcaster,
+    tail: LogTail,
     principal: Principal,
     after: int | None,
     entity_types: Sequence[EntityType] | None,
@@ -119,19 +130,32 @@ async def follow(
 
     Replay and live are one loop over the log, so there is nothing to stitch
     and no gap or duplicate between them. Without a cursor it starts at the
-    current end. Followers do not poll: every commit in this process, and on
-    PostgreSQL every NOTIFY plus a periodic head check per worker, moves the
-    broadcaster; `idle_seconds` only bounds how long one wait may last.
+    current end. `scanned` is how far this follower has looked, visible rows
+    or not: while it is behind the worker's shared tail it pages through the
+    log itself (filtered in SQL); from there on it takes rows from the tail's
+    buffer (filtered in memory) and sleeps until the tail reads more.
     """
     authorize_read(principal)
-    last = await visible_head(runtime, principal, entity_types) if after is None else after
     if after is not None:
         await _check_retained(runtime, after)
-    while not broadcaster.closed:
-        seen = broadcaster.head  # taken before reading, so a commit during the read is not slept through
-        page = await _page(runtime, principal, last, entity_types, page_size)
-        for row in page.rows:
-            yield row
-            last = int(row["seq"])
-        if not page.has_more:
-            await broadcaster.wait_beyond(seen, idle_seconds)
+        scanned = after
+    else:
+        scanned = await log_head(runtime)
+    with tail.following():
+        while not tail.closed:
+            try:
+                row = tail.next_after(scanned)
+            except Behind:
+                upto = tail.floor
+                page = await _page(runtime, principal, scanned, entity_types, page_size, upto=upto)
+                for row in page.rows:
+                    yield row
+                scanned = page.end_seq if page.has_more else upto
+                continue
+            if row is None:
+                scanned = max(scanned, tail.position)
+                await tail.wait_beyond(scanned, idle_seconds)
+                continue
+            scanned = int(row["seq"])
+            if _shown(principal, entity_types, row):
+                yield row

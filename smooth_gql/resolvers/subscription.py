@@ -26,6 +26,6 @@ class Subscription:
     ) -> AsyncGenerator[Change, None]:
         ctx = info.context
         start = None if after is None else cursor.decode(after)
-        async for row in feed.follow(ctx.runtime, ctx.broadcaster, ctx.principal, start, entity_types):
+        async for row in feed.follow(ctx.runtime, ctx.tail, ctx.principal, start, entity_types):
             # Fresh loaders per change, so `entity` is the state now, not when the stream began.
             yield Change.of(row, Loaders(ctx.runtime, ctx.principal))
