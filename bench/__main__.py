@@ -15,6 +15,7 @@ from smooth_gql.db.migrate import upgrade
 
 from . import dataset as dataset_module
 from . import feed as feed_module
+from . import load as load_module
 from .database import DatabaseError, fresh_database
 from .harness import BenchError, StatementCounter, running_app
 from .measure import Result, measure, timed_call
@@ -87,6 +88,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--check", action="store_true", help="exit with status 1 when a workload misses its target or fails"
     )
     feed_module.add_arguments(parser)
+    load_module.add_arguments(parser)
     args = parser.parse_args(argv)
     if args.feed:
         for name in ("subscribers", "writes", "idle_subscriptions"):
@@ -181,9 +183,12 @@ def main(argv: list[str] | None = None) -> int:
     # The app warns that auth is off on every start; that is expected here.
     logging.getLogger("smooth_gql").setLevel(logging.ERROR)
     try:
-        failed = (
-            asyncio.run(feed_module.run_feed(args)).failed if args.feed else asyncio.run(run(args)).failed
-        )
+        if args.load:
+            failed = asyncio.run(load_module.run_load_bench(args))
+        elif args.feed:
+            failed = asyncio.run(feed_module.run_feed(args)).failed
+        else:
+            failed = asyncio.run(run(args)).failed
     except (DatabaseError, BenchError) as exc:
         print(f"bench: {exc}", file=sys.stderr)
         return 2

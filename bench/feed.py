@@ -121,7 +121,7 @@ def _cpu_seconds(pid: int) -> float:
 
 @dataclass
 class Server:
-    """One `smooth-gql serve` process with one worker (so its pid is the worker's)."""
+    """One `smooth-gql serve` process (with one worker, its pid is the worker's)."""
 
     name: str
     process: subprocess.Popen[bytes]
@@ -193,7 +193,10 @@ class Server:
 
 
 @contextlib.contextmanager
-def serving(database_url: str, name: str, *, profile_to: Path | None = None) -> Iterator[Server]:
+def serving(
+    database_url: str, name: str, *, profile_to: Path | None = None, workers: int = 1
+) -> Iterator[Server]:
+    """A `smooth-gql serve` process; with `workers` > 1 its pid is uvicorn's supervisor, not a worker."""
     port = _free_port()
     env = {
         **os.environ,
@@ -201,7 +204,7 @@ def serving(database_url: str, name: str, *, profile_to: Path | None = None) -> 
         "AUTH_ENABLED": "false",
         "LOG_LEVEL": "WARNING",
     }
-    serve = ["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
+    serve = ["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     if profile_to is None:
         command = [sys.executable, "-m", "smooth_gql.cli", *serve]
     else:
@@ -698,8 +701,8 @@ class FeedOutcome:
 Scenario = tuple[str, str, float]
 SQLITE_ACROSS_NOTE = (
     "across workers: not measured on SQLite. It has no NOTIFY, so a follower is woken only by writes through "
-    "its own process (`serve --workers N` warns so); a write through another one reaches it when the follower's "
-    "60 s idle wait ends. Run with --database-url postgresql://... for this scenario."
+    "its own process (`serve --workers N` warns so); a write through another one reaches it when that worker's "
+    "log tail, after 60 s without a wake-up, looks at the log itself. Run with --database-url postgresql://... for this scenario."
 )
 
 

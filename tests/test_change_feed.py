@@ -5,10 +5,9 @@ from __future__ import annotations
 import base64
 from datetime import timedelta
 
-from feed_client import FeedClient
-
 from conftest import Api, LiveServer
 from factories import create_ok, item
+from feed_client import FeedClient
 from smooth_gql.changes.retention import prune
 from smooth_gql.db.engine import session_factory
 from smooth_gql.services.unit_of_work import Runtime

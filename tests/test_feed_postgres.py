@@ -12,25 +12,18 @@ Two guarantees from changes/feed.py are checked where they can actually fail:
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
-import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import Any
 
 import httpx
 import pytest
-from feed_client import FeedClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from feed_client import FeedClient
+from serve_process import ServeProcess, gql, serve
 from smooth_gql.auth.principal import LOCAL_ADMIN_ID, local_admin
 from smooth_gql.changes import feed
 from smooth_gql.config import Settings
@@ -267,111 +260,12 @@ UPDATE = "mutation($input: [ToolItemUpdateInput!]!) { updateToolItems(input: $in
 DELETE = "mutation($input: [DeleteInput!]!) { deleteToolItems(input: $input) { errorCount results { id version } } }"
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _plain_postgres_url(url: str) -> str:
-    """The fixture's postgresql+asyncpg:// URL the way an operator writes it (the app picks the driver)."""
-    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
-
-
-@dataclass
-class ServeProcess:
-    """One `smooth-gql serve` process (with its own workers, if asked) on 127.0.0.1."""
-
-    process: subprocess.Popen[bytes]
-    port: int
-    output: IO[bytes]
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/graphql"
-
-    def log_tail(self) -> str:
-        self.output.flush()
-        self.output.seek(0)
-        return self.output.read().decode(errors="replace")[-4000:]
-
-    async def wait_ready(self, client: httpx.AsyncClient, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout  # a bound on the wait, not a timing assertion
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(
-                    f"serve on port {self.port} exited ({self.process.returncode}):\n{self.log_tail()}"
-                )
-            with contextlib.suppress(httpx.TransportError):
-                response = await client.get(f"{self.base_url}/ready", timeout=2)
-                if response.status_code == 200:
-                    return
-            await asyncio.sleep(0.1)
-        raise AssertionError(f"serve on port {self.port} not ready within {timeout:g} s:\n{self.log_tail()}")
-
-    def stop(self) -> None:
-        """SIGTERM (uvicorn shuts down gracefully, ending subscriptions), then SIGKILL; bounded."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=15)
-
-
-@contextlib.contextmanager
-def serve(database_url: str, *extra: str) -> Iterator[ServeProcess]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "SMOOTH_DATABASE_URL": _plain_postgres_url(database_url),
-        "AUTH_ENABLED": "false",
-        "LOG_LEVEL": "WARNING",
-        "SMOOTH_KEEP_ALIVE_SECONDS": "2",
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "smooth_gql.cli",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        *extra,
-    ]
-    with tempfile.TemporaryFile() as output:
-        process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
-        server = ServeProcess(process, port, output)
-        try:
-            yield server
-        finally:
-            server.stop()
-
-
-async def _gql(
-    client: httpx.AsyncClient, server: ServeProcess, query: str, variables: dict[str, Any] | None = None
-) -> Any:
-    response = await client.post(
-        f"{server.base_url}/graphql", json={"query": query, "variables": variables or {}}
-    )
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert "errors" not in body, body["errors"]
-    return body["data"]
-
-
 async def _write_thirty_changes(client: httpx.AsyncClient, server: ServeProcess) -> list[tuple[str, str]]:
     """12 creates, 10 updates (4 of them at once), 8 deletes through `server`; return (entityId, operation)."""
     done: list[tuple[str, str]] = []
 
     async def run(query: str, rows: list[dict[str, Any]], operation: str) -> list[dict[str, Any]]:
-        result = next(iter((await _gql(client, server, query, {"input": rows})).values()))
+        result = next(iter((await gql(client, server, query, {"input": rows})).values()))
         assert result["errorCount"] == 0, result
         done.extend((r["id"], operation) for r in result["results"])
         return list(result["results"])
@@ -397,7 +291,7 @@ async def _write_thirty_changes(client: httpx.AsyncClient, server: ServeProcess)
 async def _follow_across_processes(worker_1: ServeProcess, worker_2: ServeProcess) -> None:
     async with httpx.AsyncClient(timeout=30) as client:
         await asyncio.gather(worker_1.wait_ready(client), worker_2.wait_ready(client))
-        start = (await _gql(client, worker_1, SINCE))["changesSince"]["endCursor"]
+        start = (await gql(client, worker_1, SINCE))["changesSince"]["endCursor"]
         subscriber = await FeedClient.open(worker_1.ws_url)
         try:
             await subscriber.subscribe(start)
@@ -407,7 +301,7 @@ async def _follow_across_processes(worker_1: ServeProcess, worker_2: ServeProces
             extra = [m async for m in subscriber.messages(timeout=2)]
         finally:
             await subscriber.close()
-        log = (await _gql(client, worker_2, CHANGES_AFTER, {"after": start}))["changesSince"]
+        log = (await gql(client, worker_2, CHANGES_AFTER, {"after": start}))["changesSince"]
 
     assert extra == [], "a change was delivered twice"
     assert log["hasMore"] is False
@@ -439,7 +333,7 @@ async def test_workers_of_one_serve_share_the_feed(postgres_url: str, admin_exis
     with serve(postgres_url, "--workers", "2") as server:
         async with httpx.AsyncClient(timeout=30) as client:
             await server.wait_ready(client)
-            start = (await _gql(client, server, SINCE))["changesSince"]["endCursor"]
+            start = (await gql(client, server, SINCE))["changesSince"]["endCursor"]
             subscribers = [await FeedClient.open(server.ws_url) for _ in range(4)]
             try:
                 for subscriber in subscribers:
@@ -454,7 +348,7 @@ async def test_workers_of_one_serve_share_the_feed(postgres_url: str, admin_exis
             finally:
                 for subscriber in subscribers:
                     await subscriber.close()
-            log = (await _gql(client, server, CHANGES_AFTER, {"after": start}))["changesSince"]["changes"]
+            log = (await gql(client, server, CHANGES_AFTER, {"after": start}))["changesSince"]["changes"]
     for got in received:
         assert got == log
 

@@ -20,6 +20,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+from websockets.exceptions import ConnectionClosed
+
+from conftest import LiveServer
+from factories import machine_setup
 from feed_client import FeedClient
 from feed_helpers import (
     ENTITIES,
@@ -35,11 +40,6 @@ from feed_helpers import (
     serve,
     server_versions,
 )
-from sqlalchemy.ext.asyncio import AsyncEngine
-from websockets.exceptions import ConnectionClosed
-
-from conftest import LiveServer
-from factories import machine_setup
 
 KINDS = list(ENTITIES)
 OPERATIONS = 150

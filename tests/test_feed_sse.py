@@ -14,6 +14,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from conftest import LiveServer
 from feed_helpers import (
     Progress,
     Served,
@@ -25,9 +28,6 @@ from feed_helpers import (
     read_sse,
     serve,
 )
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from conftest import LiveServer
 
 
 def assert_event_stream(stream: SSEStream) -> None:
