@@ -267,3 +267,27 @@ async def test_a_rolled_back_atomic_write_leaves_no_entries(api: Api) -> None:
     assert result["successCount"] == 0
     assert await entries(api) == []
     assert await api.scalar("SELECT count(*) FROM tool_items") == 0
+
+
+async def test_a_malformed_id_is_refused_per_item_and_logged_as_unknown(api: Api) -> None:
+    """PostgreSQL refuses text with NUL in it: the id goes back in the error, not into the audit row."""
+    [good] = await create_ok(api, "ToolItem", [{"name": "kept"}])
+    data = await api.gql(
+        UPDATE_ITEMS,
+        {
+            "input": [
+                {"id": "\x00", "expectedVersion": 1, "name": "nul"},
+                {"id": "x" * 5000, "expectedVersion": 1, "name": "long"},
+                {"id": good, "expectedVersion": 1, "name": "renamed"},
+            ]
+        },
+    )
+    assert data["updateToolItems"] == {"successCount": 1, "errorCount": 2}
+    updates = await entries(api, {"operation": "UPDATE"})
+    assert sorted((e["entityId"], e["result"]) for e in updates) == sorted(
+        [("unknown", "error"), ("unknown", "error"), (good, "success")]
+    )
+    assert {e["errorMessage"] for e in updates if e["result"] == "error"} == {
+        "id: '\\x00' is not a valid id (UUID)",
+        f"id: {'x' * 60!r} is not a valid id (UUID)",
+    }

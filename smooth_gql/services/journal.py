@@ -17,8 +17,8 @@ from ..auth.principal import Principal
 from ..db import models
 from ..enums import Operation
 from .entities import EntitySpec
-from .errors import ItemError
-from .fields import to_jsonable
+from .errors import FieldError, ItemError
+from .fields import check_id, to_jsonable
 from .unit_of_work import UnitOfWork
 
 AUDIT_OPERATION = {Operation.CREATED: "CREATE", Operation.UPDATED: "UPDATE", Operation.DELETED: "DELETE"}
@@ -69,8 +69,12 @@ class Journal:
         )
 
     def failure(self, error: ItemError, spec: EntitySpec, operation: Operation, owner_id: str | None) -> None:
-        # A malformed client id is echoed in the response, but only an id that fits is logged.
-        logged_id = error.id if error.id and len(error.id) <= 36 else "unknown"
+        # A malformed client id is echoed in the response, but only a well-formed one is logged:
+        # the audit column holds a UUID, and PostgreSQL refuses text with NUL in it.
+        try:
+            logged_id = check_id("id", error.id)
+        except FieldError:
+            logged_id = "unknown"
         self._audit.append(
             (error.index, self._audit_row(spec, operation, logged_id, owner_id, None, error.message))
         )
