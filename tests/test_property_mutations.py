@@ -127,7 +127,9 @@ async def _seed(api: Api) -> list[str]:
     usage = await create_ok(
         api, "ToolUsage", [{"toolInstanceId": instance_ids[0], "startTime": "2026-01-01T00:00:00Z"}]
     )
-    sets = await create_ok(api, "ToolSet", [{"name": "set", "type": "MACHINE_SETUP", "toolPresetIds": presets}])
+    sets = await create_ok(
+        api, "ToolSet", [{"name": "set", "type": "MACHINE_SETUP", "toolPresetIds": presets}]
+    )
     every: list[str] = presets + instance_ids + usage + sets
     for query in ("{ toolItems { edges { node { id } } } }", "{ toolAssemblies { edges { node { id } } } }"):
         every += [e["node"]["id"] for e in next(iter((await api.gql(query)).values()))["edges"]]
