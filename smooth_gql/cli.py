@@ -7,6 +7,10 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+
+from sqlalchemy import make_url, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from .config import ConfigError, Settings
 from .db.engine import create_engine
@@ -68,6 +72,36 @@ async def _migrate(settings: Settings) -> None:
         await engine.dispose()
 
 
+async def _check(settings: Settings) -> int:
+    """Configuration, database reachability and schema revision: 0 when all three are fine."""
+    url = make_url(settings.database_url)
+    print(f"configuration: ok (database {url.render_as_string(hide_password=True)})")
+    if settings.is_sqlite and url.database and not Path(url.database).exists():
+        # Connecting would create it; a check must not change anything.
+        print(f"database: no file at {url.database} (`smooth-gql serve` creates one)", file=sys.stderr)
+        return 1
+    engine = create_engine(settings.database_url)
+    try:
+        try:
+            async with engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except (OSError, SQLAlchemyError) as error:
+            print(f"database: unreachable: {type(error).__name__}: {error}", file=sys.stderr)
+            return 1
+        current, head = await current_revision(engine), head_revision()
+        if current != head:
+            print(
+                f"database: reachable, but its schema is at {current or 'nothing (empty)'} and the newest "
+                f"is {head}: run `smooth-gql migrate`",
+                file=sys.stderr,
+            )
+            return 1
+        print(f"database: reachable, schema current ({head})")
+        return 0
+    finally:
+        await engine.dispose()
+
+
 def _export_schema() -> int:
     from .schema import schema
 
@@ -85,6 +119,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--reload", action="store_true", help="restart on code changes (development)")
     commands.add_parser("migrate", help="upgrade the database schema to the newest revision")
     commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
+    commands.add_parser(
+        "check", help="check the configuration, that the database answers and that its schema is current"
+    )
     return root
 
 
@@ -101,6 +138,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "migrate":
         asyncio.run(_migrate(settings))
         return 0
+    if args.command == "check":
+        return asyncio.run(_check(settings))
     return _export_schema()
 
 
