@@ -69,12 +69,9 @@ class Journal:
         )
 
     def failure(self, error: ItemError, spec: EntitySpec, operation: Operation, owner_id: str | None) -> None:
-        # A malformed client id is echoed in the response, but only a well-formed one is logged:
-        # the audit column holds a UUID, and PostgreSQL refuses text with NUL in it.
-        try:
-            logged_id = check_id("id", error.id)
-        except FieldError:
-            logged_id = "unknown"
+        # A malformed client id is echoed in the response, but only a well-formed one is logged,
+        # as the client wrote it: the audit column holds a UUID, and PostgreSQL refuses NUL in text.
+        logged_id = error.id if error.id is not None and _well_formed(error.id) else "unknown"
         self._audit.append(
             (error.index, self._audit_row(spec, operation, logged_id, owner_id, None, error.message))
         )
@@ -110,3 +107,11 @@ class Journal:
             await uow.serialize_change_log()
             await session.execute(insert(CHANGES), self._changes)
             await uow.announce((await session.execute(select(func.max(CHANGES.c.seq)))).scalar_one())
+
+
+def _well_formed(entity_id: str) -> bool:
+    try:
+        check_id("id", entity_id)
+    except FieldError:
+        return False
+    return len(entity_id) <= 36
