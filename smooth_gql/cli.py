@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from .config import ConfigError, Settings
 from .db.engine import create_engine
 from .db.migrate import current_revision, head_revision, is_empty, upgrade
+from .observability.logging import configure_logging
 
 log = logging.getLogger("smooth_gql")
 
@@ -39,6 +40,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         # resume from their cursor).
         timeout_graceful_shutdown=settings.shutdown_grace_seconds,
         log_level=settings.log_level.lower(),
+        log_config=None,  # uvicorn's records go to our JSON handler (configured in each worker)
     )
     return 0
 
@@ -92,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"smooth-gql: {error}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_level)
     if args.command == "serve":
         return _serve(args, settings)
     if args.command == "migrate":
