@@ -17,16 +17,16 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 from functools import partial
 
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
-    DisableIntrospection,
-    MaxAliasesLimiter,
+    AddValidationRules,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
+from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 
 from .config import Settings
 from .observability.request_id import with_request_id
@@ -37,18 +37,27 @@ ExtensionFactory = Callable[[], SchemaExtension]
 
 
 def limit_extensions(settings: Settings) -> list[ExtensionFactory]:
-    """Factories, not instances: Strawberry builds each extension fresh per request."""
-    extensions: list[ExtensionFactory] = [
+    """Factories, not instances: Strawberry builds each extension fresh per request.
+
+    The depth and alias rules are the validators behind Strawberry's
+    `QueryDepthLimiter` and `MaxAliasesLimiter` (and introspection's, behind
+    `DisableIntrospection`), made once here rather than by those extensions on
+    every request: the rule classes are part of the validation cache's key, and
+    a new class per request would make every lookup a miss.
+    """
+    rules: list[type[ASTValidationRule]] = [
+        max_depth_rule(settings.max_query_depth, should_ignore=None),
+        max_aliases_rule(settings.max_aliases),
+    ]
+    if not settings.introspection:
+        rules.append(NoSchemaIntrospectionCustomRule)
+    return [
         partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
         partial(SyntaxReportingParserCache, maxsize=settings.query_cache_size),
-        partial(QueryDepthLimiter, max_depth=settings.max_query_depth),
-        partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
+        partial(AddValidationRules, rules),
         partial(ValidationCache, maxsize=settings.query_cache_size),
         partial(ExecutionTimeout, seconds=settings.execution_timeout_seconds),
     ]
-    if not settings.introspection:
-        extensions.append(DisableIntrospection)
-    return extensions
 
 
 class ExecutionTimeout(SchemaExtension):

@@ -17,6 +17,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.extensions.parser_cache import _get_parse_cache
+from strawberry.extensions.validation_cache import _get_validate_cache
 
 from conftest import Api, StatementCounter, make_settings
 from smooth_gql.app import BACKUP_IMPORT_PATH, create_app
@@ -197,14 +198,19 @@ async def test_introspection_can_be_switched_off(engine: AsyncEngine, database_u
         assert await api.gql("{ __typename }") == {"__typename": "Query"}, "only the schema is hidden"
 
 
-async def test_parsed_documents_are_cached_within_the_configured_bound(api: Api) -> None:
-    cache = _get_parse_cache(api.settings.query_cache_size)
-    assert cache.cache_info().maxsize == api.settings.query_cache_size == 256
-    query = "{ toolItems { totalCount } } # test_parsed_documents_are_cached"
+async def test_parsing_and_validation_are_cached_within_the_configured_bound(api: Api) -> None:
+    """A repeated document is neither parsed nor validated again (each request builds
+    its extensions anew, so this fails if anything in the cache key changes per request)."""
+    caches = [
+        _get_parse_cache(api.settings.query_cache_size),
+        _get_validate_cache(api.settings.query_cache_size),
+    ]
+    assert [c.cache_info().maxsize for c in caches] == [api.settings.query_cache_size] * 2 == [256, 256]
+    query = "{ toolItems { totalCount } } # test_parsing_and_validation_are_cached"
     await api.gql(query)
-    hits = cache.cache_info().hits
+    hits = [c.cache_info().hits for c in caches]
     await api.gql(query)
-    assert cache.cache_info().hits == hits + 1
+    assert [c.cache_info().hits for c in caches] == [h + 1 for h in hits]
 
 
 JSON = {"content-type": "application/json"}
