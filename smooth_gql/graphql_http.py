@@ -10,20 +10,19 @@ is not enabled, so an array is refused too.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLRequestData
+from strawberry.http import GraphQLRequestData, GraphQLRequestProtocol
 from strawberry.http.parse_content_type import parse_content_type
 
 from .context import Context
 from .http_guards import error_response
 
 
-def graphql_request(data: object, protocol: Any) -> GraphQLRequestData:
+def graphql_request(data: object, protocol: GraphQLRequestProtocol) -> GraphQLRequestData:
     """One operation from a decoded JSON body, or HTTPException 400 saying what is wrong."""
     if isinstance(data, list):
         raise HTTPException(400, "Batching is not enabled: send one operation per request.")
@@ -72,9 +71,11 @@ def _json_kind(value: object) -> str:
 class GraphQLView(GraphQL[Context, None]):
     """Strawberry's ASGI view with malformed requests refused as client errors.
 
-    `parse_http_body` takes over only for JSON POST bodies; it uses one private
-    helper of Strawberry's (the SSE transport lookup), which is why the
-    dependency is pinned to one minor version.
+    `__call__` is Strawberry's own but for the refusal's shape (Strawberry
+    answers its HTTPException in plain text). `parse_http_body` takes over only
+    for JSON POST bodies; it uses one private helper of Strawberry's (the SSE
+    transport lookup), one more reason the dependency is pinned to one minor
+    version — `test_feed_sse` fails if that lookup changes.
     """
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -101,5 +102,5 @@ class GraphQLView(GraphQL[Context, None]):
         if request.method != "POST" or "application/json" not in content_type:
             return await super().parse_http_body(request)  # GET parameters; other types are refused
         transport = self._get_stream_transport_from_headers(request.headers)  # SSE asks in `Accept`
-        protocol = transport.protocol if transport else "http"
+        protocol: GraphQLRequestProtocol = transport.protocol if transport else "http"
         return graphql_request(self.parse_json(await request.get_body()), protocol)
