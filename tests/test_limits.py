@@ -175,6 +175,7 @@ async def test_an_operation_over_the_execution_timeout_is_cancelled(
         response = await api.client.post(
             "/graphql", json={"query": "query Slow { toolItems { totalCount } }"}
         )
+        metrics = (await api.client.get("/metrics")).text
 
     assert response.status_code == 200
     body = response.json()
@@ -183,6 +184,7 @@ async def test_an_operation_over_the_execution_timeout_is_cancelled(
     assert error["message"] == "The operation ran longer than 0.05 s and was cancelled."
     assert error["extensions"] == {"code": "TIMEOUT", "requestId": response.headers["X-Request-ID"]}
     assert started.is_set() and cancelled.is_set()
+    assert 'smooth_gql_graphql_errors_total{code="TIMEOUT"} 1.0' in metrics.splitlines()
 
 
 async def test_introspection_can_be_switched_off(engine: AsyncEngine, database_url: str) -> None:

@@ -10,15 +10,23 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 import structlog
 from feed_client import FeedClient
+from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.routing import Mount, Route
 from websockets.asyncio.client import connect
 
 from conftest import Api, LiveServer
 from factories import item
 from smooth_gql.observability.logging import configure_logging, json_formatter
+from smooth_gql.observability.metrics import HttpMetricsMiddleware, Metrics
 from smooth_gql.services import reads
 
 GENERATED_ID = re.compile(r"[0-9a-f]{32}")
@@ -223,3 +231,38 @@ async def _settles(api: Api, name: str, expected: float) -> bool:
 
 async def _broken(*args: Any, **kwargs: Any) -> Any:
     raise RuntimeError("boom")
+
+
+async def test_mounted_routes_are_labelled_with_their_template_not_the_path() -> None:
+    """The REST compatibility routes will be mounted under /api/v1: their requests must be
+    labelled `/api/v1/items/{item_id}`, one series for every id."""
+
+    async def endpoint(request: Request) -> PlainTextResponse:
+        return PlainTextResponse("ok")
+
+    metrics = Metrics()
+    app = Starlette(
+        routes=[Mount("/api/v1", routes=[Route("/items/{item_id}", endpoint)])],
+        middleware=[Middleware(HttpMetricsMiddleware, metrics=metrics)],
+    )
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as client:
+        for item_id in ("a1", "b2", "c3"):
+            assert (await client.get(f"/api/v1/items/{item_id}")).status_code == 200
+
+    samples = {
+        tuple(sorted(s.labels.items())): s.value
+        for family in text_string_to_metric_families(generate_latest(metrics.registry).decode())
+        for s in family.samples
+        if s.name == "smooth_gql_http_requests_total"
+    }
+    assert samples == {(("method", "GET"), ("route", "/api/v1/items/{item_id}"), ("status", "200")): 3.0}
+
+
+def test_client_chosen_operation_names_are_a_bounded_label_set() -> None:
+    metrics = Metrics(max_operation_names=2)
+
+    labels = [metrics.operation_label(name) for name in ("A", "B", "C", "A", None, "x y", "é")]
+
+    assert labels == ["A", "B", "other", "A", "anonymous", "invalid", "invalid"]
