@@ -1,21 +1,21 @@
-"""The ASGI application: GraphQL (with GraphiQL), health and readiness."""
+"""The ASGI application: GraphQL (with GraphiQL), health, readiness and metrics."""
 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from functools import partial
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
 from .auth.principal import local_admin
@@ -27,22 +27,25 @@ from .config import Settings
 from .context import Context
 from .db.engine import create_engine, session_factory
 from .db.migrate import is_empty, upgrade
+from .graphql_http import GraphQLView
+from .graphql_limits import limit_extensions
+from .http_guards import BodySizeLimit
 from .loaders import Loaders
-from .schema import schema
+from .observability.graphql_metrics import OperationMetrics
+from .observability.logging import configure_logging
+from .observability.metrics import HttpMetricsMiddleware, Metrics
+from .observability.request_id import RequestIdMiddleware
+from .schema import build_schema
 from .services.unit_of_work import Runtime
 from .services.users import ensure_local_admin
 
 log = logging.getLogger("smooth_gql")
 
+# The legacy REST backup import (rest-compat §9) may send a whole shop: its own body limit.
+BACKUP_IMPORT_PATH = "/api/v1/backup/import"
 
-class GraphQLApp(GraphQL[Context, None]):
-    def decode_json(self, data: str | bytes) -> object:
-        try:
-            return super().decode_json(data)
-        except RecursionError:
-            # Nested beyond the parser's reach is a malformed body (400), not a crash.
-            raise json.JSONDecodeError("nested too deeply", "", 0) from None
 
+class GraphQLApp(GraphQLView):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None
     ) -> Context:
@@ -60,6 +63,7 @@ def create_app(
     migrate_empty_sqlite: bool = False,
 ) -> Starlette:
     """Build the app; `engine` lets tests share one they made."""
+    metrics = Metrics()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -86,6 +90,7 @@ def create_app(
             keep = timedelta(days=settings.change_retention_days)
             retention = RetentionTask(runtime, keep, every=timedelta(hours=1))
             retention.start()
+        metrics.watch_pool(db)
         app.state.engine = db
         app.state.runtime = runtime
         app.state.tail = tail
@@ -98,9 +103,11 @@ def create_app(
                 await retention.stop()
             if listener is not None:
                 await listener.stop()
+            metrics.unwatch_pool()
             if owned:
                 await db.dispose()
 
+    schema = build_schema([partial(OperationMetrics, metrics), *limit_extensions(settings)])
     graphql = GraphQLApp(
         schema,
         graphql_ide="graphiql" if settings.graphiql else None,
@@ -122,17 +129,32 @@ def create_app(
             return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
         return JSONResponse({"status": "ready", "database": "ok"})
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/health", health),
             Route("/ready", ready),
+            Route("/metrics", metrics.endpoint),
+        ],
+        middleware=[
+            # Outermost first: every answer below has a request id and is counted, 413s included.
+            Middleware(RequestIdMiddleware),
+            Middleware(HttpMetricsMiddleware, metrics=metrics),
+            Middleware(
+                BodySizeLimit,
+                default=settings.max_body_bytes,
+                per_path={BACKUP_IMPORT_PATH: settings.max_import_body_bytes},
+            ),
         ],
         lifespan=lifespan,
     )
+    app.state.metrics = metrics
+    return app
 
 
 def app_from_env() -> Starlette:
-    """Factory for uvicorn (`--workers` needs an import string)."""
-    return create_app(Settings.from_env(), migrate_empty_sqlite=True)
+    """Factory for uvicorn (`--workers` needs an import string); each worker configures its logs."""
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    return create_app(settings, migrate_empty_sqlite=True)

@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from .config import ConfigError, Settings
 from .db.engine import create_engine
 from .db.migrate import current_revision, head_revision, is_empty, upgrade
+from .observability.logging import configure_logging
 
 log = logging.getLogger("smooth_gql")
 
@@ -46,6 +47,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         # Feed messages are small JSON sent to many subscribers at once; compressing each
         # one for each connection was about 5% of a feed delivery's CPU in a profile.
         ws_per_message_deflate=False,
+        log_config=None,  # uvicorn's records go to our JSON handler (configured in each worker)
     )
     return 0
 
@@ -132,7 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"smooth-gql: {error}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_level)
     if args.command == "serve":
         return _serve(args, settings)
     if args.command == "migrate":

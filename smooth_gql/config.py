@@ -61,6 +61,15 @@ class Settings:
     max_bulk_items: int = 1000
     max_page_size: int = 1000
     default_page_size: int = 100
+    # GraphQL limits: a request over any of them is refused before it runs.
+    max_query_depth: int = 10
+    max_aliases: int = 15
+    max_tokens: int = 2000
+    max_body_bytes: int = 2 * 1024 * 1024
+    max_import_body_bytes: int = 64 * 1024 * 1024  # for the backup import route only
+    execution_timeout_seconds: float = 10.0
+    query_cache_size: int = 256  # parsed and validated documents kept, each
+    introspection: bool = True
     sqlite_busy_timeout_ms: int = 30_000
     graphiql: bool = True
     keep_alive_seconds: float = 15.0
@@ -93,6 +102,14 @@ class Settings:
             max_bulk_items=_int(env, "SMOOTH_MAX_BULK_ITEMS", 1000),
             max_page_size=max_page,
             default_page_size=min(_int(env, "SMOOTH_DEFAULT_PAGE_SIZE", 100), max_page),
+            max_query_depth=_int(env, "SMOOTH_MAX_QUERY_DEPTH", 10),
+            max_aliases=_int(env, "SMOOTH_MAX_ALIASES", 15, minimum=0),
+            max_tokens=_int(env, "SMOOTH_MAX_TOKENS", 2000),
+            max_body_bytes=_int(env, "SMOOTH_MAX_BODY_BYTES", 2 * 1024 * 1024),
+            max_import_body_bytes=_int(env, "SMOOTH_MAX_IMPORT_BODY_BYTES", 64 * 1024 * 1024),
+            execution_timeout_seconds=_int(env, "SMOOTH_EXECUTION_TIMEOUT_SECONDS", 10),
+            query_cache_size=_int(env, "SMOOTH_QUERY_CACHE_SIZE", 256),
+            introspection=_bool(env, "SMOOTH_INTROSPECTION", True),
             sqlite_busy_timeout_ms=_int(env, "SMOOTH_SQLITE_BUSY_TIMEOUT_MS", 30_000),
             graphiql=_bool(env, "SMOOTH_GRAPHIQL", True),
             keep_alive_seconds=_int(env, "SMOOTH_KEEP_ALIVE_SECONDS", 15),

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors
+from strawberry.extensions import MaskErrors, SchemaExtension
 
+from .observability.request_id import with_request_id
 from .resolvers.mutation import Mutation
 from .resolvers.query import Query
 from .resolvers.subscription import Subscription
@@ -31,14 +33,20 @@ def _should_mask(error: GraphQLError) -> bool:
 
 
 class ErrorCodes(MaskErrors):
-    """Every error carries `extensions.code`; unexpected ones become a bare INTERNAL."""
+    """Every error carries `extensions.code`; unexpected ones become a bare INTERNAL.
+
+    A masked error also carries `requestId`: its details are only in the log,
+    and the id is how a user's report finds them. (A client's own mistake
+    needs no log to be understood; its response still has the id in the
+    `X-Request-ID` header.)
+    """
 
     def __init__(self) -> None:
         super().__init__(should_mask_error=_should_mask, error_message="Internal server error.")
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         masked = super().anonymise_error(error)
-        masked.extensions = {"code": "INTERNAL"}
+        masked.extensions = with_request_id({"code": "INTERNAL"})
         return masked
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
@@ -49,12 +57,19 @@ class ErrorCodes(MaskErrors):
         return processed
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(extensions: Sequence[Callable[[], SchemaExtension]] = ()) -> strawberry.Schema:
+    """The schema with `extensions` in front of error masking.
+
+    The schema's shape never depends on them (`smooth-gql export-schema` prints
+    the module-level `schema`); each app builds its own with the limits and the
+    metrics of its settings. Extensions listed first see the result last, so
+    they see the masked errors and their codes.
+    """
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=[ErrorCodes],
+        extensions=[*extensions, ErrorCodes],
         types=[ValidationError, NotFoundError, ForbiddenError, ConstraintError, VersionConflict],
     )
 

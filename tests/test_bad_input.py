@@ -768,7 +768,9 @@ async def test_json_nested_beyond_the_parser_limit_is_a_client_error(api: Api) -
     response = await _raw_post(api, body)
 
     assert response.status_code == 400
-    assert response.text == "Unable to parse request body as JSON"
+    [error] = response.json()["errors"]
+    assert error["message"] == "Unable to parse request body as JSON"
+    assert error["extensions"]["code"] == "BAD_REQUEST"
     await assert_unchanged(api, before)
 
 
