@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import logging
 import sys
 from collections.abc import Sequence
+from typing import Any, TextIO
 
 from .config import ConfigError, Settings
 from .db.engine import create_engine
@@ -65,6 +67,44 @@ async def _migrate(settings: Settings) -> None:
         await engine.dispose()
 
 
+def _read_password(stdin: TextIO) -> str:
+    """From a prompt (typed twice) on a terminal, else the first line of stdin; never argv,
+    where it would show in `ps` and shell history."""
+    if stdin.isatty():
+        first = getpass.getpass("Password: ")
+        if getpass.getpass("Password again: ") != first:
+            raise ValueError("the two passwords differ")
+        return first
+    return stdin.readline().rstrip("\r\n")
+
+
+async def _create_user(settings: Settings, email: str, password: str, is_admin: bool) -> dict[str, Any]:
+    from .db.engine import session_factory
+    from .services import accounts
+    from .services.unit_of_work import Runtime
+
+    engine = create_engine(settings.database_url)
+    try:
+        runtime = Runtime(session_factory(engine), settings)
+        return await accounts.create_user_from_console(runtime, email, password, is_admin=is_admin)
+    finally:
+        await engine.dispose()
+
+
+def _create_user_command(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:
+    from .services.errors import ServiceError
+
+    try:
+        password = _read_password(stdin)
+        user = asyncio.run(_create_user(settings, args.email, password, args.admin))
+    except (ValueError, ServiceError) as error:
+        print(f"smooth-gql create-user: {error}", file=sys.stderr)
+        return 1
+    role = "admin" if user["is_admin"] else "user"
+    print(f"created {role} {user['email']} ({user['id']})")
+    return 0
+
+
 def _export_schema() -> int:
     from .schema import schema
 
@@ -82,10 +122,15 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--reload", action="store_true", help="restart on code changes (development)")
     commands.add_parser("migrate", help="upgrade the database schema to the newest revision")
     commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
+    create_user = commands.add_parser(
+        "create-user", help="create an account; the password is prompted for (or read from stdin)"
+    )
+    create_user.add_argument("--email", required=True)
+    create_user.add_argument("--admin", action="store_true", help="make the account an admin")
     return root
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -98,6 +143,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "migrate":
         asyncio.run(_migrate(settings))
         return 0
+    if args.command == "create-user":
+        return _create_user_command(args, settings, sys.stdin if stdin is None else stdin)
     return _export_schema()
 
 

@@ -152,7 +152,9 @@ class Api:
 
 
 def make_settings(database_url: str, **overrides: Any) -> Settings:
-    return Settings(database_url=database_url, **overrides)
+    """Tests written for the single local admin run with AUTH_ENABLED=false; auth tests
+    pass auth_enabled=True. bcrypt at its lowest cost keeps logins fast."""
+    return Settings(database_url=database_url, **{"auth_enabled": False, "bcrypt_rounds": 4, **overrides})
 
 
 @pytest.fixture
