@@ -209,3 +209,12 @@ async def live(engine: AsyncEngine, database_url: str) -> AsyncIterator[LiveServ
         yield LiveServer(Api(client, engine, settings), port)
     server.should_exit = True
     await asyncio.wait_for(task, 30)
+
+
+@pytest.fixture
+async def auth(engine: AsyncEngine, database_url: str) -> AsyncIterator[Any]:
+    """The app with authentication on (tests/auth_helpers.py speaks to it)."""
+    from auth_helpers import auth_app
+
+    async with auth_app(engine, database_url) as app:
+        yield app

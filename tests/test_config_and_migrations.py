@@ -88,7 +88,10 @@ def test_auth_settings_come_from_the_environment() -> None:
         ({"LOG_LEVEL": "loud"}, "LOG_LEVEL: expected DEBUG, INFO, WARNING, ERROR or CRITICAL, got 'LOUD'"),
         ({"SMOOTH_BCRYPT_ROUNDS": "3"}, "SMOOTH_BCRYPT_ROUNDS: must be at least 4, got 3"),
         ({"SMOOTH_BCRYPT_ROUNDS": "32"}, "SMOOTH_BCRYPT_ROUNDS: must be between 4 and 31, got 32"),
-        ({"SMOOTH_WS_ALLOWED_ORIGINS": "https://cam.example/path"}, "SMOOTH_WS_ALLOWED_ORIGINS: Invalid origin"),
+        (
+            {"SMOOTH_WS_ALLOWED_ORIGINS": "https://cam.example/path"},
+            "SMOOTH_WS_ALLOWED_ORIGINS: Invalid origin",
+        ),
     ],
 )
 def test_a_bad_setting_is_refused_naming_the_variable(env: dict[str, str], message: str) -> None:
