@@ -22,7 +22,7 @@ The rules (DESIGN §5, contract §0.1 and §13 without its bypasses):
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, and_, false, or_, true
@@ -118,10 +118,11 @@ def row_filter(principal: Principal, table: Table, *, all_tenants: bool = False)
         true() if principal.is_admin and all_tenants else table.c.owner_id == principal.user_id
     )
     conditions = [tenancy]
-    if principal.tags:
-        conditions.append(_per_type(table, TAGGED, TagsOverlap(table.c.tags, sorted(principal.tags))))
-    if principal.machine_id is not None:
-        conditions.append(_per_type(table, MACHINE_BOUND, table.c.machine_id == principal.machine_id))
+    tags, machine = sorted(principal.tags), principal.machine_id
+    if tags:
+        conditions.append(_per_type(table, TAGGED, lambda: TagsOverlap(table.c.tags, tags)))
+    if machine is not None:
+        conditions.append(_per_type(table, MACHINE_BOUND, lambda: table.c.machine_id == machine))
     return and_(*conditions)
 
 
@@ -131,13 +132,13 @@ def id_lookup_filter(principal: Principal, table: Table) -> ColumnElement[bool]:
 
 
 def _per_type(
-    table: Table, applies_to: Collection[EntityType], rule: ColumnElement[bool]
+    table: Table, applies_to: Collection[EntityType], rule: Callable[[], ColumnElement[bool]]
 ) -> ColumnElement[bool]:
     """`rule` for the entity types it governs; other types pass (the change log mixes them)."""
     if table.name == _CHANGE_LOG:
         exempt = [t.value for t in EntityType if t not in applies_to]
-        return or_(table.c.entity_type.in_(exempt), rule) if exempt else rule
-    return rule if _TABLES[table.name] in applies_to else true()
+        return or_(table.c.entity_type.in_(exempt), rule()) if exempt else rule()
+    return rule() if _TABLES[table.name] in applies_to else true()
 
 
 # --- what a write may produce ------------------------------------------------------------
