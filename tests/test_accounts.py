@@ -327,3 +327,18 @@ async def _run_cli(argv: list[str], stdin: str) -> int:
 
     # The command runs its own event loop, so it goes to a thread of its own.
     return await asyncio.to_thread(cli.main, argv, io.StringIO(stdin))
+
+
+async def test_turning_authentication_off_is_announced_loudly(
+    engine: AsyncEngine, database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    from conftest import make_settings
+    from smooth_gql.app import create_app
+
+    for enabled in (True, False):
+        caplog.clear()
+        app = create_app(make_settings(database_url, auth_enabled=enabled), engine=engine)
+        async with app.router.lifespan_context(app):
+            pass
+        warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+        assert any("AUTHENTICATION IS OFF" in w for w in warnings) is (not enabled)
