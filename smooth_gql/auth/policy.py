@@ -131,6 +131,27 @@ def id_lookup_filter(principal: Principal, table: Table) -> ColumnElement[bool]:
     return row_filter(principal, table, all_tenants=True)
 
 
+def row_visible(
+    principal: Principal,
+    row: Mapping[str, Any],
+    *,
+    all_tenants: bool = False,
+    entity: EntityType | None = None,
+) -> bool:
+    """`row_filter` for a row already in memory (a change-log row, whose `entity_type`
+    names its kind; pass `entity` for an entity row). Keep the two in step:
+    tests/test_policy_twins.py asks both the same questions."""
+    if not principal.is_authenticated:
+        return False
+    if not (principal.is_admin and all_tenants) and row["owner_id"] != principal.user_id:
+        return False
+    kind = entity if entity is not None else EntityType(row["entity_type"])
+    if principal.tags and kind in TAGGED and not principal.tags & set(row.get("tags") or ()):
+        return False
+    machine = principal.machine_id
+    return machine is None or kind not in MACHINE_BOUND or row.get("machine_id") == machine
+
+
 def _per_type(
     table: Table, applies_to: Collection[EntityType], rule: Callable[[], ColumnElement[bool]]
 ) -> ColumnElement[bool]:
