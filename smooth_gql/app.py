@@ -16,9 +16,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+from strawberry.types.unset import UnsetType
 
-from .auth.principal import local_admin
+from .auth.backend import authenticate, bearer
+from .auth.principal import PrincipalKind, invalid
+from .auth.throttle import LoginThrottle
 from .changes.broadcaster import Broadcaster
 from .changes.pg_listener import PostgresListener
 from .changes.retention import RetentionTask
@@ -50,10 +54,37 @@ class GraphQLApp(GraphQLView):
         self, request: Request | WebSocket, response: Response | WebSocket | None
     ) -> Context:
         state = request.app.state
-        principal = local_admin()
-        return Context(
-            request, response, principal, state.runtime, Loaders(state.runtime, principal), state.tail
+        principal = await authenticate(
+            state.runtime, cookies=request.cookies, authorization=request.headers.get("authorization")
         )
+        return Context(
+            request,
+            response,
+            principal,
+            state.runtime,
+            Loaders(state.runtime, principal),
+            state.tail,
+            state.throttle,
+        )
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """graphql-transport-ws `connection_init`: a client that cannot set headers on the
+        handshake (browsers) sends `{"authorization": "Bearer <key>"}` here instead.
+
+        Bad credentials close the connection (4403) instead of running anonymously.
+        """
+        params = context.connection_params or {}
+        sent = params.get("authorization") or params.get("Authorization")
+        if sent is not None and context.runtime.settings.auth_enabled:
+            principal = (
+                await bearer(context.runtime, sent) if isinstance(sent, str) else invalid("not a string")
+            )
+            context.principal = principal
+            context.loaders = Loaders(context.runtime, principal)
+        if context.principal.kind is PrincipalKind.INVALID:
+            log.info("WebSocket connection refused: %s", context.principal.problem)
+            raise ConnectionRejectionError({"message": f"authentication failed: {context.principal.problem}"})
+        return None  # acknowledge without a payload
 
 
 def create_app(
@@ -76,10 +107,14 @@ def create_app(
             await upgrade(db)
         changes = Broadcaster()
         runtime = Runtime(session_factory(db), settings, notify=changes.publish)
-        log.warning(
-            "AUTH_ENABLED=false: every request acts as the local admin; for single-user development only"
-        )
-        await ensure_local_admin(runtime)
+        if settings.auth_enabled:
+            log.info("authentication is on: sessions and API keys (register the first user to become admin)")
+        else:
+            log.warning(
+                "AUTH_ENABLED=false: AUTHENTICATION IS OFF. Every request, from anyone who can reach "
+                "this port, acts as the local admin. For single-user development only."
+            )
+            await ensure_local_admin(runtime)
         listener = None if settings.is_sqlite else PostgresListener(settings.database_url, changes)
         if listener is not None:
             await listener.start()
@@ -94,6 +129,7 @@ def create_app(
         app.state.engine = db
         app.state.runtime = runtime
         app.state.tail = tail
+        app.state.throttle = LoginThrottle(settings.login_max_failures, settings.login_window_seconds)
         try:
             yield
         finally:
@@ -115,6 +151,9 @@ def create_app(
         keep_alive_interval=settings.keep_alive_seconds,
         # graphql-sse lets a bridge with only the standard library follow the feed over HTTP.
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL, GRAPHQL_SSE_PROTOCOL),
+        # Browsers send cookies on cross-site WebSocket handshakes; Strawberry accepts
+        # same-origin pages, clients that send no Origin (bridges, scripts) and these.
+        allowed_origins=settings.ws_allowed_origins,
     )
 
     async def health(request: Request) -> JSONResponse:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, TextIO
 
 from sqlalchemy import make_url, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -104,6 +106,44 @@ async def _check(settings: Settings) -> int:
         await engine.dispose()
 
 
+def _read_password(stdin: TextIO) -> str:
+    """From a prompt (typed twice) on a terminal, else the first line of stdin; never argv,
+    where it would show in `ps` and shell history."""
+    if stdin.isatty():
+        first = getpass.getpass("Password: ")
+        if getpass.getpass("Password again: ") != first:
+            raise ValueError("the two passwords differ")
+        return first
+    return stdin.readline().rstrip("\r\n")
+
+
+async def _create_user(settings: Settings, email: str, password: str, is_admin: bool) -> dict[str, Any]:
+    from .db.engine import session_factory
+    from .services import accounts
+    from .services.unit_of_work import Runtime
+
+    engine = create_engine(settings.database_url)
+    try:
+        runtime = Runtime(session_factory(engine), settings)
+        return await accounts.create_user_from_console(runtime, email, password, is_admin=is_admin)
+    finally:
+        await engine.dispose()
+
+
+def _create_user_command(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:
+    from .services.errors import ServiceError
+
+    try:
+        password = _read_password(stdin)
+        user = asyncio.run(_create_user(settings, args.email, password, args.admin))
+    except (ValueError, ServiceError) as error:
+        print(f"smooth-gql create-user: {error}", file=sys.stderr)
+        return 1
+    role = "admin" if user["is_admin"] else "user"
+    print(f"created {role} {user['email']} ({user['id']})")
+    return 0
+
+
 def _export_schema() -> int:
     from .schema import schema
 
@@ -124,10 +164,15 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "check", help="check the configuration, that the database answers and that its schema is current"
     )
+    create_user = commands.add_parser(
+        "create-user", help="create an account; the password is prompted for (or read from stdin)"
+    )
+    create_user.add_argument("--email", required=True)
+    create_user.add_argument("--admin", action="store_true", help="make the account an admin")
     return root
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -142,6 +187,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "check":
         return asyncio.run(_check(settings))
+    if args.command == "create-user":
+        return _create_user_command(args, settings, sys.stdin if stdin is None else stdin)
     return _export_schema()
 
 

@@ -42,6 +42,18 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> i
     return value
 
 
+def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Comma-separated origins such as `https://cam.example.com`; checked as Strawberry does."""
+    from strawberry.http.websocket_origin import normalize_allowed_origins
+
+    origins = tuple(o.strip() for o in (env.get(name) or "").split(",") if o.strip())
+    try:
+        normalize_allowed_origins(origins)
+    except ValueError as error:
+        raise ConfigError(f"{name}: {error}") from None
+    return origins
+
+
 def normalize_database_url(url: str) -> str:
     """Accept the plain URLs people paste (postgres://, sqlite:///) and pick the async driver."""
     if url.startswith("postgres://"):
@@ -56,7 +68,15 @@ def normalize_database_url(url: str) -> str:
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
-    auth_enabled: bool = False
+    auth_enabled: bool = True
+    allow_registration: bool = False  # after the first user, only admins create accounts
+    bcrypt_rounds: int = 12  # tests use 4; each +1 doubles the cost of a login
+    min_password_length: int = 10
+    login_max_failures: int = 5  # per account within the window; per client address 4x this
+    login_window_seconds: int = 300
+    # Pages on these origins may open the WebSocket (besides same-origin ones and
+    # clients that send no Origin, such as CNC bridges); "*" allows any.
+    ws_allowed_origins: tuple[str, ...] = ()
     log_level: str = "INFO"
     max_bulk_items: int = 1000
     max_page_size: int = 1000
@@ -78,10 +98,8 @@ class Settings:
     feed_buffer_rows: int = 4096  # recent change-log rows each worker keeps for its followers
 
     def __post_init__(self) -> None:
-        if self.auth_enabled:
-            # Logins and API keys arrive with the identity work; until then refusing
-            # to start is safer than silently serving everyone as the admin.
-            raise ConfigError("AUTH_ENABLED: true is not supported yet; run with AUTH_ENABLED=false")
+        if not 4 <= self.bcrypt_rounds <= 31:
+            raise ConfigError(f"SMOOTH_BCRYPT_ROUNDS: must be between 4 and 31, got {self.bcrypt_rounds}")
 
     @property
     def is_sqlite(self) -> bool:
@@ -97,7 +115,13 @@ class Settings:
         max_page = _int(env, "SMOOTH_MAX_PAGE_SIZE", 1000)
         return cls(
             database_url=normalize_database_url(url),
-            auth_enabled=_bool(env, "AUTH_ENABLED", False),
+            auth_enabled=_bool(env, "AUTH_ENABLED", True),
+            allow_registration=_bool(env, "SMOOTH_ALLOW_REGISTRATION", False),
+            bcrypt_rounds=_int(env, "SMOOTH_BCRYPT_ROUNDS", 12, minimum=4),
+            min_password_length=_int(env, "SMOOTH_MIN_PASSWORD_LENGTH", 10),
+            login_max_failures=_int(env, "SMOOTH_LOGIN_MAX_FAILURES", 5),
+            login_window_seconds=_int(env, "SMOOTH_LOGIN_WINDOW_SECONDS", 300),
+            ws_allowed_origins=_origins(env, "SMOOTH_WS_ALLOWED_ORIGINS"),
             log_level=level,
             max_bulk_items=_int(env, "SMOOTH_MAX_BULK_ITEMS", 1000),
             max_page_size=max_page,

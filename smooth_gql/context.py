@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from .auth.principal import Principal
+from .auth.throttle import LoginThrottle
+from .auth.tokens import SESSION_COOKIE
 from .changes.tail import LogTail
 from .loaders import Loaders
+from .services.errors import BadInput
 from .services.unit_of_work import Runtime
 
 
@@ -22,3 +26,29 @@ class Context:
     runtime: Runtime
     loaders: Loaders
     tail: LogTail  # this worker's reader of the change log, shared by its subscriptions
+    throttle: LoginThrottle
+    # The graphql-transport-ws `connection_init` payload (Strawberry fills it in).
+    connection_params: dict[str, Any] | None = None
+
+    @property
+    def client_address(self) -> str | None:
+        return self.request.client.host if self.request.client else None
+
+    def set_session_cookie(self, token: str, max_age: int) -> None:
+        self._http_response().set_cookie(
+            SESSION_COOKIE,
+            token,
+            max_age=max_age,
+            path="/",
+            httponly=True,
+            samesite="lax",
+            secure=self.request.url.scheme in ("https", "wss"),
+        )
+
+    def clear_session_cookie(self) -> None:
+        self._http_response().delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
+
+    def _http_response(self) -> Response:
+        if not isinstance(self.response, Response):
+            raise BadInput("sessions are started and ended over HTTP (POST /graphql), not a WebSocket")
+        return self.response

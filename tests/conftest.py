@@ -152,7 +152,9 @@ class Api:
 
 
 def make_settings(database_url: str, **overrides: Any) -> Settings:
-    return Settings(database_url=database_url, **overrides)
+    """Tests written for the single local admin run with AUTH_ENABLED=false; auth tests
+    pass auth_enabled=True. bcrypt at its lowest cost keeps logins fast."""
+    return Settings(database_url=database_url, **{"auth_enabled": False, "bcrypt_rounds": 4, **overrides})
 
 
 def marked_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
@@ -215,3 +217,12 @@ async def live(
         yield LiveServer(Api(client, engine, settings), port)
     server.should_exit = True
     await asyncio.wait_for(task, 30)
+
+
+@pytest.fixture
+async def auth(engine: AsyncEngine, database_url: str) -> AsyncIterator[Any]:
+    """The app with authentication on (tests/auth_helpers.py speaks to it)."""
+    from auth_helpers import auth_app
+
+    async with auth_app(engine, database_url) as app:
+        yield app

@@ -26,7 +26,8 @@ from smooth_gql.db.models import Base
 def test_defaults_serve_the_embedded_sqlite_database() -> None:
     settings = Settings.from_env({})
     assert settings.database_url == "sqlite+aiosqlite:///./smooth.db"
-    assert settings.is_sqlite and not settings.auth_enabled
+    assert settings.is_sqlite and settings.auth_enabled and not settings.allow_registration
+    assert (settings.bcrypt_rounds, settings.ws_allowed_origins) == (12, ())
     assert (settings.max_bulk_items, settings.max_page_size, settings.default_page_size) == (1000, 1000, 100)
 
 
@@ -58,7 +59,24 @@ def test_limits_and_log_level_come_from_the_environment() -> None:
         }
     )
     assert (settings.max_bulk_items, settings.max_page_size, settings.default_page_size) == (50, 200, 200)
-    assert settings.log_level == "DEBUG" and not settings.graphiql
+    assert settings.log_level == "DEBUG" and not settings.graphiql and not settings.auth_enabled
+
+
+def test_auth_settings_come_from_the_environment() -> None:
+    settings = Settings.from_env(
+        {
+            "SMOOTH_ALLOW_REGISTRATION": "yes",
+            "SMOOTH_BCRYPT_ROUNDS": "10",
+            "SMOOTH_MIN_PASSWORD_LENGTH": "14",
+            "SMOOTH_LOGIN_MAX_FAILURES": "3",
+            "SMOOTH_LOGIN_WINDOW_SECONDS": "60",
+            "SMOOTH_WS_ALLOWED_ORIGINS": "https://cam.example, http://10.0.0.5:3000",
+        }
+    )
+    assert settings.auth_enabled and settings.allow_registration
+    assert (settings.bcrypt_rounds, settings.min_password_length) == (10, 14)
+    assert (settings.login_max_failures, settings.login_window_seconds) == (3, 60)
+    assert settings.ws_allowed_origins == ("https://cam.example", "http://10.0.0.5:3000")
 
 
 @pytest.mark.parametrize(
@@ -68,7 +86,12 @@ def test_limits_and_log_level_come_from_the_environment() -> None:
         ({"SMOOTH_MAX_BULK_ITEMS": "many"}, "SMOOTH_MAX_BULK_ITEMS: expected a whole number, got 'many'"),
         ({"SMOOTH_MAX_PAGE_SIZE": "0"}, "SMOOTH_MAX_PAGE_SIZE: must be at least 1, got 0"),
         ({"LOG_LEVEL": "loud"}, "LOG_LEVEL: expected DEBUG, INFO, WARNING, ERROR or CRITICAL, got 'LOUD'"),
-        ({"AUTH_ENABLED": "true"}, "AUTH_ENABLED: true is not supported yet"),
+        ({"SMOOTH_BCRYPT_ROUNDS": "3"}, "SMOOTH_BCRYPT_ROUNDS: must be at least 4, got 3"),
+        ({"SMOOTH_BCRYPT_ROUNDS": "32"}, "SMOOTH_BCRYPT_ROUNDS: must be between 4 and 31, got 32"),
+        (
+            {"SMOOTH_WS_ALLOWED_ORIGINS": "https://cam.example/path"},
+            "SMOOTH_WS_ALLOWED_ORIGINS: Invalid origin",
+        ),
     ],
 )
 def test_a_bad_setting_is_refused_naming_the_variable(env: dict[str, str], message: str) -> None:

@@ -14,6 +14,12 @@ class PrincipalKind(StrEnum):
     LOCAL = "local"
     SESSION = "session"
     API_KEY = "api_key"
+    # No credentials: may register and log in, nothing else.
+    ANONYMOUS = "anonymous"
+    # Credentials were sent but are unknown, expired or revoked. Kept apart from
+    # ANONYMOUS so a bad key is an error, never a silent fall-back; login and
+    # register still work, so a browser with a stale cookie can log in again.
+    INVALID = "invalid"
 
 
 @dataclass(frozen=True)
@@ -26,8 +32,23 @@ class Principal:
     # A key with tags reaches only resources sharing one of them (contract §13).
     tags: frozenset[str] = field(default_factory=frozenset)
     machine_id: str | None = None
+    session_id: str | None = None
+    api_key_id: str | None = None
+    # Why an INVALID principal was refused (never contains the credential itself).
+    problem: str | None = None
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.kind not in (PrincipalKind.ANONYMOUS, PrincipalKind.INVALID)
+
+    @property
+    def is_restricted_key(self) -> bool:
+        """A key narrowed below its owner's tenant by tags or a machine."""
+        return bool(self.tags) or self.machine_id is not None
 
     def has_scope(self, scope: str) -> bool:
+        if not self.is_authenticated:
+            return False
         if self.scopes is None:
             return True
         family = scope.split(":", 1)[0]
@@ -36,3 +57,11 @@ class Principal:
 
 def local_admin() -> Principal:
     return Principal(user_id=LOCAL_ADMIN_ID, kind=PrincipalKind.LOCAL, is_admin=True)
+
+
+def anonymous() -> Principal:
+    return Principal(user_id="", kind=PrincipalKind.ANONYMOUS, scopes=frozenset())
+
+
+def invalid(problem: str) -> Principal:
+    return Principal(user_id="", kind=PrincipalKind.INVALID, scopes=frozenset(), problem=problem)

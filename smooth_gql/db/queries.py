@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Result, exists, func, literal, select, type_coerce
+from sqlalchemy import Boolean, ColumnElement, Result, exists, func, literal, select, type_coerce
 from sqlalchemy.dialects.postgresql import JSONB, array
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
 
 
 def tags_match(dialect: str, column: Any, tags: Sequence[str], *, match_all: bool) -> ColumnElement[bool]:
@@ -23,6 +25,32 @@ def tags_match(dialect: str, column: Any, tags: Sequence[str], *, match_all: boo
     return exists(select(1).select_from(each).where(each.c.value.in_(list(tags))))
 
 
+class TagsOverlap(ColumnElement[bool]):
+    """`column` (a JSON tag list) shares at least one of `tags`, in any dialect.
+
+    The access policy builds conditions without knowing the database; this
+    element picks the dialect's spelling (`tags_match`) only when compiled.
+    """
+
+    type = Boolean()
+    inherit_cache = False  # the tag list is part of the statement text
+
+    def __init__(self, column: Any, tags: Sequence[str]) -> None:
+        self.column = column
+        self.tags = sorted(tags)
+
+
+@compiles(TagsOverlap)
+def _compile_tags_overlap(element: TagsOverlap, compiler: SQLCompiler, **kw: Any) -> str:
+    condition = tags_match(compiler.dialect.name, element.column, element.tags, match_all=False)
+    return compiler.process(condition, **kw)
+
+
 def mappings(result: Result[Any]) -> list[Mapping[str, Any]]:
     """Rows as read-only mappings keyed by column name."""
     return cast(list[Mapping[str, Any]], list(result.mappings()))
+
+
+def first_mapping(result: Result[Any]) -> Mapping[str, Any] | None:
+    """The first row as a read-only mapping, or None."""
+    return cast("Mapping[str, Any] | None", result.mappings().first())

@@ -11,7 +11,7 @@ from strawberry.types.field import StrawberryField
 
 from ..context import Context
 from ..enums import EntityType
-from ..services import writes
+from ..services import reads, writes
 from ..types.bulk import BulkResult, bulk_result
 from ..types.common import Connection, DeleteInput, connection, list_query, load_one, to_service
 
@@ -38,6 +38,7 @@ NAMES = {
 
 def lookup(entity: EntityType, cls: Any) -> StrawberryField:
     async def resolve(info: Info, id: strawberry.ID) -> cls | None:
+        reads.authorize_read(info.context.principal)  # nested relations ride on a checked parent
         return await load_one(info, entity, cls, id)
 
     return field(resolver=resolve, description=f"One of your {NAMES[entity]} by id (admins: anyone's).")

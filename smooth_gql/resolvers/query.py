@@ -26,13 +26,14 @@ from ..types.tool_item import ToolItem, ToolItemFilter, ToolItemOrder
 from ..types.tool_preset import ToolPreset, ToolPresetFilter, ToolPresetOrder
 from ..types.tool_set import ToolSet, ToolSetFilter, ToolSetOrder
 from ..types.tool_usage import ToolUsage, ToolUsageFilter, ToolUsageOrder
+from .accounts import AccountQuery
 from .factories import listing, lookup
 
 Info = strawberry.Info[Context, None]
 
 
 @strawberry.type
-class Query:
+class Query(AccountQuery):
     tool_item = lookup(E.TOOL_ITEM, ToolItem)
     tool_items = listing(E.TOOL_ITEM, ToolItem, ToolItemFilter, ToolItemOrder)
     tool_assembly = lookup(E.TOOL_ASSEMBLY, ToolAssembly)

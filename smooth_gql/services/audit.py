@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, or_, select
 
+from ..auth import policy
 from ..auth.principal import Principal
 from ..db import models
 from ..db.queries import mappings
@@ -51,6 +52,8 @@ async def page(
 ) -> tuple[list[Mapping[str, Any]], list[str], bool]:
     """Newest first, keyset-paged on the log's own sequence."""
     authorize_read(principal)
+    # Audit entries hold whole rows but no tags or machine of their own to filter on.
+    policy.require_unrestricted(principal, "the audit log")
     limit = runtime.settings.default_page_size if first is None else first
     if not 0 <= limit <= runtime.settings.max_page_size:
         raise BadInput(f"first: must be between 0 and {runtime.settings.max_page_size}", field="first")

@@ -4,7 +4,8 @@ ServiceError                 request-level; GraphQL puts `code` in extensions.co
 ├── BadInput                 BAD_USER_INPUT   (names the field)
 ├── NotFound                 NOT_FOUND        (missing and foreign look the same)
 ├── Forbidden                FORBIDDEN        (names the scope or rule)
-├── Unauthenticated          UNAUTHENTICATED
+├── Unauthenticated          UNAUTHENTICATED  (no, or no longer valid, credentials)
+├── RateLimited              RATE_LIMITED     (extensions.retryAfter in seconds)
 └── LimitExceeded            LIMIT            (refused before anything is written)
 
 ItemError                    one failed element of a bulk write (not raised)
@@ -48,6 +49,18 @@ class Forbidden(ServiceError):
 
 class Unauthenticated(ServiceError):
     code = "UNAUTHENTICATED"
+
+
+class RateLimited(ServiceError):
+    code = "RATE_LIMITED"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    @property
+    def extensions(self) -> dict[str, Any]:
+        return {**super().extensions, "retryAfter": self.retry_after}
 
 
 class LimitExceeded(ServiceError):

@@ -23,7 +23,7 @@ from ..db.queries import mappings, tags_match
 from ..enums import EntityType
 from . import cursors
 from .entities import SPECS, Join
-from .errors import BadInput, Forbidden
+from .errors import BadInput
 from .fields import check_datetime
 from .unit_of_work import Runtime
 
@@ -52,8 +52,8 @@ SPECIAL_FILTERS = frozenset({"text", "tags_any", "tags_all", "updated_after"})
 
 
 def authorize_read(principal: Principal) -> None:
-    if not principal.has_scope(policy.READ):
-        raise Forbidden(f"required scope '{policy.READ}' not granted")
+    """Every read door calls this first: authenticated, with the `read` scope."""
+    policy.require(principal, policy.READ)
 
 
 # --- by key, for loaders -----------------------------------------------------------

@@ -12,6 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..auth import policy
+from ..auth.principal import Principal
 from ..db.queries import mappings
 from ..enums import EntityType
 from .entities import SPECS, EntitySpec, referrers_of
@@ -44,16 +46,19 @@ def wanted_ids(
 
 
 async def load_targets(
-    session: AsyncSession, wanted: Iterable[Wanted]
+    session: AsyncSession, principal: Principal, wanted: Iterable[Wanted]
 ) -> dict[EntityType, dict[str, Mapping[str, Any]]]:
-    """One `IN (...)` query per referenced entity."""
+    """One `IN (...)` query per referenced entity, through the access policy:
+    a row the caller cannot read cannot be referenced either (it looks missing)."""
     ids: dict[EntityType, set[str]] = defaultdict(set)
     for w in wanted:
         ids[w.target].add(w.id)
     loaded: dict[EntityType, dict[str, Mapping[str, Any]]] = {}
     for target, id_set in ids.items():
         table = SPECS[target].table
-        rows = await session.execute(select(table).where(table.c.id.in_(sorted(id_set))))
+        rows = await session.execute(
+            select(table).where(table.c.id.in_(sorted(id_set)), policy.id_lookup_filter(principal, table))
+        )
         loaded[target] = {row["id"]: row for row in mappings(rows)}
     return loaded
 

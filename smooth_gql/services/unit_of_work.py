@@ -16,6 +16,7 @@ ChangeNotifier = Callable[[int], None]
 
 # Any constant works; it only has to be the same in every worker.
 CHANGE_LOG_LOCK = 0x5A00_7001
+USERS_LOCK = 0x5A00_7002  # serializes "is this the first user?" with the insert
 CHANNEL = "smooth_changes"  # LISTENed to by changes/pg_listener.py
 
 
@@ -64,8 +65,13 @@ class UnitOfWork:
 
     async def serialize_change_log(self) -> None:
         """Hold the change-log lock until commit, so seq order is commit order (DESIGN §4)."""
+        await self.advisory_lock(CHANGE_LOG_LOCK)
+
+    async def advisory_lock(self, key: int) -> None:
+        """On PostgreSQL, hold lock `key` until commit; SQLite's IMMEDIATE transaction already
+        serializes every writer."""
         if self.is_postgres:
-            await self.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHANGE_LOG_LOCK})
+            await self.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
 
     async def announce(self, seq: int) -> None:
         """Tell every worker about `seq` once this transaction commits (NOTIFY is transactional)."""

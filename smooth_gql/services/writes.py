@@ -11,7 +11,7 @@ culprit becomes a per-item error and the rest are written.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +25,7 @@ from ..db.types import utcnow
 from ..enums import EntityType, Operation
 from . import tool_set_history
 from .entities import SPECS, EntitySpec
-from .errors import FieldError, Forbidden, ItemError, ItemErrorCode, LimitExceeded
+from .errors import FieldError, ItemError, ItemErrorCode, LimitExceeded
 from .fields import MAX_LIST_ENTRIES, check_id, check_int, check_value
 from .journal import Journal, diff, jsonable_row
 from .references import (
@@ -69,9 +69,15 @@ class _Errors(dict[int, ItemError]):
 
 
 def authorize_write(principal: Principal, spec: EntitySpec) -> None:
-    scope = policy.WRITE_SCOPES[spec.type]
-    if not principal.has_scope(scope):
-        raise Forbidden(f"required scope '{scope}' not granted")
+    policy.require(principal, policy.WRITE_SCOPES[spec.type])
+
+
+def _check_reach(principal: Principal, spec: EntitySpec, row: Mapping[str, Any], sent: Iterable[str]) -> None:
+    """A restricted key may not write a row it could not read back (tags, machine)."""
+    problem = policy.write_problem(principal, spec.type, row, set(sent))
+    if problem is not None:
+        field, _, message = problem.partition(": ")
+        raise FieldError(field, message, ItemErrorCode.FORBIDDEN)
 
 
 def _check_size(runtime: Runtime, items: Sequence[Any]) -> None:
@@ -227,7 +233,7 @@ async def create_entities(
 
     async with UnitOfWork(runtime) as uow:
         wanted = {e.index: wanted_ids(spec, principal.user_id, e.values, e.joins) for e in pending}
-        targets = await load_targets(uow.session, (w for ws in wanted.values() for w in ws))
+        targets = await load_targets(uow.session, principal, (w for ws in wanted.values() for w in ws))
         taken = await _existing_ids(uow, spec, supplied)
         valid: list[_Element] = []
         for element in pending:
@@ -236,6 +242,7 @@ async def create_entities(
                     raise FieldError("id", "already exists", ItemErrorCode.CONSTRAINT)
                 check_targets(wanted[element.index], targets)
                 _derive_from_references(spec, element.values, targets)
+                _check_reach(principal, spec, element.values, element.values)
             except FieldError as error:
                 errors.add(element, error)
                 continue
@@ -378,7 +385,7 @@ async def update_entities(
             for e in elements
             if e.id in current
         }
-        targets = await load_targets(uow.session, (w for ws in wanted.values() for w in ws))
+        targets = await load_targets(uow.session, principal, (w for ws in wanted.values() for w in ws))
         versions = (
             await tool_set_history.existing_versions(uow.session, list(current)) if spec.keeps_history else {}
         )
@@ -396,6 +403,7 @@ async def update_entities(
                     continue
                 check_targets(wanted[element.index], targets)
                 after = _updated_row(spec, row, element, targets)
+                _check_reach(principal, spec, after, element.values)
             except FieldError as error:
                 errors.add(element, error)
                 continue

@@ -1,0 +1,216 @@
+"""User accounts: registration, administration, the caller's own account, passwords.
+
+Rows leave this module without `password_hash` (see `public`), so no caller
+can echo a hash by accident.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..auth import passwords, policy
+from ..auth.principal import LOCAL_ADMIN_ID, Principal, PrincipalKind
+from ..db import models
+from ..db.queries import first_mapping, mappings
+from ..db.types import utcnow
+from .errors import BadInput, Forbidden, NotFound
+from .fields import check_id
+from .unit_of_work import USERS_LOCK, Runtime, UnitOfWork
+
+USERS = models.table_of(models.User)
+SESSIONS = models.table_of(models.Session)
+Row = Mapping[str, Any]
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
+MAX_EMAIL = 320
+
+
+def public(row: Row) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k != "password_hash"}
+
+
+def normalize_email(raw: object) -> str:
+    """Lower-cased and trimmed, so `Ann@Shop.example ` and `ann@shop.example` are one account."""
+    if not isinstance(raw, str):
+        raise BadInput("email: expected a string", field="email")
+    email = raw.strip().lower()
+    if len(email) > MAX_EMAIL or not _EMAIL.fullmatch(email):
+        raise BadInput("email: not a valid e-mail address", field="email")
+    return email
+
+
+def _password(runtime: Runtime, raw: object, field: str = "password") -> str:
+    try:
+        return passwords.check_password(raw, minimum=runtime.settings.min_password_length, field=field)
+    except ValueError as error:
+        raise BadInput(str(error), field=field) from None
+
+
+async def register(runtime: Runtime, email: object, password: object) -> dict[str, Any]:
+    """Anyone may register the first account (it becomes the admin); later ones only
+    while SMOOTH_ALLOW_REGISTRATION is on."""
+    return await _create(runtime, email, password, is_admin=False, by_admin=False)
+
+
+async def create_user(
+    runtime: Runtime, principal: Principal, email: object, password: object, *, is_admin: bool = False
+) -> dict[str, Any]:
+    policy.require_admin(principal)
+    return await _create(runtime, email, password, is_admin=is_admin, by_admin=True)
+
+
+async def create_user_from_console(
+    runtime: Runtime, email: object, password: object, *, is_admin: bool
+) -> dict[str, Any]:
+    """`smooth-gql create-user`: whoever runs the console on the server is trusted."""
+    return await _create(runtime, email, password, is_admin=is_admin, by_admin=True)
+
+
+async def _create(
+    runtime: Runtime, raw_email: object, raw_password: object, *, is_admin: bool, by_admin: bool
+) -> dict[str, Any]:
+    email = normalize_email(raw_email)
+    password = _password(runtime, raw_password)
+    async with runtime.sessions() as session:
+        # Checked before hashing too, so a closed server spends no bcrypt time on strangers.
+        await _first_or_allowed(session, runtime, by_admin)
+    hashed = await passwords.hash_password(password, runtime.settings.bcrypt_rounds)
+    now = utcnow()
+    async with UnitOfWork(runtime) as uow:
+        await uow.advisory_lock(USERS_LOCK)
+        first = await _first_or_allowed(uow.session, runtime, by_admin)
+        row = {
+            "id": str(uuid.uuid4()),
+            "email": email,
+            "password_hash": hashed,
+            "is_admin": is_admin or first,
+            "is_active": True,
+            "created_at": now,
+            "updated_at": now,
+            "version": 1,
+        }
+        taken = await uow.session.execute(select(USERS.c.id).where(USERS.c.email == email))
+        if taken.first() is not None:
+            raise BadInput("email: already registered", field="email")
+        try:
+            await uow.session.execute(insert(USERS).values(row))
+            await uow.commit()
+        except IntegrityError:
+            raise BadInput("email: already registered", field="email") from None
+    return public(row)
+
+
+async def _first_or_allowed(session: AsyncSession, runtime: Runtime, by_admin: bool) -> bool:
+    """Whether this is the first account; refuses when it is not and registration is closed.
+
+    The local admin of AUTH_ENABLED=false does not count, so a server first run
+    without authentication still hands its first real account the admin role.
+    """
+    others = await session.execute(
+        select(func.count()).select_from(USERS).where(USERS.c.id != LOCAL_ADMIN_ID)
+    )
+    first = others.scalar_one() == 0
+    if not (first or by_admin or runtime.settings.allow_registration):
+        raise Forbidden("registration is closed: ask an admin to create your account")
+    return first
+
+
+async def me(runtime: Runtime, principal: Principal) -> dict[str, Any]:
+    policy.require_authenticated(principal)
+    row = await _user(runtime, principal.user_id)
+    if row is None:  # removed meanwhile
+        raise NotFound("your account no longer exists")
+    return public(row)
+
+
+async def list_users(runtime: Runtime, principal: Principal) -> list[dict[str, Any]]:
+    policy.require_admin(principal)
+    async with runtime.sessions() as session:
+        rows = await session.execute(select(USERS).order_by(USERS.c.created_at, USERS.c.id))
+        return [public(r) for r in mappings(rows)]
+
+
+async def update_user(
+    runtime: Runtime,
+    principal: Principal,
+    user_id: object,
+    *,
+    is_admin: bool | None = None,
+    is_active: bool | None = None,
+) -> dict[str, Any]:
+    """Promote, demote, deactivate or reactivate. Deactivating ends the user's sessions
+    at once, and their API keys stop working while they are inactive."""
+    policy.require_admin(principal)
+    try:
+        target = check_id("id", user_id)
+    except ValueError as error:
+        raise BadInput(str(error), field="id") from None
+    if target == principal.user_id and (is_admin is False or is_active is False):
+        raise BadInput("id: admins cannot demote or deactivate themselves", field="id")
+    now = utcnow()
+    async with UnitOfWork(runtime) as uow:
+        found = await uow.session.execute(select(USERS).where(USERS.c.id == target))
+        row = first_mapping(found)
+        if row is None:
+            raise NotFound(f"id: no user with id {target}", field="id")
+        changes: dict[str, Any] = {}
+        if is_admin is not None and is_admin != row["is_admin"]:
+            changes["is_admin"] = is_admin
+        if is_active is not None and is_active != row["is_active"]:
+            changes["is_active"] = is_active
+        if changes:
+            changes.update(updated_at=now, version=row["version"] + 1)
+            await uow.session.execute(update(USERS).where(USERS.c.id == target).values(changes))
+            if changes.get("is_active") is False:
+                await _revoke_sessions(uow, target, now)
+            await uow.commit()
+        return public({**row, **changes})
+
+
+async def change_password(
+    runtime: Runtime, principal: Principal, current: object, new: object
+) -> dict[str, Any]:
+    """Needs the current password; ends every other session of the user (a stolen
+    session cookie dies with the old password)."""
+    policy.require_authenticated(principal)
+    if principal.kind is not PrincipalKind.SESSION:
+        raise Forbidden("passwords are changed from a logged-in session, not with an API key")
+    if not isinstance(current, str):
+        raise BadInput("currentPassword: expected a string", field="currentPassword")
+    password = _password(runtime, new, field="newPassword")
+    row = await _user(runtime, principal.user_id)
+    rounds = runtime.settings.bcrypt_rounds
+    if row is None or not await passwords.verify_password(current, row["password_hash"], rounds):
+        raise BadInput("currentPassword: does not match", field="currentPassword")
+    hashed = await passwords.hash_password(password, rounds)
+    now = utcnow()
+    async with UnitOfWork(runtime) as uow:
+        await uow.session.execute(
+            update(USERS)
+            .where(USERS.c.id == principal.user_id)
+            .values(password_hash=hashed, updated_at=now, version=USERS.c.version + 1)
+        )
+        await _revoke_sessions(uow, principal.user_id, now, keep=principal.session_id)
+        await uow.commit()
+    return public(row)
+
+
+async def _user(runtime: Runtime, user_id: str) -> Row | None:
+    async with runtime.sessions() as session:
+        found = await session.execute(select(USERS).where(USERS.c.id == user_id))
+        row = first_mapping(found)
+        return row
+
+
+async def _revoke_sessions(uow: UnitOfWork, user_id: str, now: Any, keep: str | None = None) -> None:
+    condition = [SESSIONS.c.user_id == user_id, SESSIONS.c.revoked_at.is_(None)]
+    if keep is not None:
+        condition.append(SESSIONS.c.id != keep)
+    await uow.session.execute(update(SESSIONS).where(*condition).values(revoked_at=now))

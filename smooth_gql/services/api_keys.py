@@ -1,0 +1,235 @@
+"""API keys: created with their secret shown once, listed, revoked, and checked per request.
+
+A key acts for its owner only (never as an admin, whoever owns it), narrowed by
+its scopes, tags and machine. Rows leave this module without `secret_hash`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+
+from ..auth import policy, tokens
+from ..auth.principal import Principal, PrincipalKind
+from ..db import models
+from ..db.queries import first_mapping, mappings
+from ..db.types import utcnow
+from .accounts import USERS
+from .errors import BadInput, Forbidden, NotFound
+from .fields import check_datetime, check_id
+from .unit_of_work import Runtime, UnitOfWork
+
+KEYS = models.table_of(models.ApiKey)
+LAST_USED_EVERY = timedelta(minutes=1)  # lastUsedAt is refreshed at most this often
+MAX_TAGS = 50
+MAX_TEXT = 255
+
+
+def public(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k != "secret_hash"}
+
+
+@dataclass(frozen=True)
+class NewApiKey:
+    key: dict[str, Any]
+    secret: str  # shown to the caller once; only its digest is stored
+
+
+@dataclass(frozen=True)
+class KeyRequest:
+    name: object
+    scopes: object
+    tags: object = ()
+    machine_id: object = None
+    expires_at: object = None
+
+
+def _require_manager(principal: Principal) -> None:
+    """Sessions manage their own keys; a key needs `admin:users` to manage keys."""
+    if principal.kind is PrincipalKind.API_KEY:
+        policy.require(principal, policy.MANAGE_KEYS)
+    else:
+        policy.require_authenticated(principal)
+
+
+def _text(field: str, value: object, *, required: bool) -> str | None:
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise BadInput(f"{field}: expected a non-empty string", field=field)
+    if len(value) > MAX_TEXT:
+        raise BadInput(f"{field}: at most {MAX_TEXT} characters", field=field)
+    return value.strip()
+
+
+def _strings(field: str, value: object) -> list[str]:
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise BadInput(f"{field}: expected a list of strings", field=field)
+    out: list[str] = []
+    for position, entry in enumerate(value):
+        if not isinstance(entry, str) or not entry.strip() or len(entry) > MAX_TEXT:
+            raise BadInput(
+                f"{field}[{position}]: expected a non-empty string of at most {MAX_TEXT}", field=field
+            )
+        if entry not in out:
+            out.append(entry)
+    return out
+
+
+def _validate(request: KeyRequest) -> tuple[str, list[str], list[str], str | None, datetime | None]:
+    name = _text("name", request.name, required=True)
+    assert name is not None
+    scopes = _strings("scopes", request.scopes)
+    if not scopes:
+        raise BadInput("scopes: give at least one scope", field="scopes")
+    unknown = [s for s in scopes if s not in policy.KNOWN_SCOPES]
+    if unknown:
+        raise BadInput(
+            f"scopes: unknown scope {unknown[0]!r}; known scopes are {', '.join(policy.KNOWN_SCOPES)}",
+            field="scopes",
+        )
+    tags = _strings("tags", request.tags)
+    if len(tags) > MAX_TAGS:
+        raise BadInput(f"tags: at most {MAX_TAGS} tags", field="tags")
+    machine = _text("machineId", request.machine_id, required=False)
+    expires = None
+    if request.expires_at is not None:
+        try:
+            expires = check_datetime("expiresAt", request.expires_at)
+        except ValueError as error:
+            raise BadInput(str(error), field="expiresAt") from None
+        if expires <= utcnow():
+            raise BadInput("expiresAt: must be in the future", field="expiresAt")
+    return name, scopes, tags, machine, expires
+
+
+def _check_delegation(principal: Principal, scopes: list[str], tags: list[str], machine: str | None) -> None:
+    """A key that makes a key cannot hand out more than it holds itself."""
+    if principal.kind is not PrincipalKind.API_KEY:
+        return
+    missing = [s for s in scopes if not principal.has_scope(s)]
+    if missing:
+        raise Forbidden(f"scopes: this API key cannot grant scope {missing[0]!r}, which it does not hold")
+    if principal.tags and (not tags or not set(tags) <= principal.tags):
+        raise Forbidden("tags: a key made by a tagged key must carry only (and at least one of) its tags")
+    if principal.machine_id is not None and machine != principal.machine_id:
+        raise Forbidden(f"machineId: a key made by this key must be restricted to {principal.machine_id!r}")
+
+
+async def create(runtime: Runtime, principal: Principal, request: KeyRequest) -> NewApiKey:
+    _require_manager(principal)
+    name, scopes, tags, machine, expires = _validate(request)
+    _check_delegation(principal, scopes, tags, machine)
+    made = tokens.new_api_key()
+    now = utcnow()
+    row = {
+        "id": made.id,
+        "user_id": principal.user_id,
+        "name": name,
+        "prefix": made.display_prefix,
+        "secret_hash": tokens.digest(made.secret),
+        "scopes": scopes,
+        "tags": tags,
+        "machine_id": machine,
+        "expires_at": expires,
+        "revoked_at": None,
+        "last_used_at": None,
+        "created_at": now,
+        "version": 1,
+    }
+    async with UnitOfWork(runtime) as uow:
+        await uow.session.execute(KEYS.insert().values(row))
+        await uow.commit()
+    return NewApiKey(public(row), made.secret)
+
+
+async def list_keys(
+    runtime: Runtime, principal: Principal, *, all_users: bool = False
+) -> list[dict[str, Any]]:
+    """Newest first (legacy clients rely on it); revoked and expired keys included."""
+    _require_manager(principal)
+    if all_users and not principal.is_admin:
+        raise Forbidden("allUsers: only admins may list every user's keys")
+    query = select(KEYS).order_by(KEYS.c.created_at.desc(), KEYS.c.id)
+    if not all_users:
+        query = query.where(KEYS.c.user_id == principal.user_id)
+    async with runtime.sessions() as session:
+        return [public(r) for r in mappings(await session.execute(query))]
+
+
+async def revoke(runtime: Runtime, principal: Principal, key_id: object) -> dict[str, Any]:
+    """Owner or admin; anyone else's key looks missing. Revoking twice is harmless."""
+    _require_manager(principal)
+    try:
+        wanted = check_id("id", key_id)
+    except ValueError as error:
+        raise BadInput(str(error), field="id") from None
+    now = utcnow()
+    async with UnitOfWork(runtime) as uow:
+        query = select(KEYS).where(KEYS.c.id == wanted)
+        if not principal.is_admin:
+            query = query.where(KEYS.c.user_id == principal.user_id)
+        row = first_mapping(await uow.session.execute(query.with_for_update()))
+        if row is None:
+            raise NotFound(f"id: no API key with id {wanted}", field="id")
+        if row["revoked_at"] is not None:
+            return public(row)
+        changes = {"revoked_at": now, "version": row["version"] + 1}
+        await uow.session.execute(update(KEYS).where(KEYS.c.id == wanted).values(changes))
+        await uow.commit()
+    return public({**row, **changes})
+
+
+async def principal_for_secret(runtime: Runtime, secret: str) -> Principal | str:
+    """The key's principal, or why the secret authenticates nobody.
+
+    One lookup by the id the secret carries, then a constant-time digest comparison.
+    """
+    key_id = tokens.api_key_id(secret)
+    if key_id is None:
+        return "not an API key of this server"
+    async with runtime.sessions() as session:
+        found = await session.execute(
+            select(KEYS, USERS.c.is_active.label("user_active"))
+            .join(USERS, USERS.c.id == KEYS.c.user_id)
+            .where(KEYS.c.id == key_id)
+        )
+        row = first_mapping(found)
+    if row is None or not tokens.same_digest(secret, row["secret_hash"]):
+        return "unknown API key"
+    now = utcnow()
+    if row["revoked_at"] is not None:
+        return "API key revoked"
+    if row["expires_at"] is not None and row["expires_at"] <= now:
+        return "API key expired"
+    if not row["user_active"]:
+        return "the key's user is deactivated"
+    if row["last_used_at"] is None or row["last_used_at"] <= now - LAST_USED_EVERY:
+        await _touch(runtime, key_id, now)
+    return Principal(
+        user_id=row["user_id"],
+        kind=PrincipalKind.API_KEY,
+        is_admin=False,  # keys act for their owner's own tenant only (contract §0.1 item 2)
+        scopes=frozenset(row["scopes"]),
+        tags=frozenset(row["tags"] or ()),
+        machine_id=row["machine_id"],
+        api_key_id=key_id,
+    )
+
+
+async def _touch(runtime: Runtime, key_id: str, now: datetime) -> None:
+    """Conditional, so concurrent requests in the same minute write once between them."""
+    async with runtime.sessions() as session:
+        await session.execute(
+            update(KEYS)
+            .where(
+                KEYS.c.id == key_id,
+                or_(KEYS.c.last_used_at.is_(None), KEYS.c.last_used_at <= now - LAST_USED_EVERY),
+            )
+            .values(last_used_at=now)
+        )
+        await session.commit()
