@@ -454,7 +454,7 @@ async def _subscribe(app: Any, world: World, caller: Caller) -> str:
         principal,
         state.runtime,
         Loaders(state.runtime, principal),
-        state.broadcaster,
+        state.tail,
         state.throttle,
     )
     query = "subscription($after: String) { changes(after: $after) { entityId } }"

@@ -20,6 +20,7 @@ from smooth_gql.changes.broadcaster import Broadcaster
 from smooth_gql.changes.tail import LogTail, log_head
 from smooth_gql.db import models
 from smooth_gql.db.engine import session_factory
+from smooth_gql.enums import EntityType
 from smooth_gql.services.unit_of_work import Runtime
 
 
@@ -36,7 +37,7 @@ async def test_a_commit_no_one_announced_reaches_a_follower_after_the_idle_wait(
         async with engine.begin() as conn:  # as another worker's commit would land
             await conn.execute(
                 insert(models.table_of(models.ChangeLog)).values(
-                    entity_type="TOOL_ITEM",
+                    entity_type=EntityType.TOOL_ITEM.value,
                     entity_id=entity_id,
                     operation="CREATED",
                     version=1,
