@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.types import ExecutionContext
 
 from .observability.request_id import with_request_id
 from .resolvers.mutation import Mutation
@@ -57,6 +58,16 @@ class ErrorCodes(MaskErrors):
         return processed
 
 
+class Schema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Strawberry would log every error at ERROR with a traceback, a client's bad cursor
+        or stale version included. Unexpected errors are logged once, with their traceback
+        and the request id, where ErrorCodes masks them; the rest are the client's own
+        business and are answered, not logged."""
+
+
 def build_schema(extensions: Sequence[Callable[[], SchemaExtension]] = ()) -> strawberry.Schema:
     """The schema with `extensions` in front of error masking.
 
@@ -65,7 +76,7 @@ def build_schema(extensions: Sequence[Callable[[], SchemaExtension]] = ()) -> st
     metrics of its settings. Extensions listed first see the result last, so
     they see the masked errors and their codes.
     """
-    return strawberry.Schema(
+    return Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

@@ -136,3 +136,19 @@ def test_a_bad_setting_is_reported_not_raised(
     monkeypatch.setenv("LOG_LEVEL", "LOUD")
     assert cli.main(["migrate"]) == 2
     assert "LOG_LEVEL" in capsys.readouterr().err
+
+
+async def test_client_mistakes_are_answered_not_logged_as_errors(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A bad query, a bad argument and a bad variable are the client's business: no ERROR
+    line (Strawberry's default would log each with a traceback)."""
+    with caplog.at_level(logging.DEBUG):
+        for query, variables in [
+            ("{ toolItems { noSuchField } }", None),
+            ("{ toolItems(first: -1) { totalCount } }", None),
+            ("query($a: String) { changesSince(after: $a) { endCursor } }", {"a": "not a cursor"}),
+        ]:
+            body = await api.gql_raw(query, variables)
+            assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", body
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
