@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
@@ -28,6 +28,7 @@ from .context import Context
 from .db.engine import create_engine, session_factory
 from .db.migrate import is_empty, upgrade
 from .loaders import Loaders
+from .rest_compat.app import create_rest_app
 from .schema import schema
 from .services.unit_of_work import Runtime
 from .services.users import ensure_local_admin
@@ -122,15 +123,19 @@ def create_app(
             return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
         return JSONResponse({"status": "ready", "database": "ok"})
 
-    return Starlette(
+    rest = create_rest_app()
+    app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/health", health),
             Route("/ready", ready),
+            Mount("/api", app=rest),  # the legacy REST API (rest_compat/)
         ],
         lifespan=lifespan,
     )
+    rest.state.host = app.state  # REST handlers reach the runtime the lifespan builds
+    return app
 
 
 def app_from_env() -> Starlette:
