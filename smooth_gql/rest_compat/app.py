@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from ..services.errors import ServiceError
-from . import bulk
+from . import bulk, tool_set_history
 from .messages import detail_of, status_of
 
 TITLE = "Smooth Tool Data Exchange"
@@ -38,5 +38,6 @@ def create_rest_app() -> FastAPI:
     )
     app.add_exception_handler(ServiceError, service_error)
     app.add_api_route("/health", health, methods=["GET"], tags=["health"])
+    app.include_router(tool_set_history.router())
     app.include_router(bulk.router())
     return app
