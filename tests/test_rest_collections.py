@@ -665,6 +665,12 @@ async def test_list_bounds_are_422(api: Api, params: dict[str, Any], kind: str) 
     assert response.json()["detail"][0]["type"] == kind
 
 
+async def test_a_nul_in_a_filter_is_400_not_a_database_error(api: Api) -> None:
+    response = await api.client.get(f"{V1}/tool-items", params={"manufacturer": "a\x00b"})
+    assert response.status_code == 400
+    assert "NUL" in response.json()["detail"]
+
+
 async def test_limit_bounds_themselves_are_accepted(api: Api) -> None:
     await item(api)
     assert len((await get_list(api, "tool-items", limit=1))["items"]) == 1

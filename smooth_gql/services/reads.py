@@ -164,6 +164,9 @@ def _where(query: ListQuery, principal: Principal, dialect: str) -> list[ColumnE
     for key, value in query.filters.items():
         if value is None:
             continue
+        if isinstance(value, str) and "\x00" in value:
+            # No stored text holds NUL, and PostgreSQL refuses it as a parameter.
+            raise BadInput(f"filter: {key} must not contain NUL characters", field="filter")
         if key == "text":
             pattern = f"%{_escape_like(str(value))}%"
             conditions.append(
