@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
@@ -39,6 +39,7 @@ from .observability.graphql_metrics import OperationMetrics
 from .observability.logging import configure_logging
 from .observability.metrics import HttpMetricsMiddleware, Metrics
 from .observability.request_id import RequestIdMiddleware
+from .rest_compat.app import create_rest_app
 from .schema import build_schema
 from .services.unit_of_work import Runtime
 from .services.users import ensure_local_admin
@@ -168,6 +169,7 @@ def create_app(
             return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
         return JSONResponse({"status": "ready", "database": "ok"})
 
+    rest = create_rest_app()
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
@@ -175,6 +177,7 @@ def create_app(
             Route("/health", health),
             Route("/ready", ready),
             Route("/metrics", metrics.endpoint),
+            Mount("/api", app=rest),  # the legacy REST API (rest_compat/)
         ],
         middleware=[
             # Outermost first: every answer below has a request id and is counted, 413s included.
@@ -189,6 +192,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.metrics = metrics
+    rest.state.host = app.state  # REST handlers reach the runtime the lifespan builds
     return app
 
 

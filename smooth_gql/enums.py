@@ -61,6 +61,7 @@ class InstanceStatus(enum.StrEnum):
     MAINTENANCE = "MAINTENANCE"
     NEEDS_INSPECTION = "NEEDS_INSPECTION"
     RETIRED = "RETIRED"
+    OTHER = "OTHER"  # a legacy status text no member names; the text is kept beside it
 
 
 class ToolSetType(enum.StrEnum):
@@ -68,12 +69,14 @@ class ToolSetType(enum.StrEnum):
     JOB_SPECIFIC = "JOB_SPECIFIC"
     TEMPLATE = "TEMPLATE"
     PROJECT = "PROJECT"
+    OTHER = "OTHER"  # a legacy type text no member names; the text is kept beside it
 
 
 class ToolSetStatus(enum.StrEnum):
     DRAFT = "DRAFT"
     ACTIVE = "ACTIVE"
     ARCHIVED = "ARCHIVED"
+    OTHER = "OTHER"  # a legacy status text no member names; the text is kept beside it
 
 
 class Operation(enum.StrEnum):

@@ -1,4 +1,4 @@
-"""Dependencies point one way (DESIGN §1): the GraphQL skin never touches storage."""
+"""Dependencies point one way (DESIGN §1): the GraphQL and REST skins never touch storage."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).parent.parent / "smooth_gql"
-SKIN = ["resolvers", "types"]
+SKIN = ["resolvers", "types", "rest_compat"]
 FORBIDDEN_IN_SKIN = ("sqlalchemy", "smooth_gql.db", "..db")
 
 

@@ -52,6 +52,22 @@ class Join:
 
 
 @dataclass(frozen=True)
+class LegacyLink:
+    """A verbatim legacy array whose elements also become join rows where their ids resolve.
+
+    Legacy clients write free-form `components` / `members` arrays with ids that
+    may be placeholders ("tool-1"). The array is stored as written; every
+    element that names one of the owner's rows is linked through `join` as
+    well, and the rest are simply not linked (no error). An input that names
+    `join` itself wins over the derived links.
+    """
+
+    source: str  # the field holding the verbatim array
+    join: str  # the Join it feeds
+    candidates: Callable[[list[Any]], list[Any]]  # array -> join input elements, before parsing
+
+
+@dataclass(frozen=True)
 class EntitySpec:
     type: EntityType
     table: Table
@@ -61,6 +77,7 @@ class EntitySpec:
     # Enum columns whose legacy free-text twin must be cleared when the enum changes.
     legacy_twins: Mapping[str, str] = field(default_factory=dict)
     keeps_history: bool = False
+    legacy_links: tuple[LegacyLink, ...] = ()
 
     @property
     def name(self) -> str:
@@ -93,6 +110,46 @@ def _component(label: str, position: int, element: Any) -> dict[str, Any]:
         "position": position if pos is None else check_int(f"{where}.position", pos),
         "gauge_offset": check_value(F("gauge_offset", f"{where}.gaugeOffset", Kind.FLOAT), gauge),
     }
+
+
+def _role(value: Any) -> str:
+    """A legacy role string ("cutter", "holder", ...) as a ComponentRole; unknown ones are OTHER."""
+    if isinstance(value, str) and value.upper() in ComponentRole.__members__:
+        return ComponentRole[value.upper()].value
+    return ComponentRole.OTHER.value
+
+
+def _legacy_components(array: list[Any]) -> list[Any]:
+    found: list[Any] = []
+    for element in array:
+        if isinstance(element, Mapping) and isinstance(element.get("item_id"), str):
+            position, gauge = element.get("position"), element.get("gauge_offset")
+            found.append(
+                {
+                    "item_id": element["item_id"],
+                    "role": _role(element.get("role")),
+                    "position": position
+                    if isinstance(position, int) and not isinstance(position, bool)
+                    else None,
+                    "gauge_offset": gauge
+                    if isinstance(gauge, int | float) and not isinstance(gauge, bool)
+                    else None,
+                }
+            )
+    return found
+
+
+def _legacy_member_ids(*keys: str) -> Callable[[list[Any]], list[Any]]:
+    def candidates(array: list[Any]) -> list[Any]:
+        return [
+            element[key]
+            for element in array
+            if isinstance(element, Mapping)
+            for key in keys
+            if isinstance(element.get(key), str)
+        ]
+
+    return candidates
 
 
 def _member(column: str) -> Callable[[str, int, Any], dict[str, Any]]:
@@ -155,6 +212,7 @@ TOOL_ASSEMBLY = EntitySpec(
             ".itemId",
         ),
     ),
+    legacy_links=(LegacyLink("legacy_components", "components", _legacy_components),),
 )
 
 TOOL_INSTANCE = EntitySpec(
@@ -282,6 +340,10 @@ TOOL_SET = EntitySpec(
     ),
     legacy_twins={"type": "legacy_type", "status": "legacy_status"},
     keeps_history=True,
+    legacy_links=(
+        LegacyLink("members", "tool_preset_ids", _legacy_member_ids("preset_id")),
+        LegacyLink("members", "tool_instance_ids", _legacy_member_ids("instance_id", "tool_instance_id")),
+    ),
 )
 
 SPECS: Mapping[EntityType, EntitySpec] = {

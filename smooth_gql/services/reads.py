@@ -24,7 +24,7 @@ from ..enums import EntityType
 from . import cursors
 from .entities import SPECS, Join
 from .errors import BadInput
-from .fields import check_datetime
+from .fields import INT64_MAX, check_datetime
 from .unit_of_work import Runtime
 
 Row = Mapping[str, Any]
@@ -164,6 +164,9 @@ def _where(query: ListQuery, principal: Principal, dialect: str) -> list[ColumnE
     for key, value in query.filters.items():
         if value is None:
             continue
+        if isinstance(value, str) and "\x00" in value:
+            # No stored text holds NUL, and PostgreSQL refuses it as a parameter.
+            raise BadInput(f"filter: {key} must not contain NUL characters", field="filter")
         if key == "text":
             pattern = f"%{_escape_like(str(value))}%"
             conditions.append(
@@ -227,6 +230,36 @@ async def list_page(
     has_next = len(rows) > limit
     rows = rows[:limit]
     return Page(rows, query.order_by, has_next, bool(after))
+
+
+async def list_window(
+    runtime: Runtime, principal: Principal, query: ListQuery, *, limit: int, offset: int
+) -> list[Row]:
+    """A page by position, for the legacy REST lists (`limit` / `offset`).
+
+    Rows come in the query's order with ties broken by id: a total order, so
+    consecutive windows cover every matching row exactly once while nothing is
+    written (creation order by default, as legacy clients have always seen).
+    """
+    authorize_read(principal)
+    _check_order(query)
+    if not 0 <= limit <= runtime.settings.max_page_size:
+        raise BadInput(f"limit: must be between 0 and {runtime.settings.max_page_size}", field="limit")
+    if not 0 <= offset <= INT64_MAX:
+        raise BadInput(f"offset: must be between 0 and {INT64_MAX}", field="offset")
+    table = SPECS[query.entity].table
+    sort = table.c[query.order_by]
+    order = (sort.desc(), table.c.id.desc()) if query.descending else (sort, table.c.id)
+    async with runtime.sessions() as session:
+        dialect = dialect_name(session)
+        statement = (
+            select(table)
+            .where(*_where(query, principal, dialect))
+            .order_by(*order)
+            .limit(limit)
+            .offset(offset)
+        )
+        return mappings(await session.execute(statement))
 
 
 async def count(runtime: Runtime, principal: Principal, query: ListQuery) -> int:

@@ -29,6 +29,7 @@ class SetVersion:
     change_summary: str | None
     snapshot: Mapping[str, Any]
     is_current: bool = False
+    stored: bool = True  # False for the live state history() adds when no snapshot holds it
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,9 @@ async def _live(runtime: Runtime, principal: Principal, row: Mapping[str, Any]) 
     for join in (SET_INSTANCES, SET_PRESETS):
         [rows] = await reads.join_rows(runtime.sessions, join, "tool_set_id", [row["id"]])
         joins[join.name] = [dict(r) for r in rows]
-    return SetVersion(row["version"], row["updated_at"], row["updated_by"], None, snapshot(row, joins), True)
+    return SetVersion(
+        row["version"], row["updated_at"], row["updated_by"], None, snapshot(row, joins), True, stored=False
+    )
 
 
 async def history(runtime: Runtime, principal: Principal, set_id: str) -> list[SetVersion]:

@@ -24,11 +24,12 @@ from ..db.queries import mappings
 from ..db.types import utcnow
 from ..enums import EntityType, Operation
 from . import tool_set_history
-from .entities import SPECS, EntitySpec
+from .entities import SPECS, EntitySpec, Join
 from .errors import FieldError, ItemError, ItemErrorCode, LimitExceeded
 from .fields import MAX_LIST_ENTRIES, check_id, check_int, check_value
 from .journal import Journal, diff, jsonable_row
 from .references import (
+    Wanted,
     check_targets,
     constraint_error,
     find_referrers,
@@ -54,6 +55,7 @@ class _Element:
     values: Row = field(default_factory=dict)
     joins: dict[str, list[Row]] = field(default_factory=dict)
     expected_version: int | None = None
+    links: dict[str, list[Row]] = field(default_factory=dict)  # legacy links, kept where ids resolve
 
 
 class _Errors(dict[int, ItemError]):
@@ -128,6 +130,74 @@ def _parse_fields(
     return values, joins
 
 
+def _missing(value: Any) -> bool:
+    """Absent the way legacy clients mean it: null, an empty string, list or object."""
+    return value is None or (isinstance(value, str | list | dict) and len(value) == 0)
+
+
+def _check_required(spec: EntitySpec, item: Mapping[str, Any], required: Sequence[str]) -> None:
+    for name in required:
+        if _missing(item.get(name)):
+            known = spec.field(name)
+            raise FieldError(known.label if known else name, "is required")
+
+
+def _join(spec: EntitySpec, name: str) -> Join:
+    return next(j for j in spec.joins if j.name == name)
+
+
+def _parse_links(spec: EntitySpec, item: Mapping[str, Any]) -> dict[str, list[Row]]:
+    """Join rows a verbatim legacy array proposes; elements that cannot be parsed are not linked."""
+    links: dict[str, list[Row]] = {}
+    for link in spec.legacy_links:
+        if link.source not in item or link.join in item:
+            continue
+        array = item[link.source]
+        join = _join(spec, link.join)
+        rows: list[Row] = []
+        for element in link.candidates(array if isinstance(array, list) else [])[:MAX_LIST_ENTRIES]:
+            try:
+                rows.append(join.parse(join.label, len(rows), element))
+            except FieldError:
+                continue
+        links[link.join] = rows
+    return links
+
+
+def _link_wanted(spec: EntitySpec, owner_id: str, element: _Element) -> list[Wanted]:
+    return [
+        Wanted(join.label, join.target, row[join.ref_column], owner_id)
+        for name, rows in element.links.items()
+        for join in (_join(spec, name),)
+        for row in rows
+    ]
+
+
+def _resolve_links(
+    spec: EntitySpec,
+    element: _Element,
+    owner_id: str,
+    targets: Mapping[EntityType, Mapping[str, Mapping[str, Any]]],
+) -> None:
+    """Keep the proposed links whose ids name the owner's rows (once each where links are unique)."""
+    for name, rows in element.links.items():
+        join = _join(spec, name)
+        found = targets.get(join.target, {})
+        kept: list[Row] = []
+        seen: set[str] = set()
+        for row in rows:
+            target = found.get(row[join.ref_column])
+            if target is None or target["owner_id"] != owner_id:
+                continue
+            if name != "components":
+                if row[join.ref_column] in seen:
+                    continue
+                seen.add(row[join.ref_column])
+                row = {**row, "position": len(kept)}
+            kept.append(row)
+        element.joins[name] = kept
+
+
 def _reject_duplicate_members(label: str, column: str, rows: list[Row], *, unique: bool) -> None:
     if not unique:
         return
@@ -193,7 +263,10 @@ async def create_entities(
     items: Sequence[Mapping[str, Any]],
     *,
     atomic: bool = False,
+    required: Sequence[str] = (),
 ) -> BulkOutcome:
+    """`required` names fields a door demands beyond the entity's own rules (the legacy
+    REST contract requires e.g. a tool item's category), checked first, in that order."""
     spec = SPECS[entity]
     authorize_write(principal, spec)
     _check_size(runtime, items)
@@ -213,9 +286,11 @@ async def create_entities(
             if raw_id is not None:
                 supplied.append(element.id)
             fields = {k: v for k, v in item.items() if k != "id"}
+            _check_required(spec, fields, required)
             if spec.type is EntityType.TOOL_ASSEMBLY:
                 fields = dict(_expand_assembly_shorthand(fields))
             element.values, element.joins = _parse_fields(spec, fields, creating=True)
+            element.links = _parse_links(spec, fields)
         except FieldError as error:
             element.id = item.get("id") if isinstance(item.get("id"), str) else None
             errors.add(element, error)
@@ -233,7 +308,10 @@ async def create_entities(
 
     async with UnitOfWork(runtime) as uow:
         wanted = {e.index: wanted_ids(spec, principal.user_id, e.values, e.joins) for e in pending}
-        targets = await load_targets(uow.session, principal, (w for ws in wanted.values() for w in ws))
+        linked = [w for e in pending for w in _link_wanted(spec, principal.user_id, e)]
+        targets = await load_targets(
+            uow.session, principal, [*(w for ws in wanted.values() for w in ws), *linked]
+        )
         taken = await _existing_ids(uow, spec, supplied)
         valid: list[_Element] = []
         for element in pending:
@@ -241,6 +319,7 @@ async def create_entities(
                 if element.id in taken:
                     raise FieldError("id", "already exists", ItemErrorCode.CONSTRAINT)
                 check_targets(wanted[element.index], targets)
+                _resolve_links(spec, element, principal.user_id, targets)
                 _derive_from_references(spec, element.values, targets)
                 _check_reach(principal, spec, element.values, element.values)
             except FieldError as error:
@@ -372,6 +451,7 @@ async def update_entities(
             element.expected_version = None if expected is None else check_int("expectedVersion", expected)
             changes = {k: v for k, v in item.items() if k not in ("id", "expected_version")}
             element.values, element.joins = _parse_fields(spec, changes, creating=False)
+            element.links = _parse_links(spec, changes)
         except FieldError as error:
             errors.add(element, error)
             continue
@@ -385,7 +465,12 @@ async def update_entities(
             for e in elements
             if e.id in current
         }
-        targets = await load_targets(uow.session, principal, (w for ws in wanted.values() for w in ws))
+        linked = [
+            w for e in elements if e.id in current for w in _link_wanted(spec, current[e.id]["owner_id"], e)
+        ]
+        targets = await load_targets(
+            uow.session, principal, [*(w for ws in wanted.values() for w in ws), *linked]
+        )
         versions = (
             await tool_set_history.existing_versions(uow.session, list(current)) if spec.keeps_history else {}
         )
@@ -402,6 +487,7 @@ async def update_entities(
                     errors.add_conflict(element, row)
                     continue
                 check_targets(wanted[element.index], targets)
+                _resolve_links(spec, element, row["owner_id"], targets)
                 after = _updated_row(spec, row, element, targets)
                 _check_reach(principal, spec, after, element.values)
             except FieldError as error:

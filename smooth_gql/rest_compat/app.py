@@ -1,0 +1,43 @@
+"""The REST compatibility application, mounted at /api by the host app.
+
+FastAPI gives the legacy framework's behaviour for free: the 422 detail
+lists, 404/405 bodies, 307 on a trailing slash, and the OpenAPI document with
+Swagger UI and ReDoc at the documented URLs (contract §12).
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from ..services.errors import ServiceError
+from . import bulk, tool_set_history
+from .messages import detail_of, status_of
+
+TITLE = "Smooth Tool Data Exchange"
+VERSION = "0.1.0"
+
+
+async def health() -> dict[str, str]:
+    """Liveness in the legacy shape; it says nothing about the database (see /ready)."""
+    return {"service": "smooth", "version": VERSION, "status": "running"}
+
+
+async def service_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ServiceError)
+    return JSONResponse({"detail": detail_of(exc)}, status_code=status_of(exc))
+
+
+def create_rest_app() -> FastAPI:
+    app = FastAPI(
+        title=TITLE,
+        version=VERSION,
+        openapi_url="/v1/openapi.json",
+        docs_url="/v1/docs",
+        redoc_url="/v1/redoc",
+    )
+    app.add_exception_handler(ServiceError, service_error)
+    app.add_api_route("/health", health, methods=["GET"], tags=["health"])
+    app.include_router(tool_set_history.router())
+    app.include_router(bulk.router())
+    return app

@@ -1,0 +1,156 @@
+"""The six collections: one generic handler per verb, built from the collection table.
+
+Each handler parses the legacy body (FastAPI and the models of `models.py`
+answer malformed requests with the legacy 422 list), maps wire names to the
+model, calls the same service function GraphQL calls and renders the legacy
+envelope. Rules, version checks, audit and change rows all live in services/.
+
+No postponed annotations here: FastAPI reads the handlers' annotations, which
+name the per-collection models built at runtime.
+"""
+
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, HTTPException, Query
+from fastapi.responses import JSONResponse
+
+from ..auth.principal import Principal
+from ..services import reads, writes
+from ..services.reads import ListQuery
+from ..services.unit_of_work import Runtime
+from ..services.writes import BulkOutcome
+from .collections import COLLECTIONS
+from .messages import bulk_errors
+from .models import DeleteBody, create_body, list_query, update_body
+from .principal import current_principal, runtime
+from .wire import Collection, needs_derived, to_model, to_wire
+
+Caller = Annotated[Principal, Depends(current_principal)]
+Services = Annotated[Runtime, Depends(runtime)]
+
+
+async def render(
+    rt: Runtime, principal: Principal, collection: Collection, rows: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """Rows in the legacy shape; a legacy array the row lacks is built from its join (one query)."""
+    derived: dict[str, list[dict[str, Any]]] = {}
+    missing = needs_derived(collection, rows)
+    array = collection.derived_array
+    if missing and array is not None:
+        groups = await reads.join_rows(rt.sessions, array.join, array.join.parent_column, missing)
+        derived = {
+            row_id: [array.element(r) for r in group] for row_id, group in zip(missing, groups, strict=True)
+        }
+    return [to_wire(collection, row, derived.get(row["id"])) for row in rows]
+
+
+async def _bulk_response(
+    rt: Runtime,
+    principal: Principal,
+    collection: Collection,
+    outcome: BulkOutcome,
+    elements: list[Mapping[str, Any]],
+    *,
+    creating: bool = False,
+) -> JSONResponse:
+    """HTTP 200 whatever failed: the legacy envelope of contract §5.7."""
+    return JSONResponse(
+        {
+            "success_count": len(outcome.results),
+            "error_count": len(outcome.errors),
+            "results": await render(rt, principal, collection, outcome.results),
+            "errors": bulk_errors(collection, outcome.errors, elements, creating=creating),
+        }
+    )
+
+
+def _filters(collection: Collection, query: Any) -> dict[str, Any]:
+    """Legacy filters on model columns; an empty value means no filter."""
+    found: dict[str, Any] = {}
+    by_wire = {wf.wire: wf for wf in collection.wire_fields()}
+    for param, wire in collection.filters.items():
+        value = getattr(query, param)
+        if not value:
+            continue
+        wf = by_wire[wire]
+        if wf.enum is None:
+            found[wf.model] = value
+            continue
+        found[wf.model], twin = wf.enum.to_model(value)
+        if twin is not None:
+            found[wf.enum.twin] = twin
+    return found
+
+
+def add_routes(router: APIRouter, collection: Collection) -> None:
+    c = collection
+    path = f"/{c.path}"
+    CreateBody = create_body(c)
+    UpdateBody = update_body(c)
+    ListParams = list_query(c)
+
+    async def create(
+        body: Annotated[CreateBody, Body()],  # type: ignore[valid-type]
+        rt: Services,
+        principal: Caller,
+    ) -> JSONResponse:
+        elements = [item.model_dump() for item in body.items]  # type: ignore[attr-defined]
+        inputs = [to_model(c, e, creating=True) for e in elements]
+        outcome = await writes.create_entities(rt, principal, c.entity, inputs, required=c.required)
+        return await _bulk_response(rt, principal, c, outcome, elements, creating=True)
+
+    async def update(
+        body: Annotated[UpdateBody, Body()],  # type: ignore[valid-type]
+        rt: Services,
+        principal: Caller,
+    ) -> JSONResponse:
+        elements = [item.model_dump() for item in body.items]  # type: ignore[attr-defined]
+        inputs = [
+            {"id": e["id"], "expected_version": e["version"], **to_model(c, e, creating=False)}
+            for e in elements
+        ]
+        outcome = await writes.update_entities(rt, principal, c.entity, inputs)
+        return await _bulk_response(rt, principal, c, outcome, elements)
+
+    async def delete(body: Annotated[DeleteBody, Body()], rt: Services, principal: Caller) -> JSONResponse:
+        elements: list[Mapping[str, Any]] = [{"id": i} for i in body.ids]
+        outcome = await writes.delete_entities(rt, principal, c.entity, elements)
+        return await _bulk_response(rt, principal, c, outcome, elements)
+
+    async def listing(
+        params: Annotated[ListParams, Query()],  # type: ignore[valid-type]
+        rt: Services,
+        principal: Caller,
+    ) -> JSONResponse:
+        p: Any = params
+        query = ListQuery(c.entity, _filters(c, p), all_tenants=p.all_users)
+        rows = await reads.list_window(rt, principal, query, limit=p.limit, offset=p.offset)
+        total = await reads.count(rt, principal, query)
+        items = await render(rt, principal, c, rows)
+        return JSONResponse({"items": items, "total": total, "limit": p.limit, "offset": p.offset})
+
+    async def get_one(entity_id: str, rt: Services, principal: Caller) -> JSONResponse:
+        reads.authorize_read(principal)
+        [row] = await reads.by_ids(rt.sessions, principal, c.entity, [entity_id])
+        if row is None:
+            raise HTTPException(404)  # {"detail": "Not Found"}: missing and foreign look alike
+        [shown] = await render(rt, principal, c, [row])
+        return JSONResponse(shown)
+
+    tags: list[str | Any] = [c.path]
+    router.add_api_route(path, create, methods=["POST"], tags=tags, summary=f"Create {c.path} in bulk")
+    router.add_api_route(path, listing, methods=["GET"], tags=tags, summary=f"List {c.path}")
+    router.add_api_route(path, update, methods=["PUT"], tags=tags, summary=f"Update {c.path} in bulk")
+    router.add_api_route(path, delete, methods=["DELETE"], tags=tags, summary=f"Delete {c.path} in bulk")
+    if c.single_get:
+        router.add_api_route(
+            f"{path}/{{entity_id}}", get_one, methods=["GET"], tags=tags, summary=f"One of {c.path}"
+        )
+
+
+def router() -> APIRouter:
+    routes = APIRouter(prefix="/v1")
+    for collection in COLLECTIONS:
+        add_routes(routes, collection)
+    return routes

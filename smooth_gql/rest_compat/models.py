@@ -1,0 +1,45 @@
+"""Request models built from the collection table, so FastAPI validates each body the
+way the legacy server did (lax pydantic types, 422 detail lists) and documents it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from ..services.fields import INT64_MAX
+from .wire import Collection
+
+LIMIT_MAX = 1000  # the legacy bound, part of the wire contract
+
+
+def _optional(collection: Collection) -> dict[str, Any]:
+    return {wf.wire: (wf.annotation | None, None) for wf in collection.wire_fields()}
+
+
+def create_body(collection: Collection) -> type[BaseModel]:
+    item = create_model(f"{collection.title}Create", **_optional(collection))
+    return create_model(f"{collection.title}CreateBody", items=(list[item], ...))  # type: ignore[valid-type]
+
+
+def update_body(collection: Collection) -> type[BaseModel]:
+    item = create_model(
+        f"{collection.title}Update", id=(str, ...), version=(int, ...), **_optional(collection)
+    )
+    return create_model(f"{collection.title}UpdateBody", items=(list[item], ...))  # type: ignore[valid-type]
+
+
+class DeleteBody(BaseModel):
+    ids: list[str]
+
+
+def list_query(collection: Collection) -> type[BaseModel]:
+    filters: dict[str, Any] = {name: (str | None, None) for name in collection.filters}
+    return create_model(
+        f"{collection.title}ListQuery",
+        __config__=ConfigDict(extra="ignore"),
+        limit=(int, Field(100, ge=1, le=LIMIT_MAX)),
+        offset=(int, Field(0, ge=0, le=INT64_MAX)),
+        all_users=(bool, False),
+        **filters,
+    )

@@ -1,0 +1,162 @@
+"""How one legacy collection looks on the wire, and the two mappings wire ⇄ model.
+
+A `Collection` is data: its path, its entity, its wire fields (each naming the
+model field it carries), its list filters and its legacy messages. The route
+handlers, the request models, the OpenAPI document and the error messages are
+all derived from it, so the six collections share one code path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from ..enums import EntityType
+from ..services.entities import SPECS, Join
+
+Row = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class WireEnum:
+    """A legacy free-text enumeration over a model enum and its verbatim twin.
+
+    The documented lower-case values (and the seed's upper-case ones) map onto
+    the enum; any other text is stored verbatim in `twin` beside `fallback`,
+    and echoed back unchanged (contract §0.1 item 11).
+    """
+
+    enum: type[StrEnum]
+    twin: str
+    fallback: str = "OTHER"
+
+    def to_model(self, text: str) -> tuple[str, str | None]:
+        member = self.enum.__members__.get(text.upper())
+        if member is not None:
+            return member.value, None
+        return self.fallback, text
+
+    def to_wire(self, value: str | None, twin: str | None) -> str | None:
+        if twin is not None:
+            return twin
+        return None if value is None else value.lower()
+
+
+@dataclass(frozen=True)
+class WireField:
+    """One legacy JSON key: its request type and the model field that stores it."""
+
+    wire: str
+    annotation: Any  # the pydantic type of a non-null value
+    model: str
+    enum: WireEnum | None = None
+
+
+@dataclass(frozen=True)
+class DerivedArray:
+    """A verbatim legacy array the row may lack (written through GraphQL): built from a join."""
+
+    wire: str
+    join: Join
+    element: Callable[[Row], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Collection:
+    path: str  # e.g. "tool-items"
+    entity: EntityType
+    fields: tuple[WireField, ...]
+    not_found: str  # per-item message for update/delete of a missing or foreign row
+    required: tuple[str, ...]  # model fields a legacy create must carry, in the order checked
+    filters: Mapping[str, str] = field(default_factory=dict)  # query parameter -> wire field
+    tagged: bool = True
+    single_get: bool = True
+    derive_name: Callable[[Row], str | None] | None = None
+    # Wire keys where "" means absent on create (enumerations always: legacy checks truthiness).
+    drop_empty_on_create: tuple[str, ...] = ()
+    derived_array: DerivedArray | None = None
+
+    @property
+    def title(self) -> str:
+        return "".join(part.capitalize() for part in self.path.split("-"))
+
+    def wire_fields(self) -> tuple[WireField, ...]:
+        if not self.tagged:
+            return self.fields
+        return (*self.fields, WireField("tags", list[str], "tags"))
+
+    def field_for_label(self) -> dict[str, str]:
+        """Service labels (camelCase, as in its messages) -> the legacy key clients know."""
+        spec = SPECS[self.entity]
+        labels: dict[str, str] = {"expectedVersion": "version", "id": "id"}
+        for wf in self.wire_fields():
+            for model in (wf.model, wf.enum.twin if wf.enum else None):
+                known = spec.field(model) if model else None
+                if known is not None:
+                    labels[known.label] = wf.wire
+            if wf.model == "legacy_components":
+                labels["components"] = wf.wire
+        return labels
+
+
+COMMON_KEYS = ("user_id", "created_by", "updated_by", "created_at", "updated_at", "version")
+
+
+def to_model(collection: Collection, element: Mapping[str, Any], *, creating: bool) -> dict[str, Any]:
+    """A parsed legacy element as the service's input: absent and null leave a field alone."""
+    values: dict[str, Any] = {}
+    for wf in collection.wire_fields():
+        raw = element.get(wf.wire)
+        if raw is None:
+            continue
+        if creating and raw == "" and (wf.enum is not None or wf.wire in collection.drop_empty_on_create):
+            continue
+        if wf.enum is not None:
+            values[wf.model], values[wf.enum.twin] = wf.enum.to_model(raw)
+        else:
+            values[wf.model] = raw
+    if creating and collection.derive_name is not None:
+        name = collection.derive_name(element)
+        if name:
+            values["name"] = name[:255]
+    return values
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def to_wire(
+    collection: Collection, row: Row, derived: Sequence[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """A stored row in the legacy shape, keys in the legacy order, times with their offset."""
+    out: dict[str, Any] = {"id": row["id"]}
+    for wf in collection.wire_fields():
+        if wf.enum is not None:
+            out[wf.wire] = wf.enum.to_wire(row.get(wf.model), row.get(wf.enum.twin))
+        elif wf.wire == "tags":
+            out[wf.wire] = list(row.get("tags") or [])
+        else:
+            value = row.get(wf.model)
+            arr = collection.derived_array
+            if value is None and arr is not None and arr.wire == wf.wire:
+                value = list(derived or [])
+            out[wf.wire] = _jsonable(value)
+    out["user_id"] = row["owner_id"]
+    for key in COMMON_KEYS[1:]:
+        out[key] = _jsonable(row[key])
+    return out
+
+
+def needs_derived(collection: Collection, rows: Sequence[Row]) -> list[str]:
+    """Ids of rows whose legacy array must be built from the join (written without one)."""
+    arr = collection.derived_array
+    if arr is None:
+        return []
+    model = next(wf.model for wf in collection.fields if wf.wire == arr.wire)
+    return [row["id"] for row in rows if row.get(model) is None]
