@@ -16,6 +16,7 @@ from smooth_gql.db.migrate import upgrade
 from . import dataset as dataset_module
 from . import feed as feed_module
 from . import load as load_module
+from . import rest as rest_module
 from .database import DatabaseError, fresh_database
 from .harness import BenchError, StatementCounter, running_app
 from .measure import Result, measure, timed_call
@@ -89,6 +90,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     feed_module.add_arguments(parser)
     load_module.add_arguments(parser)
+    rest_module.add_arguments(parser)
     args = parser.parse_args(argv)
     if args.feed:
         for name in ("subscribers", "writes", "idle_subscriptions"):
@@ -140,8 +142,13 @@ async def run(args: argparse.Namespace) -> Outcome:
                 print(
                     f"runs: {args.warmup} warm-up + {args.runs} measured per side (GraphQL and floor alternate); medians in ms\n"
                 )
-                chosen = args.only or list(WORKLOADS)
+                chosen = [] if args.rest else args.only or list(WORKLOADS)
                 workloads: list[Workload] = []
+                if args.rest:
+                    workloads += [
+                        rest_module.RestCreateItems(client, engine),
+                        rest_module.RestListItems(client, engine),
+                    ]
                 if "create" in chosen:
                     workloads.append(CreateToolItems(client, engine))
                 if "items" in chosen:
@@ -172,9 +179,17 @@ async def run(args: argparse.Namespace) -> Outcome:
                     write_json(args.json, as_json(environment, data, results, settings))
                     print(f"\nresults written to {args.json}")
                 counter.close()
+            concurrent_failed = False
+            if args.rest:
+                _say(f"measuring {args.rest_clients} concurrent clients listing through a served worker ...")
+                concurrent = await rest_module.concurrent_list(
+                    db.url, clients=args.rest_clients, seconds=args.rest_seconds
+                )
+                print(concurrent.line())
+                concurrent_failed = not concurrent.within_target
         finally:
             await engine.dispose()
-    failed = any(not r.complete or not r.within_target for r in results)
+    failed = concurrent_failed or any(not r.complete or not r.within_target for r in results)
     return Outcome(results, failed)
 
 

@@ -3,7 +3,8 @@
 A floor is the least a server could do for a workload on this engine and
 driver: the same SELECTs (one per relation, `IN (...)` for the related rows)
 or the same INSERTs (one executemany per table, one transaction), the rows
-shaped into the same JSON document and encoded with `json.dumps`. The column
+shaped into the same JSON document and encoded with the app's own encoder
+(smooth_gql/json_codec.py, orjson). The column
 types of the models are used, so JSON decoding and the UTC datetime handling
 are paid here as in the app; only the GraphQL layer, the DataLoaders, the
 validation and the app's bookkeeping are left out. A floor SELECT names only
@@ -14,7 +15,6 @@ database and driver", measured in the same process on the same engine.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from smooth_gql.auth.principal import LOCAL_ADMIN_ID
 from smooth_gql.db import models
 from smooth_gql.db.engine import IMMEDIATE
+from smooth_gql.json_codec import dumps
 
 ITEMS: Table = models.ToolItem.__table__  # type: ignore[assignment]
 ASSEMBLIES: Table = models.ToolAssembly.__table__  # type: ignore[assignment]
@@ -100,7 +101,7 @@ async def tool_items_page(engine: AsyncEngine, first: int) -> bytes:
         }
         for r in rows
     ]
-    return json.dumps({"toolItems": {"edges": edges}}).encode()
+    return dumps({"toolItems": {"edges": edges}})
 
 
 # --- the machine view -----------------------------------------------------------------
@@ -210,7 +211,7 @@ async def machine_view(engine: AsyncEngine, machine_id: str, first: int) -> byte
         }
         for r in presets
     ]
-    return json.dumps({"toolPresets": {"edges": edges}}).encode()
+    return dumps({"toolPresets": {"edges": edges}})
 
 
 # --- createToolItems(1,000) ------------------------------------------------------------
@@ -280,4 +281,4 @@ async def create_items(engine: AsyncEngine, inputs: Sequence[Mapping[str, Any]])
             await conn.execute(insert(AUDIT), audit)
             await conn.execute(insert(CHANGES), changes)
     results = [{"id": row["id"], "version": 1} for row in items]
-    return json.dumps({"createToolItems": {"successCount": len(results), "results": results}}).encode()
+    return dumps({"createToolItems": {"successCount": len(results), "results": results}})

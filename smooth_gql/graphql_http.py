@@ -20,6 +20,7 @@ from strawberry.http.parse_content_type import parse_content_type
 
 from .context import Context
 from .http_guards import error_response
+from .json_codec import dumps
 
 
 def graphql_request(data: object, protocol: GraphQLRequestProtocol) -> GraphQLRequestData:
@@ -87,6 +88,9 @@ class GraphQLView(GraphQL[Context, None]):
         except HTTPException as refusal:
             response = error_response(refusal.status_code, refusal.reason)
         await response(scope, receive, send)
+
+    def encode_json(self, data: object) -> bytes:
+        return dumps(data)
 
     def decode_json(self, data: str | bytes) -> object:
         try:

@@ -8,11 +8,11 @@ Swagger UI and ReDoc at the documented URLs (contract §12).
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
 
 from ..services.errors import ServiceError
 from . import bulk, tool_set_history
 from .messages import detail_of, status_of
+from .responses import JSONResponse
 
 TITLE = "Smooth Tool Data Exchange"
 VERSION = "0.1.0"
@@ -35,6 +35,7 @@ def create_rest_app() -> FastAPI:
         openapi_url="/v1/openapi.json",
         docs_url="/v1/docs",
         redoc_url="/v1/redoc",
+        default_response_class=JSONResponse,
     )
     app.add_exception_handler(ServiceError, service_error)
     app.add_api_route("/health", health, methods=["GET"], tags=["health"])

@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query
-from fastapi.responses import JSONResponse
 
 from ..auth.principal import Principal
 from ..services import reads, writes
@@ -24,6 +23,7 @@ from .collections import COLLECTIONS
 from .messages import bulk_errors
 from .models import DeleteBody, create_body, list_query, update_body
 from .principal import current_principal, runtime
+from .responses import JSONResponse
 from .wire import Collection, needs_derived, to_model, to_wire
 
 Caller = Annotated[Principal, Depends(current_principal)]

@@ -11,12 +11,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, HTTPException
-from fastapi.responses import JSONResponse
 
 from ..services import tool_sets
 from ..services.errors import NotFound
 from .bulk import Caller, Services, render
 from .collections import TOOL_SETS
+from .responses import JSONResponse
 
 SNAPSHOT_KEYS = (
     "id",
