@@ -34,16 +34,9 @@ SNAPSHOT_KEYS = (
     "created_at",
     "updated_at",
 )
-COMPARED = (
-    "name",
-    "description",
-    "type",
-    "machine_id",
-    "job_id",
-    "members",
-    "capacity",
-    "status",
-    "activation",
+# What compare reports: the snapshot without identity and bookkeeping.
+COMPARED = tuple(
+    k for k in SNAPSHOT_KEYS if k not in ("id", "user_id", "created_by", "created_at", "updated_at")
 )
 # A model field that differs, as the legacy field a client sees differ.
 WIRE_OF = {"legacy_type": "type", "legacy_status": "status"}
