@@ -1,7 +1,8 @@
 """Response encoding: what orjson refuses is still answered, exactly.
 
-Responses are encoded with orjson, which refuses such integers; the answer
-must fall back to the standard library instead of failing or rounding.
+Responses are encoded with orjson, which refuses integers beyond 64 bits and
+lone surrogates; such answers must fall back to the standard library instead
+of failing or rounding.
 """
 
 from __future__ import annotations
