@@ -11,11 +11,11 @@ from starlette.websockets import WebSocket
 
 from .auth.principal import Principal
 from .auth.throttle import LoginThrottle
-from .auth.tokens import SESSION_COOKIE
 from .changes.tail import LogTail
 from .loaders import Loaders
 from .services.errors import BadInput
 from .services.unit_of_work import Runtime
+from .session_cookie import clear_session_cookie, set_session_cookie
 
 
 @dataclass
@@ -35,18 +35,10 @@ class Context:
         return self.request.client.host if self.request.client else None
 
     def set_session_cookie(self, token: str, max_age: int) -> None:
-        self._http_response().set_cookie(
-            SESSION_COOKIE,
-            token,
-            max_age=max_age,
-            path="/",
-            httponly=True,
-            samesite="lax",
-            secure=self.request.url.scheme in ("https", "wss"),
-        )
+        set_session_cookie(self._http_response(), self.request.url, token, max_age)
 
     def clear_session_cookie(self) -> None:
-        self._http_response().delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
+        clear_session_cookie(self._http_response())
 
     def _http_response(self) -> Response:
         if not isinstance(self.response, Response):

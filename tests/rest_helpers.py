@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+import httpx
+
+from auth_helpers import NOBODY, PASSWORD, AuthApi, Creds
 from conftest import Api
 
 V1 = "/api/v1"
@@ -69,3 +73,58 @@ async def instance(api: Api, assembly_id: str) -> dict[str, Any]:
 async def preset(api: Api, number: int = 1, **fields: Any) -> dict[str, Any]:
     [row] = await created(api, "tool-presets", [{"machine_id": "mill01", "tool_number": number, **fields}])
     return row
+
+
+# --- the account and key routes, with exactly the credentials a call names ---------------
+
+REGISTER = "/api/v1/auth/register"
+LOGIN = "/api/v1/auth/login"
+LOGOUT = "/api/v1/auth/logout"
+ME = "/api/v1/auth/me"
+KEYS = "/api/v1/auth/keys"
+KEYS_ALIAS = "/api/v1/api-keys"
+ITEMS = "/api/v1/tool-items"
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: Any  # parsed JSON, or None for an empty body
+    response: httpx.Response
+
+    @property
+    def pair(self) -> tuple[int, Any]:
+        return self.status, self.body
+
+
+async def call(
+    auth: AuthApi,
+    method: str,
+    path: str,
+    creds: Creds = NOBODY,
+    *,
+    headers: dict[str, str] | None = None,
+    **kwargs: Any,
+) -> Answer:
+    """One request; the client's cookie jar is emptied afterwards, so nothing leaks to the next."""
+    try:
+        response = await auth.client.request(
+            method, path, headers={**creds.as_headers(), **(headers or {})}, **kwargs
+        )
+    finally:
+        auth.client.cookies.clear()
+    return Answer(response.status_code, response.json() if response.content else None, response)
+
+
+async def rest_login(auth: AuthApi, email: str, password: str = PASSWORD) -> Creds:
+    answer = await call(auth, "POST", LOGIN, json={"email": email, "password": password})
+    assert answer.status == 200, answer.body
+    token = answer.response.cookies.get("session")
+    assert token
+    return Creds(session=token)
+
+
+async def rest_key(auth: AuthApi, creds: Creds, scopes: list[str], **fields: Any) -> tuple[str, Creds]:
+    answer = await call(auth, "POST", KEYS, creds, json={"name": "k", "scopes": scopes, **fields})
+    assert answer.status == 201, answer.body
+    return answer.body["id"], Creds(key=answer.body["key"])

@@ -10,8 +10,8 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 
 from ..services.errors import ServiceError
-from . import bulk, tool_set_history
-from .messages import detail_of, status_of
+from . import accounts, bulk, keys, tool_set_history
+from .messages import detail_of, headers_of, status_of
 from .responses import JSONResponse
 
 TITLE = "Smooth Tool Data Exchange"
@@ -25,7 +25,7 @@ async def health() -> dict[str, str]:
 
 async def service_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ServiceError)
-    return JSONResponse({"detail": detail_of(exc)}, status_code=status_of(exc))
+    return JSONResponse({"detail": detail_of(exc)}, status_code=status_of(exc), headers=headers_of(exc))
 
 
 def create_rest_app() -> FastAPI:
@@ -39,6 +39,9 @@ def create_rest_app() -> FastAPI:
     )
     app.add_exception_handler(ServiceError, service_error)
     app.add_api_route("/health", health, methods=["GET"], tags=["health"])
+    app.include_router(accounts.router())
+    for path in keys.PATHS:
+        app.include_router(keys.router(path))
     app.include_router(tool_set_history.router())
     app.include_router(bulk.router())
     return app

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..changes.feed import CursorExpired
+from ..services import accounts, sessions
 from ..services.errors import (
     BadInput,
     Forbidden,
@@ -18,11 +19,23 @@ from ..services.errors import (
     ItemErrorCode,
     LimitExceeded,
     NotFound,
+    RateLimited,
     ServiceError,
     Unauthenticated,
 )
-from .principal import AUTHENTICATION_REQUIRED
 from .wire import Collection
+
+# The legacy 401 texts (contract §2.4, §3.2): one for protected routes, and the
+# account routes' own.
+AUTHENTICATION_REQUIRED = "Authentication required"
+NOT_AUTHENTICATED = "Not authenticated"
+# Service messages a legacy client knows by other words (contract §3.2).
+LEGACY_TEXT: Mapping[str, str] = {
+    sessions.LOGIN_FAILED: "Invalid email or password",
+    accounts.EMAIL_TAKEN: "Email already registered",
+}
+# GraphQL argument names the services put in front of a message, as the legacy wire spells them.
+WIRE_LABELS: Mapping[str, str] = {"expiresAt": "expires_at", "machineId": "machine_id"}
 
 MISSING = ("is required", "must not be null", "must not be empty")
 NOT_A_TIME = "is not an ISO 8601 date-time"
@@ -34,6 +47,7 @@ STATUS: Mapping[type[ServiceError], int] = {
     NotFound: 404,
     CursorExpired: 410,
     LimitExceeded: 413,
+    RateLimited: 429,
 }
 
 
@@ -45,11 +59,29 @@ def status_of(error: ServiceError) -> int:
 
 
 def detail_of(error: ServiceError) -> str:
+    legacy = LEGACY_TEXT.get(error.message)
+    if legacy is not None:
+        return legacy
     if isinstance(error, Unauthenticated):
         return AUTHENTICATION_REQUIRED
     if isinstance(error, Forbidden) and error.message.startswith("required scope"):
         return f"Permission denied: {error.message}"
+    wire = WIRE_LABELS.get(error.field or "")
+    if wire is not None and error.message.startswith(f"{error.field}:"):
+        return wire + error.message[len(error.field or "") :]
     return error.message
+
+
+def headers_of(error: ServiceError) -> dict[str, str] | None:
+    """A throttled login says when to try again (RFC 9110 Retry-After, in seconds)."""
+    if isinstance(error, RateLimited):
+        return {"Retry-After": str(error.retry_after)}
+    return None
+
+
+def api_key_not_found(key_id: str) -> str:
+    """Unknown, malformed and other users' key ids alike (contract §3.5, §0.1 item 2)."""
+    return f"API key {key_id} not found"
 
 
 def _problem(error: ItemError) -> str:

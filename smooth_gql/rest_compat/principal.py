@@ -13,17 +13,30 @@ from fastapi import HTTPException, Request
 
 from ..auth.backend import authenticate
 from ..auth.principal import Principal
+from ..auth.throttle import LoginThrottle
 from ..services.unit_of_work import Runtime
+from .messages import AUTHENTICATION_REQUIRED, NOT_AUTHENTICATED
 
-AUTHENTICATION_REQUIRED = "Authentication required"
+
+async def any_principal(request: Request) -> Principal:
+    """Whoever the credentials name: possibly anonymous or invalid (login, logout)."""
+    return await authenticate(
+        runtime(request), cookies=request.cookies, authorization=request.headers.get("authorization")
+    )
 
 
 async def current_principal(request: Request) -> Principal:
-    principal = await authenticate(
-        runtime(request), cookies=request.cookies, authorization=request.headers.get("authorization")
-    )
+    principal = await any_principal(request)
     if not principal.is_authenticated:
         raise HTTPException(status_code=401, detail=AUTHENTICATION_REQUIRED)
+    return principal
+
+
+async def account_principal(request: Request) -> Principal:
+    """`/auth/me` keeps its own legacy 401 text (contract §3.2)."""
+    principal = await any_principal(request)
+    if not principal.is_authenticated:
+        raise HTTPException(status_code=401, detail=NOT_AUTHENTICATED)
     return principal
 
 
@@ -31,3 +44,9 @@ def runtime(request: Request) -> Runtime:
     """The host app's runtime (the REST app is mounted inside it and shares its lifespan)."""
     host: Runtime = request.app.state.host.runtime
     return host
+
+
+def throttle(request: Request) -> LoginThrottle:
+    """The host's one login throttle, the same one GraphQL's `login` counts against."""
+    shared: LoginThrottle = request.app.state.host.throttle
+    return shared

@@ -28,6 +28,7 @@ USERS = models.table_of(models.User)
 SESSIONS = models.table_of(models.Session)
 Row = Mapping[str, Any]
 
+EMAIL_TAKEN = "email: already registered"
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 MAX_EMAIL = 320
 
@@ -98,12 +99,12 @@ async def _create(
         }
         taken = await uow.session.execute(select(USERS.c.id).where(USERS.c.email == email))
         if taken.first() is not None:
-            raise BadInput("email: already registered", field="email")
+            raise BadInput(EMAIL_TAKEN, field="email")
         try:
             await uow.session.execute(insert(USERS).values(row))
             await uow.commit()
         except IntegrityError:
-            raise BadInput("email: already registered", field="email") from None
+            raise BadInput(EMAIL_TAKEN, field="email") from None
     return public(row)
 
 
