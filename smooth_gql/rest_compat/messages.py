@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..changes.feed import CursorExpired
+from ..legacy.wire import Collection
 from ..services.errors import (
     BadInput,
     Forbidden,
@@ -22,7 +23,6 @@ from ..services.errors import (
     Unauthenticated,
 )
 from .principal import AUTHENTICATION_REQUIRED
-from .wire import Collection
 
 MISSING = ("is required", "must not be null", "must not be empty")
 NOT_A_TIME = "is not an ISO 8601 date-time"

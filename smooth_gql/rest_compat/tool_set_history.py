@@ -13,10 +13,10 @@ from typing import Any
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import JSONResponse
 
+from ..legacy.collections import TOOL_SETS
 from ..services import tool_sets
 from ..services.errors import NotFound
 from .bulk import Caller, Services, render
-from .collections import TOOL_SETS
 
 SNAPSHOT_KEYS = (
     "id",
