@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from ..services.errors import ServiceError
-from . import bulk, tool_set_history
+from . import backup, bulk, tool_set_history
 from .messages import detail_of, status_of
 
 TITLE = "Smooth Tool Data Exchange"
@@ -40,4 +40,5 @@ def create_rest_app() -> FastAPI:
     app.add_api_route("/health", health, methods=["GET"], tags=["health"])
     app.include_router(tool_set_history.router())
     app.include_router(bulk.router())
+    app.include_router(backup.router())
     return app
