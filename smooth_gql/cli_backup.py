@@ -95,7 +95,15 @@ def restore_command(args: argparse.Namespace, settings: Settings) -> int:
     try:
         raw = sys.stdin.buffer.read() if args.input == "-" else Path(args.input).read_bytes()
         _progress(f"read {len(raw)} bytes")
-        outcome = asyncio.run(_runtime_call(settings, "restore", parse_json(raw)))
+        document = parse_json(raw)
+        meta = document.get("metadata") if isinstance(document, dict) else None
+        if isinstance(meta, dict) and meta.get("backup_type") == "user":
+            # The console has no account of its own to restore a user's rows into.
+            raise _Refused(
+                f"this is a user backup (of account {meta.get('user_id')}): restore it as that user "
+                "through POST /api/v1/backup/import or the importBackup mutation"
+            )
+        outcome = asyncio.run(_runtime_call(settings, "restore", document))
     except (_Refused, ServiceError, OSError, SQLAlchemyError) as error:
         print(f"{PROG} restore: {_describe(error)}; nothing was changed", file=sys.stderr)
         return 1

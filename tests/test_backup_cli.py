@@ -134,6 +134,11 @@ def test_restore_refuses_a_missing_file_and_a_bad_document(
     assert main(["restore", "--input", str(tmp_path / "bad.json")]) == 1
     err = capsys.readouterr().err
     assert "Version error: Incompatible backup version: 7.0" in err and "nothing was changed" in err
+    (tmp_path / "user.json").write_text(
+        '{"metadata": {"version": "0.2.0", "backup_type": "user"}, "entities": {}}'
+    )
+    assert main(["restore", "--input", str(tmp_path / "user.json")]) == 1
+    assert "this is a user backup" in capsys.readouterr().err
 
 
 def test_backup_and_restore_refuse_an_unmigrated_database(
