@@ -14,6 +14,7 @@ from typing import Any, TextIO
 from sqlalchemy import make_url, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from . import cli_backup
 from .config import ConfigError, Settings
 from .db.engine import create_engine
 from .db.migrate import current_revision, head_revision, is_empty, upgrade
@@ -169,6 +170,7 @@ def parser() -> argparse.ArgumentParser:
     )
     create_user.add_argument("--email", required=True)
     create_user.add_argument("--admin", action="store_true", help="make the account an admin")
+    cli_backup.add_commands(commands)
     return root
 
 
@@ -187,6 +189,9 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
         return 0
     if args.command == "check":
         return asyncio.run(_check(settings))
+    if args.command in ("backup", "restore"):
+        run = cli_backup.backup_command if args.command == "backup" else cli_backup.restore_command
+        return run(args, settings)
     if args.command == "create-user":
         return _create_user_command(args, settings, sys.stdin if stdin is None else stdin)
     return _export_schema()

@@ -209,6 +209,20 @@ def change_password(c: Caller) -> str:
     return OK if c.kind == "session" else DENIED
 
 
+def backup(own_rows: bool) -> Rule:
+    """admin:backup, never through a key narrowed by tags or machine; a user backup holds
+    the caller's own rows only, so only Bob's reaches Bob's item."""
+
+    def rule(c: Caller) -> str:
+        if c.kind in ("none", "invalid"):
+            return UNAUTH
+        if c.kind == "session":
+            return HIDDEN if own_rows and c.user != "bob" else OK
+        return OK if c.has("admin:backup") and not c.restricted else DENIED
+
+    return rule
+
+
 def anyone(outcome: str) -> Rule:
     return lambda c: outcome
 
@@ -290,6 +304,12 @@ OPERATIONS: dict[str, Operation] = {
         '{ r: auditLog(first: 1000, filter: {result: "success"}) { edges { node { entityId } } } }',
         audit,
         "item",
+    ),
+    "exportBackup": Operation("{ r: exportBackup }", backup(own_rows=True), "item"),
+    # A document of a newer format: an authorized caller reaches that check, nothing is written.
+    "importBackup": Operation(
+        'mutation { r: importBackup(document: {metadata: {version: "9.0"}, entities: {}}) { success } }',
+        backup(own_rows=False),
     ),
     "me": Operation("{ r: me { id } }", signed_in),
     "users": Operation("{ r: users { id } }", admin_only),

@@ -54,8 +54,8 @@ from test_access_matrix import (
 
 from auth_helpers import PASSWORD, AuthApi, Creds, auth_app
 from smooth_gql.enums import EntityType
+from smooth_gql.legacy.collections import COLLECTIONS
 from smooth_gql.rest_compat.app import create_rest_app
-from smooth_gql.rest_compat.collections import COLLECTIONS
 
 ENTITY_OF: Mapping[EntityType, str] = {
     EntityType.TOOL_ITEM: "item",

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from bulk_helpers import NAMES
 from conftest import Api
 from smooth_gql.enums import EntityType
-from smooth_gql.rest_compat.collections import COLLECTIONS
+from smooth_gql.legacy.collections import COLLECTIONS
 
 MISSING = "0e0e0e0e-0000-4000-8000-00000000dead"
 

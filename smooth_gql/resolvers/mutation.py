@@ -15,13 +15,14 @@ from ..types.tool_preset import ToolPreset, ToolPresetCreateInput, ToolPresetUpd
 from ..types.tool_set import ToolSet, ToolSetCreateInput, ToolSetUpdateInput
 from ..types.tool_usage import ToolUsage, ToolUsageCreateInput, ToolUsageUpdateInput
 from .accounts import AccountMutation
+from .backup import BackupMutation
 from .factories import create, delete, update
 
 Info = strawberry.Info[Context, None]
 
 
 @strawberry.type
-class Mutation(AccountMutation):
+class Mutation(AccountMutation, BackupMutation):
     create_tool_items = create(E.TOOL_ITEM, ToolItem, ToolItemCreateInput)
     update_tool_items = update(E.TOOL_ITEM, ToolItem, ToolItemUpdateInput)
     delete_tool_items = delete(E.TOOL_ITEM, ToolItem)

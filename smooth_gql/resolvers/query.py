@@ -27,13 +27,14 @@ from ..types.tool_preset import ToolPreset, ToolPresetFilter, ToolPresetOrder
 from ..types.tool_set import ToolSet, ToolSetFilter, ToolSetOrder
 from ..types.tool_usage import ToolUsage, ToolUsageFilter, ToolUsageOrder
 from .accounts import AccountQuery
+from .backup import BackupQuery
 from .factories import listing, lookup
 
 Info = strawberry.Info[Context, None]
 
 
 @strawberry.type
-class Query(AccountQuery):
+class Query(AccountQuery, BackupQuery):
     tool_item = lookup(E.TOOL_ITEM, ToolItem)
     tool_items = listing(E.TOOL_ITEM, ToolItem, ToolItemFilter, ToolItemOrder)
     tool_assembly = lookup(E.TOOL_ASSEMBLY, ToolAssembly)

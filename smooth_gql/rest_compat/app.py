@@ -10,7 +10,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 
 from ..services.errors import ServiceError
-from . import accounts, bulk, keys, tool_set_history
+from . import accounts, backup, bulk, keys, tool_set_history
 from .messages import detail_of, headers_of, status_of
 from .responses import JSONResponse
 
@@ -44,4 +44,5 @@ def create_rest_app() -> FastAPI:
         app.include_router(keys.router(path))
     app.include_router(tool_set_history.router())
     app.include_router(bulk.router())
+    app.include_router(backup.router())
     return app

@@ -15,16 +15,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, HTTPException, Query
 
 from ..auth.principal import Principal
+from ..legacy.collections import COLLECTIONS
+from ..legacy.wire import Collection, needs_derived, to_model, to_wire
 from ..services import reads, writes
 from ..services.reads import ListQuery
 from ..services.unit_of_work import Runtime
 from ..services.writes import BulkOutcome
-from .collections import COLLECTIONS
 from .messages import bulk_errors
 from .models import DeleteBody, create_body, list_query, update_body
 from .principal import current_principal, runtime
 from .responses import JSONResponse
-from .wire import Collection, needs_derived, to_model, to_wire
 
 Caller = Annotated[Principal, Depends(current_principal)]
 Services = Annotated[Runtime, Depends(runtime)]

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..changes.feed import CursorExpired
+from ..legacy.wire import Collection
 from ..services import accounts, sessions
 from ..services.errors import (
     BadInput,
@@ -23,7 +24,6 @@ from ..services.errors import (
     ServiceError,
     Unauthenticated,
 )
-from .wire import Collection
 
 # The legacy 401 texts (contract §2.4, §3.2): one for protected routes, and the
 # account routes' own.

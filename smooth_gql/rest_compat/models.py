@@ -7,8 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from ..legacy.wire import Collection
 from ..services.fields import INT64_MAX
-from .wire import Collection
 
 LIMIT_MAX = 1000  # the legacy bound, part of the wire contract
 

@@ -12,10 +12,10 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException
 
+from ..legacy.collections import TOOL_SETS
 from ..services import tool_sets
 from ..services.errors import NotFound
 from .bulk import Caller, Services, render
-from .collections import TOOL_SETS
 from .responses import JSONResponse
 
 SNAPSHOT_KEYS = (
