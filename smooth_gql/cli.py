@@ -145,6 +145,42 @@ def _create_user_command(args: argparse.Namespace, settings: Settings, stdin: Te
     return 0
 
 
+async def _create_api_key(settings: Settings, args: argparse.Namespace) -> tuple[dict[str, Any], str]:
+    from .db.engine import session_factory
+    from .services import api_keys
+    from .services.unit_of_work import Runtime
+
+    engine = create_engine(settings.database_url)
+    try:
+        runtime = Runtime(session_factory(engine), settings)
+        request = api_keys.KeyRequest(
+            name=args.name, scopes=args.scope, tags=args.tag, machine_id=args.machine, expires_at=args.expires
+        )
+        made = await api_keys.create_from_console(runtime, args.email, request)
+        return made.key, made.secret
+    finally:
+        await engine.dispose()
+
+
+def _create_api_key_command(args: argparse.Namespace, settings: Settings) -> int:
+    """The secret alone goes to stdout (once; only its digest is stored), the rest to stderr."""
+    from .services.errors import ServiceError
+
+    try:
+        key, secret = asyncio.run(_create_api_key(settings, args))
+    except ServiceError as error:
+        print(f"smooth-gql create-api-key: {error}", file=sys.stderr)
+        return 1
+    restriction = f", machine {key['machine_id']}" if key["machine_id"] else ""
+    print(
+        f"created API key {key['id']} ({key['name']}) for {args.email}: scopes {', '.join(key['scopes'])}"
+        f"{restriction}; the secret below is shown only now",
+        file=sys.stderr,
+    )
+    print(secret)
+    return 0
+
+
 def _export_schema() -> int:
     from .schema import schema
 
@@ -170,6 +206,20 @@ def parser() -> argparse.ArgumentParser:
     )
     create_user.add_argument("--email", required=True)
     create_user.add_argument("--admin", action="store_true", help="make the account an admin")
+    key = commands.add_parser(
+        "create-api-key",
+        help="create an API key for an account and print its secret once (e.g. a CNC bridge)",
+    )
+    key.add_argument("--email", required=True, help="the account the key acts for")
+    key.add_argument("--name", required=True)
+    key.add_argument(
+        "--scope", action="append", required=True, help="repeat for each scope, e.g. --scope read"
+    )
+    key.add_argument(
+        "--tag", action="append", default=[], help="restrict the key to rows with this tag (repeatable)"
+    )
+    key.add_argument("--machine", help="restrict the key to the presets, usage and sets of this machine")
+    key.add_argument("--expires", help="expiry, ISO 8601 with an offset (e.g. 2027-06-30T00:00:00Z)")
     cli_backup.add_commands(commands)
     return root
 
@@ -194,6 +244,8 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
         return run(args, settings)
     if args.command == "create-user":
         return _create_user_command(args, settings, sys.stdin if stdin is None else stdin)
+    if args.command == "create-api-key":
+        return _create_api_key_command(args, settings)
     return _export_schema()
 
 
