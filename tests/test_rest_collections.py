@@ -694,3 +694,16 @@ async def test_health_and_documentation(api: Api) -> None:
         response = await api.client.get(f"{V1}/{page}")
         assert response.status_code == 200 and "text/html" in response.headers["content-type"]
         assert f"{V1}/openapi.json" in response.text
+
+
+async def test_a_number_beyond_float_range_is_a_422_not_a_500(api: Api) -> None:
+    """1e400 is valid JSON that parses to infinity; the 422 that echoes it must still be sent."""
+    response = await api.client.post(
+        "/api/v1/tool-usage",
+        content=b'{"items": [{"preset_id": null, "events": 1e400}]}',
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 422
+    [detail] = response.json()["detail"]
+    assert (detail["type"], detail["loc"]) == ("list_type", ["body", "items", 0, "events"])
+    assert await api.scalar("SELECT count(*) FROM audit_log") == 0

@@ -8,6 +8,8 @@ Swagger UI and ReDoc at the documented URLs (contract §12).
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 
 from ..services.errors import ServiceError
 from . import accounts, backup, bulk, keys, tool_set_history
@@ -21,6 +23,13 @@ VERSION = "0.1.0"
 async def health() -> dict[str, str]:
     """Liveness in the legacy shape; it says nothing about the database (see /ready)."""
     return {"service": "smooth", "version": VERSION, "status": "running"}
+
+
+async def request_invalid(request: Request, exc: Exception) -> JSONResponse:
+    """FastAPI's own 422, encoded by our JSON codec: its `input` may echo a number the
+    standard encoder refuses (1e400 parses to infinity), which made the legacy answer a 500."""
+    assert isinstance(exc, RequestValidationError)
+    return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
 
 
 async def service_error(request: Request, exc: Exception) -> JSONResponse:
@@ -38,6 +47,7 @@ def create_rest_app() -> FastAPI:
         default_response_class=JSONResponse,
     )
     app.add_exception_handler(ServiceError, service_error)
+    app.add_exception_handler(RequestValidationError, request_invalid)
     app.add_api_route("/health", health, methods=["GET"], tags=["health"])
     app.include_router(accounts.router())
     for path in keys.PATHS:
