@@ -231,9 +231,10 @@ async def test_without_the_lock_the_same_interleaving_would_skip_a_change(
     start = reader.cursor
     first, second = Writer(runtime, "first", log), Writer(runtime, "second", log)
     one = asyncio.create_task(first.run())
-    two = asyncio.create_task(second.run())
+    two: asyncio.Task[None] | None = None
     try:
-        await _event(first.appended)
+        await _event(first.appended)  # 1 has its seq before 2 starts, so 2's is higher
+        two = asyncio.create_task(second.run())
         await _event(second.appended)  # nothing holds 2 back
         assert first.seq is not None and second.seq is not None and second.seq > first.seq
         second.release.set()
@@ -243,7 +244,7 @@ async def test_without_the_lock_the_same_interleaving_would_skip_a_change(
         await asyncio.wait_for(one, WAIT)
         assert await reader.poll() == []
     finally:
-        await _finish(one, two)
+        await _finish(one, *([two] if two is not None else []))
     everything = await feed.read(runtime, local_admin(), start, None, 100)
     assert [int(r["seq"]) for r in everything.rows] == [first.seq, second.seq]
     assert first.seq not in reader.seen  # the gap the advisory lock prevents
