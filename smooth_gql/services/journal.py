@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, bindparam, insert, update
 
 from ..auth.principal import Principal
 from ..db import models
@@ -46,6 +46,7 @@ class Journal:
         self._now = now
         self._audit: list[tuple[int, dict[str, Any]]] = []  # (input index, row): logged in input order
         self._changes: list[dict[str, Any]] = []
+        self._tables: list[Table | None] = []  # per change: the table whose row takes its seq
 
     def record(
         self, index: int, spec: EntitySpec, operation: Operation, row: Mapping[str, Any], changes: Any
@@ -67,6 +68,7 @@ class Journal:
                 "changed_by": self._principal.user_id,
             }
         )
+        self._tables.append(None if operation is Operation.DELETED else spec.table)
 
     def failure(self, error: ItemError, spec: EntitySpec, operation: Operation, owner_id: str | None) -> None:
         # A malformed client id is echoed in the response, but only a well-formed one is logged,
@@ -105,8 +107,24 @@ class Journal:
             await session.execute(insert(AUDIT), [row for _, row in self._audit])
         if self._changes:
             await uow.serialize_change_log()
-            await session.execute(insert(CHANGES), self._changes)
-            await uow.announce((await session.execute(select(func.max(CHANGES.c.seq)))).scalar_one())
+            inserted = await session.execute(
+                insert(CHANGES).returning(CHANGES.c.seq, sort_by_parameter_order=True), self._changes
+            )
+            seqs = [int(seq) for seq in inserted.scalars().all()]
+            await self._stamp_rows(uow, seqs)
+            await uow.announce(max(seqs))
+
+    async def _stamp_rows(self, uow: UnitOfWork, seqs: list[int]) -> None:
+        """Each written row remembers the seq of its latest change (models.EntityColumns.change_seq)."""
+        latest: dict[Table, dict[str, int]] = {}
+        for change, table, seq in zip(self._changes, self._tables, seqs, strict=True):
+            if table is not None:
+                latest.setdefault(table, {})[change["entity_id"]] = seq
+        for table, by_id in latest.items():
+            await uow.session.execute(
+                update(table).where(table.c.id == bindparam("s_id")).values(change_seq=bindparam("s_seq")),
+                [{"s_id": row_id, "s_seq": seq} for row_id, seq in by_id.items()],
+            )
 
 
 def _well_formed(entity_id: str) -> bool:
