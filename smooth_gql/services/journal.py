@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 
 from ..auth.principal import Principal
 from ..db import models
@@ -107,23 +107,38 @@ class Journal:
             await session.execute(insert(AUDIT), [row for _, row in self._audit])
         if self._changes:
             await uow.serialize_change_log()
-            inserted = await session.execute(
-                insert(CHANGES).returning(CHANGES.c.seq, sort_by_parameter_order=True), self._changes
-            )
-            seqs = [int(seq) for seq in inserted.scalars().all()]
-            await self._stamp_rows(uow, seqs)
-            await uow.announce(max(seqs))
+            # Change-log writers are serialized (advisory lock on PostgreSQL, one writer on
+            # SQLite), so the rows after the current end are exactly the ones inserted here.
+            # (INSERT ... RETURNING in parameter order would cost SQLite one statement per row.)
+            before = (await session.execute(select(func.max(CHANGES.c.seq)))).scalar() or 0
+            await session.execute(insert(CHANGES), self._changes)
+            written = [
+                (int(seq), entity_type, entity_id, operation)
+                for seq, entity_type, entity_id, operation in await session.execute(
+                    select(CHANGES.c.seq, CHANGES.c.entity_type, CHANGES.c.entity_id, CHANGES.c.operation)
+                    .where(CHANGES.c.seq > before)
+                    .order_by(CHANGES.c.seq)
+                )
+            ]
+            await self._stamp_rows(uow, written)
+            await uow.announce(written[-1][0])
 
-    async def _stamp_rows(self, uow: UnitOfWork, seqs: list[int]) -> None:
+    async def _stamp_rows(self, uow: UnitOfWork, written: list[tuple[int, str, str, str]]) -> None:
         """Each written row remembers the seq of its latest change (models.EntityColumns.change_seq)."""
-        latest: dict[Table, dict[str, int]] = {}
-        for change, table, seq in zip(self._changes, self._tables, seqs, strict=True):
-            if table is not None:
-                latest.setdefault(table, {})[change["entity_id"]] = seq
-        for table, by_id in latest.items():
+        tables = {
+            c["entity_type"]: t for c, t in zip(self._changes, self._tables, strict=True) if t is not None
+        }
+        latest: dict[tuple[str, str], tuple[int, str]] = {}
+        for seq, entity_type, entity_id, operation in written:  # in seq order: the last one wins
+            latest[entity_type, entity_id] = (seq, operation)
+        stamps: dict[Table, list[dict[str, Any]]] = {}
+        for (entity_type, entity_id), (seq, operation) in latest.items():
+            if operation != Operation.DELETED.value:
+                stamps.setdefault(tables[entity_type], []).append({"s_id": entity_id, "s_seq": seq})
+        for table, params in stamps.items():
             await uow.session.execute(
                 update(table).where(table.c.id == bindparam("s_id")).values(change_seq=bindparam("s_seq")),
-                [{"s_id": row_id, "s_seq": seq} for row_id, seq in by_id.items()],
+                params,
             )
 
 
