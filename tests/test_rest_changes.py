@@ -367,6 +367,7 @@ async def test_a_client_following_while_others_write_misses_and_repeats_nothing(
         nonlocal caught_mid_write
         cursor = 0
         for _ in range(2000):  # bounded: the writer needs far fewer polls
+            finished = not writing  # read before the poll: only a poll begun after the last write may end
             body = await since(api, since_version=cursor, limit=3, include_deleted="true")
             if writing and body["changes"]:
                 caught_mid_write += 1
@@ -378,7 +379,7 @@ async def test_a_client_following_while_others_write_misses_and_repeats_nothing(
                 else:
                     state[change["id"]] = change
             cursor = body["max_version"]
-            if not writing and not body["changes"]:
+            if finished and not body["changes"]:
                 return
         raise AssertionError("the follower never caught up")
 

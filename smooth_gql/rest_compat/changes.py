@@ -32,9 +32,21 @@ BY_NAME: Mapping[str, Collection] = {
 }
 INVALID_ENTITY = "Invalid entity_type. Must be one of: " + ", ".join(BY_NAME)
 
-Limit = Annotated[int, Query(ge=1, le=LIMIT_MAX)]
-Seq = Annotated[int | None, Query(ge=0, le=INT64_MAX)]
-Moment = Annotated[datetime | None, Query()]
+Limit = Annotated[int, Query(ge=1, le=LIMIT_MAX, description="largest number of entries in the page")]
+Seq = Annotated[
+    int | None,
+    Query(ge=0, le=INT64_MAX, description="a global change sequence number: 0, or a max_version seen before"),
+]
+SeqAlias = Annotated[
+    int | None, Query(ge=0, le=INT64_MAX, description="the documented alias of since_version")
+]
+Moment = Annotated[
+    datetime | None, Query(description="ISO 8601 (no offset means UTC) or a Unix time; strictly after")
+]
+MomentAlias = Annotated[datetime | None, Query(description="the documented alias of since_timestamp")]
+Tombstones = Annotated[
+    bool, Query(description='also list rows deleted after the cursor as {"id", "deleted": true, ...}')
+]
 
 
 def _collection(entity_type: str) -> Collection:
@@ -82,9 +94,9 @@ async def since_version(
     rt: Services,
     principal: Caller,
     since_version: Seq = None,
-    version: Seq = None,
+    version: SeqAlias = None,
     limit: Limit = 100,
-    include_deleted: bool = False,
+    include_deleted: Tombstones = False,
 ) -> JSONResponse:
     """Rows changed after a global change sequence number; feed `max_version` back to continue."""
     after = _required(since_version if since_version is not None else version, "since_version")
@@ -98,7 +110,7 @@ async def since_timestamp(
     rt: Services,
     principal: Caller,
     since_timestamp: Moment = None,
-    timestamp: Moment = None,
+    timestamp: MomentAlias = None,
     limit: Limit = 100,
 ) -> JSONResponse:
     """Rows updated strictly after a moment (no offset means UTC), by (updated_at, id)."""
