@@ -141,3 +141,9 @@ async def test_users_see_their_own_admins_everyone_restricted_keys_nothing(auth:
         403,
         {"detail": "Permission denied: required scope 'read' not granted"},
     )
+
+
+async def test_the_largest_64_bit_offset_is_an_empty_page(api: Api) -> None:
+    await item(api)
+    body = await logs(api, offset=2**63 - 1)
+    assert (body["logs"], body["total_count"], body["offset"]) == ([], 1, 2**63 - 1)

@@ -389,3 +389,12 @@ async def test_a_client_following_while_others_write_misses_and_repeats_nothing(
     assert set(state) == set(server) and len(server) == 8
     assert all(state[k]["version"] == row["version"] for k, row in server.items())
     assert all(state[k]["description"] == row["description"] for k, row in server.items())
+
+
+async def test_the_largest_64_bit_cursor_is_an_empty_page_not_an_error(api: Api) -> None:
+    row = await item(api)
+    body = await since(api, since_version=2**63 - 1, include_deleted="true")
+    assert body["changes"] == [] and body["max_version"] == await head(api)
+    assert [c["id"] for c in (await since(api, since_version=body["max_version"] - 1))["changes"]] == [
+        row["id"]
+    ]
