@@ -11,12 +11,13 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..auth.principal import Principal
 from ..db import models
-from ..enums import Operation
-from .entities import EntitySpec
+from ..enums import EntityType, Operation
+from .entities import SPECS, EntitySpec
 from .errors import FieldError, ItemError
 from .fields import check_id, to_jsonable
 from .unit_of_work import UnitOfWork
@@ -46,7 +47,6 @@ class Journal:
         self._now = now
         self._audit: list[tuple[int, dict[str, Any]]] = []  # (input index, row): logged in input order
         self._changes: list[dict[str, Any]] = []
-        self._tables: list[Table | None] = []  # per change: the table whose row takes its seq
 
     def record(
         self, index: int, spec: EntitySpec, operation: Operation, row: Mapping[str, Any], changes: Any
@@ -68,7 +68,6 @@ class Journal:
                 "changed_by": self._principal.user_id,
             }
         )
-        self._tables.append(None if operation is Operation.DELETED else spec.table)
 
     def failure(self, error: ItemError, spec: EntitySpec, operation: Operation, owner_id: str | None) -> None:
         # A malformed client id is echoed in the response, but only a well-formed one is logged,
@@ -112,34 +111,38 @@ class Journal:
             # (INSERT ... RETURNING in parameter order would cost SQLite one statement per row.)
             before = (await session.execute(select(func.max(CHANGES.c.seq)))).scalar() or 0
             await session.execute(insert(CHANGES), self._changes)
-            written = [
-                (int(seq), entity_type, entity_id, operation)
-                for seq, entity_type, entity_id, operation in await session.execute(
-                    select(CHANGES.c.seq, CHANGES.c.entity_type, CHANGES.c.entity_id, CHANGES.c.operation)
-                    .where(CHANGES.c.seq > before)
-                    .order_by(CHANGES.c.seq)
-                )
-            ]
-            await self._stamp_rows(uow, written)
-            await uow.announce(written[-1][0])
+            await uow.announce(await stamp_rows(session, before))
 
-    async def _stamp_rows(self, uow: UnitOfWork, written: list[tuple[int, str, str, str]]) -> None:
-        """Each written row remembers the seq of its latest change (models.EntityColumns.change_seq)."""
-        tables = {
-            c["entity_type"]: t for c, t in zip(self._changes, self._tables, strict=True) if t is not None
-        }
-        latest: dict[tuple[str, str], tuple[int, str]] = {}
-        for seq, entity_type, entity_id, operation in written:  # in seq order: the last one wins
-            latest[entity_type, entity_id] = (seq, operation)
-        stamps: dict[Table, list[dict[str, Any]]] = {}
-        for (entity_type, entity_id), (seq, operation) in latest.items():
-            if operation != Operation.DELETED.value:
-                stamps.setdefault(tables[entity_type], []).append({"s_id": entity_id, "s_seq": seq})
-        for table, params in stamps.items():
-            await uow.session.execute(
-                update(table).where(table.c.id == bindparam("s_id")).values(change_seq=bindparam("s_seq")),
-                params,
-            )
+
+async def stamp_rows(session: AsyncSession, after: int) -> int:
+    """Give each row named by the change rows after `after` the seq of its latest one
+    (models.EntityColumns.change_seq); return the newest seq.
+
+    For writers holding the change-log lock (UnitOfWork.serialize_change_log): the
+    rows after the end they read are exactly their own. One SELECT, then one
+    executemany UPDATE per table.
+    """
+    written = await session.execute(
+        select(CHANGES.c.seq, CHANGES.c.entity_type, CHANGES.c.entity_id, CHANGES.c.operation)
+        .where(CHANGES.c.seq > after)
+        .order_by(CHANGES.c.seq)
+    )
+    latest: dict[tuple[str, str], tuple[int, str]] = {}
+    newest = after
+    for seq, entity_type, entity_id, operation in written:  # in seq order: the last one wins
+        latest[entity_type, entity_id] = (int(seq), operation)
+        newest = int(seq)
+    stamps: dict[EntityType, list[dict[str, Any]]] = {}
+    for (entity_type, entity_id), (seq, operation) in latest.items():
+        if operation != Operation.DELETED.value:
+            stamps.setdefault(EntityType(entity_type), []).append({"s_id": entity_id, "s_seq": seq})
+    for entity, params in stamps.items():
+        table = SPECS[entity].table
+        await session.execute(
+            update(table).where(table.c.id == bindparam("s_id")).values(change_seq=bindparam("s_seq")),
+            params,
+        )
+    return newest
 
 
 def _well_formed(entity_id: str) -> bool:
