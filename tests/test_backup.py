@@ -334,6 +334,35 @@ async def test_a_follower_of_the_feed_sees_what_a_user_restore_changed(auth: Aut
     assert restored <= {entity for op, entity in seen if op == "UPDATED"}
 
 
+async def test_a_legacy_sync_client_sees_what_a_restore_wrote(auth: AuthApi, shop: Shop) -> None:
+    """The REST since-version sync reads rows by their change_seq: a restore restamps them."""
+    since = "/api/v1/changes/tool_items/since-version"
+    document = await export(auth, shop.user)
+    cursor = (await call(auth, shop.user, since, since_version=0))["max_version"]
+    [later] = (await auth.ok(CREATE_ITEMS, {"i": [{"name": "later", "category": "OTHER"}]}, shop.user))["r"][
+        "results"
+    ]
+    await restore(auth, shop.user, document)
+    body = await call(auth, shop.user, since, since_version=cursor, include_deleted="true")
+    rows = {c["id"] for c in body["changes"] if not c.get("deleted")}
+    assert rows == {r["id"] for r in document["entities"]["tool_items"]}
+    assert [c["id"] for c in body["changes"] if c.get("deleted")] == [later["id"]]
+    stale = await auth.api.scalar(
+        "SELECT count(*) FROM tool_items t WHERE t.change_seq IS NULL OR t.change_seq <> "
+        "(SELECT max(c.seq) FROM change_log c WHERE c.entity_id = t.id)"
+    )
+    assert stale == 0
+
+
+async def call(auth: AuthApi, creds: Creds, path: str, **params: Any) -> dict[str, Any]:
+    try:
+        response = await auth.client.get(path, params=params, headers=creds.as_headers())
+    finally:
+        auth.client.cookies.clear()
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
 async def test_after_a_full_restore_older_cursors_expire_and_the_sequence_moves_on(
     auth: AuthApi, shop: Shop
 ) -> None:

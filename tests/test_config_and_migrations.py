@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -153,3 +154,40 @@ async def test_migrations_downgrade_to_nothing_and_back(empty_database: AsyncEng
     assert tables <= {"alembic_version"}
     await upgrade(empty_database)
     assert await current_revision(empty_database) == head_revision()
+
+
+async def test_0002_fills_change_seq_from_the_retained_log(empty_database: AsyncEngine) -> None:
+    """Rows written before 0002 take the seq of their latest change; rows whose history
+    was pruned stay NULL (a full sync still returns them)."""
+    await upgrade(empty_database, "0001")
+    user, kept, pruned = (str(uuid.uuid4()) for _ in range(3))
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    async with empty_database.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO users (id, email, is_admin, is_active, created_at, updated_at, version) "
+                "VALUES (:u, 'a@b.c', true, true, :t, :t, 1)"
+            ),
+            {"u": user, "t": now},
+        )
+        for item in (kept, pruned):
+            await conn.execute(
+                text(
+                    "INSERT INTO tool_items (id, owner_id, created_by, updated_by, created_at, updated_at, "
+                    "version, tags, name, category) VALUES (:i, :u, :u, :u, :t, :t, 2, '[]', 'x', 'OTHER')"
+                ),
+                {"i": item, "u": user, "t": now},
+            )
+        for operation, version in (("CREATED", 1), ("UPDATED", 2)):
+            await conn.execute(
+                text(
+                    "INSERT INTO change_log (entity_type, entity_id, operation, version, owner_id, tags, "
+                    "changed_at, changed_by) VALUES ('ToolItem', :i, :o, :v, :u, '[]', :t, :u)"
+                ),
+                {"i": kept, "o": operation, "v": version, "u": user, "t": now},
+            )
+    await upgrade(empty_database)
+    async with empty_database.connect() as conn:
+        latest = (await conn.execute(text("SELECT max(seq) FROM change_log"))).scalar_one()
+        rows = dict((await conn.execute(text("SELECT id, change_seq FROM tool_items"))).all())
+    assert rows == {kept: latest, pruned: None}

@@ -43,6 +43,7 @@ from test_access_matrix import (
     _fill,
     _world,
     anyone,
+    audit,
     backup,
     change,
     create,
@@ -128,7 +129,15 @@ def _key_rows(path: str) -> dict[tuple[str, str], Call]:
     }
 
 
+def head_reader(c: Caller) -> str:
+    """max-version: anyone signed in with `read` gets their own head (a number, never a row)."""
+    if c.kind in ("none", "invalid"):
+        return UNAUTH
+    return DENIED if c.kind == "key" and not c.has("read") else OK
+
+
 SETS = "/v1/tool-sets/{tool_set_id}"
+CHANGES = "/v1/changes/{entity_type}"
 ROUTES: dict[tuple[str, str], Call] = {
     ("GET", "/health"): Call("/api/health", anyone(OK)),
     ("GET", "/v1/openapi.json"): Call("/api/v1/openapi.json", anyone(OK)),
@@ -144,6 +153,20 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("POST", f"{SETS}/restore/{{version}}"): Call(
         "/api/v1/tool-sets/$set/restore/1", change("set", needs_read=True)
     ),
+    # Change detection reads like GraphQL's changesSince; audit-logs like auditLog (successes only:
+    # a caller's own failed attempts name the ids they sent).
+    ("GET", f"{CHANGES}/since-version"): Call(
+        "/api/v1/changes/tool_presets/since-version?since_version=0&limit=1000",
+        read("preset"),
+        target="preset",
+    ),
+    ("GET", f"{CHANGES}/since-timestamp"): Call(
+        "/api/v1/changes/tool_presets/since-timestamp?since_timestamp=0&limit=1000",
+        read("preset"),
+        target="preset",
+    ),
+    ("GET", f"{CHANGES}/max-version"): Call("/api/v1/changes/tool_presets/max-version", head_reader),
+    ("GET", "/v1/audit-logs"): Call("/api/v1/audit-logs?limit=1000&result=success", audit, target="item"),
     # Registration is closed once the admin exists; login and logout need no credentials.
     ("POST", "/v1/auth/register"): Call(
         "/api/v1/auth/register", anyone(DENIED), f'{{"email": "$EMAIL", "password": "{PASSWORD}"}}'

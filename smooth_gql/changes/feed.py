@@ -40,7 +40,7 @@ class ChangePage:
     has_more: bool
 
 
-def _visible(principal: Principal, entity_types: Sequence[EntityType] | None) -> list[ColumnElement[bool]]:
+def visible(principal: Principal, entity_types: Sequence[EntityType] | None) -> list[ColumnElement[bool]]:
     # Admins follow every tenant (DESIGN §5); everyone else exactly what their queries show.
     conditions = [policy.row_filter(principal, CHANGES, all_tenants=principal.is_admin)]
     if entity_types:
@@ -63,9 +63,7 @@ async def visible_head(
 ) -> int:
     """The newest seq this principal may see (another tenant's writes do not move it)."""
     async with runtime.sessions() as session:
-        head = await session.execute(
-            select(func.max(CHANGES.c.seq)).where(*_visible(principal, entity_types))
-        )
+        head = await session.execute(select(func.max(CHANGES.c.seq)).where(*visible(principal, entity_types)))
         return int(head.scalar() or 0)
 
 
@@ -98,7 +96,7 @@ async def _page(
     *,
     upto: int | None = None,
 ) -> ChangePage:
-    conditions = [CHANGES.c.seq > start, *_visible(principal, entity_types)]
+    conditions = [CHANGES.c.seq > start, *visible(principal, entity_types)]
     if upto is not None:
         conditions.append(CHANGES.c.seq <= upto)
     async with runtime.sessions() as session:

@@ -112,6 +112,10 @@ class EntityColumns:
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     version: Mapped[int] = mapped_column(Integer)
     tags: Mapped[list[str]] = mapped_column(JSONValue)
+    # The change-log `seq` of the row's latest change, kept beside the row so that
+    # "rows changed after seq N" stays answerable once the log itself is pruned
+    # (the legacy since-version sync, contract §0.1 item 8). NULL: no change recorded.
+    change_seq: Mapped[int | None] = mapped_column(BigInteger, index=True)
 
 
 class ToolItem(EntityColumns, Base):

@@ -72,6 +72,7 @@ TOOL_ITEMS = Collection(
     required=("category",),
     filters={"type": "type", "manufacturer": "manufacturer", "product_code": "product_code"},
     derive_name=_item_name,
+    column_extras=(W("capabilities", JsonObject, "capabilities"), W("shape_data", JsonObject, "shape_data")),
 )
 
 TOOL_ASSEMBLIES = Collection(
@@ -124,6 +125,7 @@ TOOL_PRESETS = Collection(
     required=("machine_id", "tool_number"),
     filters={"machine_id": "machine_id"},
     derive_name=_preset_name,
+    column_names={"metadata": "preset_metadata"},
 )
 
 TOOL_USAGE = Collection(

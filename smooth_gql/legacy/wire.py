@@ -78,6 +78,10 @@ class Collection:
     # Wire keys where "" means absent on create (enumerations always: legacy checks truthiness).
     drop_empty_on_create: tuple[str, ...] = ()
     derived_array: DerivedArray | None = None
+    # The database-column shape of change rows (contract §8.3; backups, §9.1, use the same
+    # names): columns the bulk API does not carry, and bulk keys named otherwise there.
+    column_extras: tuple[WireField, ...] = ()
+    column_names: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
@@ -150,6 +154,19 @@ def to_wire(
     out["user_id"] = row["owner_id"]
     for key in COMMON_KEYS[1:]:
         out[key] = _jsonable(row[key])
+    return out
+
+
+def to_columns(
+    collection: Collection, row: Row, derived: Sequence[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """A stored row in the legacy database-column shape (change rows, §8.3): the bulk shape
+    with its renames (`metadata` is `preset_metadata` there) and the extra columns."""
+    out: dict[str, Any] = {}
+    for key, value in to_wire(collection, row, derived).items():
+        if key == "user_id":
+            out.update({wf.wire: _jsonable(row.get(wf.model)) for wf in collection.column_extras})
+        out[collection.column_names.get(key, key)] = value
     return out
 
 

@@ -12,7 +12,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 
 from ..services.errors import ServiceError
-from . import accounts, backup, bulk, keys, tool_set_history
+from . import accounts, audit, backup, bulk, changes, keys, tool_set_history
 from .messages import detail_of, headers_of, status_of
 from .responses import JSONResponse
 
@@ -55,4 +55,6 @@ def create_rest_app() -> FastAPI:
     app.include_router(tool_set_history.router())
     app.include_router(bulk.router())
     app.include_router(backup.router())
+    app.include_router(changes.router())
+    app.include_router(audit.router())
     return app

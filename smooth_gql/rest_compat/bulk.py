@@ -9,7 +9,7 @@ No postponed annotations here: FastAPI reads the handlers' annotations, which
 name the per-collection models built at runtime.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query
@@ -28,12 +28,18 @@ from .responses import JSONResponse
 
 Caller = Annotated[Principal, Depends(current_principal)]
 Services = Annotated[Runtime, Depends(runtime)]
+Shape = Callable[[Collection, Mapping[str, Any], Sequence[dict[str, Any]] | None], dict[str, Any]]
 
 
 async def render(
-    rt: Runtime, principal: Principal, collection: Collection, rows: Sequence[Mapping[str, Any]]
+    rt: Runtime,
+    principal: Principal,
+    collection: Collection,
+    rows: Sequence[Mapping[str, Any]],
+    shape: Shape = to_wire,
 ) -> list[dict[str, Any]]:
-    """Rows in the legacy shape; a legacy array the row lacks is built from its join (one query)."""
+    """Rows in the legacy shape (bulk by default; `to_columns` for change rows); a legacy
+    array the row lacks is built from its join (one query)."""
     derived: dict[str, list[dict[str, Any]]] = {}
     missing = needs_derived(collection, rows)
     array = collection.derived_array
@@ -42,7 +48,7 @@ async def render(
         derived = {
             row_id: [array.element(r) for r in group] for row_id, group in zip(missing, groups, strict=True)
         }
-    return [to_wire(collection, row, derived.get(row["id"])) for row in rows]
+    return [shape(collection, row, derived.get(row["id"])) for row in rows]
 
 
 async def _bulk_response(

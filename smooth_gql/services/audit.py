@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from ..auth import policy
 from ..auth.principal import Principal
@@ -15,6 +15,7 @@ from ..db import models
 from ..db.queries import mappings
 from . import cursors
 from .errors import BadInput
+from .fields import INT64_MAX
 from .reads import authorize_read
 from .unit_of_work import Runtime
 
@@ -41,19 +42,25 @@ def _conditions(principal: Principal, query: AuditQuery) -> list[ColumnElement[b
         if value is not None:
             conditions.append(AUDIT.c[name] == value)
     if query.since is not None:
-        conditions.append(AUDIT.c.timestamp >= query.since)
+        conditions.append(AUDIT.c.timestamp >= _utc("since", query.since))
     if query.until is not None:
-        conditions.append(AUDIT.c.timestamp < query.until)
+        conditions.append(AUDIT.c.timestamp < _utc("until", query.until))
     return conditions
+
+
+def _utc(label: str, moment: datetime) -> datetime:
+    """No offset means UTC; a moment UTC cannot hold (year 1 east of Greenwich) is bad input."""
+    try:
+        return (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    except OverflowError:
+        raise BadInput(f"{label}: out of range", field=label) from None
 
 
 async def page(
     runtime: Runtime, principal: Principal, query: AuditQuery, *, first: int | None, after: str | None
 ) -> tuple[list[Mapping[str, Any]], list[str], bool]:
     """Newest first, keyset-paged on the log's own sequence."""
-    authorize_read(principal)
-    # Audit entries hold whole rows but no tags or machine of their own to filter on.
-    policy.require_unrestricted(principal, "the audit log")
+    _authorize(principal)
     limit = runtime.settings.default_page_size if first is None else first
     if not 0 <= limit <= runtime.settings.max_page_size:
         raise BadInput(f"first: must be between 0 and {runtime.settings.max_page_size}", field="first")
@@ -69,6 +76,34 @@ async def page(
     has_next = len(rows) > limit
     rows = rows[:limit]
     return rows, [cursors.encode([row["seq"]]) for row in rows], has_next
+
+
+async def window(
+    runtime: Runtime, principal: Principal, query: AuditQuery, *, limit: int, offset: int
+) -> tuple[list[Mapping[str, Any]], int]:
+    """Newest first by position, and how many entries match (the legacy REST list, §10.2)."""
+    _authorize(principal)
+    if not 0 <= limit <= runtime.settings.max_page_size:
+        raise BadInput(f"limit: must be between 0 and {runtime.settings.max_page_size}", field="limit")
+    if not 0 <= offset <= INT64_MAX:
+        raise BadInput(f"offset: must be between 0 and {INT64_MAX}", field="offset")
+    conditions = _conditions(principal, query)
+    async with runtime.sessions() as session:
+        rows = mappings(
+            await session.execute(
+                select(AUDIT).where(*conditions).order_by(AUDIT.c.seq.desc()).limit(limit).offset(offset)
+            )
+        )
+        total = (
+            await session.execute(select(func.count()).select_from(AUDIT).where(*conditions))
+        ).scalar_one()
+    return rows, int(total)
+
+
+def _authorize(principal: Principal) -> None:
+    authorize_read(principal)
+    # Audit entries hold whole rows but no tags or machine of their own to filter on.
+    policy.require_unrestricted(principal, "the audit log")
 
 
 def _decode(cursor: str) -> int:

@@ -104,9 +104,10 @@ class EntityList:
         return covered
 
     def extras(self) -> list[str]:
-        """Model columns the legacy wire has no key for, in table order."""
+        """Model columns the legacy wire has no key for, in table order (not `change_seq`: it is
+        this server's bookkeeping, restamped by the restore's own change rows)."""
         covered = self._covered()
-        return [c.name for c in self.table.columns if c.name not in covered]
+        return [c.name for c in self.table.columns if c.name not in covered and c.name != "change_seq"]
 
     def encode(self, row: Mapping[str, Any], rename: Callable[[str], str]) -> dict[str, Any]:
         """A stored row as a backup row; `rename` maps user ids (user backups hide other accounts)."""

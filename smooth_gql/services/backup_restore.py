@@ -35,6 +35,7 @@ from .backup_format import (
     InvalidBackup,
     Metadata,
 )
+from .journal import stamp_rows
 from .unit_of_work import USERS_LOCK, Runtime, UnitOfWork
 
 Row = dict[str, Any]
@@ -414,6 +415,9 @@ class Restore:
             position = first - 1 + len(changes)
         for start in range(0, len(changes), CHUNK):
             await session.execute(insert(CHANGES), changes[start : start + CHUNK])
+        # Restored rows take the seqs of their change rows, so the legacy since-version sync
+        # (changes/sync.py) finds them after any cursor handed out before the restore.
+        await stamp_rows(session, old_head)
         if self._plan.full:
             await self._advance(CHANGES, "seq", position)
         else:

@@ -11,12 +11,13 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..auth.principal import Principal
 from ..db import models
-from ..enums import Operation
-from .entities import EntitySpec
+from ..enums import EntityType, Operation
+from .entities import SPECS, EntitySpec
 from .errors import FieldError, ItemError
 from .fields import check_id, to_jsonable
 from .unit_of_work import UnitOfWork
@@ -105,8 +106,43 @@ class Journal:
             await session.execute(insert(AUDIT), [row for _, row in self._audit])
         if self._changes:
             await uow.serialize_change_log()
+            # Change-log writers are serialized (advisory lock on PostgreSQL, one writer on
+            # SQLite), so the rows after the current end are exactly the ones inserted here.
+            # (INSERT ... RETURNING in parameter order would cost SQLite one statement per row.)
+            before = (await session.execute(select(func.max(CHANGES.c.seq)))).scalar() or 0
             await session.execute(insert(CHANGES), self._changes)
-            await uow.announce((await session.execute(select(func.max(CHANGES.c.seq)))).scalar_one())
+            await uow.announce(await stamp_rows(session, before))
+
+
+async def stamp_rows(session: AsyncSession, after: int) -> int:
+    """Give each row named by the change rows after `after` the seq of its latest one
+    (models.EntityColumns.change_seq); return the newest seq.
+
+    For writers holding the change-log lock (UnitOfWork.serialize_change_log): the
+    rows after the end they read are exactly their own. One SELECT, then one
+    executemany UPDATE per table.
+    """
+    written = await session.execute(
+        select(CHANGES.c.seq, CHANGES.c.entity_type, CHANGES.c.entity_id, CHANGES.c.operation)
+        .where(CHANGES.c.seq > after)
+        .order_by(CHANGES.c.seq)
+    )
+    latest: dict[tuple[str, str], tuple[int, str]] = {}
+    newest = after
+    for seq, entity_type, entity_id, operation in written:  # in seq order: the last one wins
+        latest[entity_type, entity_id] = (int(seq), operation)
+        newest = int(seq)
+    stamps: dict[EntityType, list[dict[str, Any]]] = {}
+    for (entity_type, entity_id), (seq, operation) in latest.items():
+        if operation != Operation.DELETED.value:
+            stamps.setdefault(EntityType(entity_type), []).append({"s_id": entity_id, "s_seq": seq})
+    for entity, params in stamps.items():
+        table = SPECS[entity].table
+        await session.execute(
+            update(table).where(table.c.id == bindparam("s_id")).values(change_seq=bindparam("s_seq")),
+            params,
+        )
+    return newest
 
 
 def _well_formed(entity_id: str) -> bool:
