@@ -63,6 +63,17 @@ JSON_VALUES = st.recursive(
 )
 
 
+def fuzzing(examples: int) -> settings:
+    """Hypothesis settings of every property test here and in test_property_rest.py."""
+    return settings(
+        max_examples=examples,
+        derandomize=True,  # the same examples on every run: CI stays reproducible
+        deadline=None,  # requests hit a real database on a shared machine
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+
+
 def _scalar(name: str, ids: list[str]) -> st.SearchStrategy[Any]:
     if name == "Int":
         return st.integers(-3, 5) | st.integers(-(2**64), 2**64)
@@ -170,13 +181,7 @@ async def test_generated_input_never_fails_the_server_nor_writes_half(api: Api, 
     ids = await _seed(api)
     loop = asyncio.get_running_loop()
 
-    @settings(
-        max_examples=20,
-        derandomize=True,  # the same examples on every run: CI stays reproducible
-        deadline=None,
-        database=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
+    @fuzzing(examples=20)
     @given(variables=_request(name, [*ids, str(uuid.uuid4())]))
     def check(variables: dict[str, Any]) -> None:
         asyncio.run_coroutine_threadsafe(_attempt(api, name, BULK[name], variables), loop).result(timeout=60)
@@ -235,13 +240,7 @@ async def test_generated_arguments_never_fail_the_server(api: Api, name: str) ->
     ids = await _seed(api)
     loop = asyncio.get_running_loop()
 
-    @settings(
-        max_examples=15,
-        derandomize=True,
-        deadline=None,
-        database=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
+    @fuzzing(examples=15)
     @given(variables=_arguments(name, [*ids, str(uuid.uuid4())]))
     def check(variables: dict[str, Any]) -> None:
         asyncio.run_coroutine_threadsafe(_attempt_other(api, name, variables), loop).result(timeout=60)

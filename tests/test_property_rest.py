@@ -23,9 +23,9 @@ import uuid
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
-from test_property_mutations import JSON_VALUES, NASTY_TEXT, TABLES, _seed
+from test_property_mutations import JSON_VALUES, NASTY_TEXT, TABLES, _seed, fuzzing
 
 from conftest import Api
 from smooth_gql.legacy.collections import COLLECTIONS
@@ -106,13 +106,7 @@ async def test_generated_bodies_never_fail_a_rest_route_nor_write_half(
     ids = await _seed(api)
     loop = asyncio.get_running_loop()
 
-    @settings(
-        max_examples=15,
-        derandomize=True,
-        deadline=None,
-        database=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
+    @fuzzing(examples=15)
     @given(body=_body(collection, method, [*ids, str(uuid.uuid4())]))
     def check(body: Any) -> None:
         asyncio.run_coroutine_threadsafe(_attempt(api, collection, method, body), loop).result(timeout=60)
