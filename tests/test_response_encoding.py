@@ -1,8 +1,9 @@
-"""Response encoding: what orjson refuses is still answered, exactly.
+"""Values the encoders and drivers refuse are still answered, exactly.
 
 Responses are encoded with orjson, which refuses integers beyond 64 bits and
 lone surrogates; such answers must fall back to the standard library instead
-of failing or rounding.
+of failing or rounding. Ids that no driver can send (NUL, lone surrogates)
+must read as missing rather than fail.
 """
 
 from __future__ import annotations
@@ -41,3 +42,17 @@ async def test_an_error_echoing_a_lone_surrogate_is_still_answered(api: Api) -> 
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert "\ud800" in error["message"]
     assert await api.scalar("SELECT count(*) FROM tool_instances") == 0
+
+
+async def test_a_tool_set_id_that_is_no_id_at_all_reads_as_missing(api: Api) -> None:
+    """A NUL or a lone surrogate cannot even be sent to the database: such an id is simply a miss."""
+    for bad in ("\x00", "\ud800", "x" * 5000):
+        request = {
+            "query": "mutation($id: ID!) { restoreToolSetVersion(toolSetId: $id, version: 1) { id } }",
+            "variables": {"id": bad},
+        }
+        response = await api.client.post(
+            "/graphql", content=json.dumps(request), headers={"content-type": "application/json"}
+        )
+        [error] = response.json()["errors"]
+        assert error["extensions"]["code"] == "NOT_FOUND", (bad, error)

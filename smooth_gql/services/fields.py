@@ -122,6 +122,15 @@ def check_id(label: str, value: Any) -> str:
         raise FieldError(label, f"{value[:60]!r} is not a valid id (UUID)") from None
 
 
+def is_id(value: object) -> bool:
+    """Could `value` name a row? (The same rule as `check_id`, as a question.)"""
+    try:
+        check_id("id", value)
+    except FieldError:
+        return False
+    return True
+
+
 def check_enum(label: str, value: Any, enum: type[StrEnum]) -> str:
     if isinstance(value, str):
         try:

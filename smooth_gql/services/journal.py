@@ -18,8 +18,8 @@ from ..auth.principal import Principal
 from ..db import models
 from ..enums import EntityType, Operation
 from .entities import SPECS, EntitySpec
-from .errors import FieldError, ItemError
-from .fields import check_id, to_jsonable
+from .errors import ItemError
+from .fields import is_id, to_jsonable
 from .unit_of_work import UnitOfWork
 
 AUDIT_OPERATION = {Operation.CREATED: "CREATE", Operation.UPDATED: "UPDATE", Operation.DELETED: "DELETE"}
@@ -72,7 +72,8 @@ class Journal:
     def failure(self, error: ItemError, spec: EntitySpec, operation: Operation, owner_id: str | None) -> None:
         # A malformed client id is echoed in the response, but only a well-formed one is logged,
         # as the client wrote it: the audit column holds a UUID, and PostgreSQL refuses NUL in text.
-        logged_id = error.id if error.id is not None and _well_formed(error.id) else "unknown"
+        sent = error.id or ""
+        logged_id = sent if is_id(sent) and len(sent) <= 36 else "unknown"
         self._audit.append(
             (error.index, self._audit_row(spec, operation, logged_id, owner_id, None, error.message))
         )
@@ -143,11 +144,3 @@ async def stamp_rows(session: AsyncSession, after: int) -> int:
             params,
         )
     return newest
-
-
-def _well_formed(entity_id: str) -> bool:
-    try:
-        check_id("id", entity_id)
-    except FieldError:
-        return False
-    return len(entity_id) <= 36

@@ -24,7 +24,7 @@ from ..enums import EntityType
 from . import cursors
 from .entities import SPECS, Join
 from .errors import BadInput
-from .fields import INT64_MAX, check_datetime
+from .fields import INT64_MAX, check_datetime, is_id
 from .unit_of_work import Runtime
 
 Row = Mapping[str, Any]
@@ -62,10 +62,15 @@ def authorize_read(principal: Principal) -> None:
 async def by_ids(
     sessions: Sessions, principal: Principal, entity: EntityType, ids: Sequence[str]
 ) -> list[Row | None]:
+    """Rows by id in key order, None for a miss. A string that is not an id at all (say, one
+    with a NUL or a lone surrogate, which the drivers cannot even send) is simply a miss."""
     table = SPECS[entity].table
+    wanted = {i for i in ids if is_id(i)}
+    if not wanted:
+        return [None] * len(ids)
     async with sessions() as session:
         rows = await session.execute(
-            select(table).where(table.c.id.in_(set(ids)), policy.id_lookup_filter(principal, table))
+            select(table).where(table.c.id.in_(wanted), policy.id_lookup_filter(principal, table))
         )
         found = {row["id"]: row for row in mappings(rows)}
     return [found.get(i) for i in ids]
