@@ -3,6 +3,7 @@ over GET, masking of unexpected errors, and the `smooth-gql` command."""
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import sqlite3
@@ -11,10 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from conftest import Api
+from conftest import Api, make_settings
 from factories import item
 from smooth_gql import cli
+from smooth_gql.app import create_app
 from smooth_gql.db.migrate import head_revision
 from smooth_gql.db.models import Base
 from smooth_gql.services import reads
@@ -152,3 +155,22 @@ async def test_client_mistakes_are_answered_not_logged_as_errors(
             body = await api.gql_raw(query, variables)
             assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", body
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+async def test_a_served_worker_freezes_its_startup_heap_and_collects_less_often(
+    engine: AsyncEngine, database_url: str
+) -> None:
+    """`app_from_env` passes settle_gc: a full collection over the startup heap once stalled every
+    feed delivery of a write for 120 ms. Test apps leave the collector alone (they would keep garbage)."""
+    thresholds = gc.get_threshold()
+    try:
+        plain = create_app(make_settings(database_url), engine=engine)
+        async with plain.router.lifespan_context(plain):
+            assert gc.get_freeze_count() == 0 and gc.get_threshold() == thresholds
+        served = create_app(make_settings(database_url), engine=engine, settle_gc=True)
+        async with served.router.lifespan_context(served):
+            assert gc.get_freeze_count() > 0
+            assert gc.get_threshold() == (10_000, 20, 20)
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
