@@ -96,6 +96,7 @@ class Settings:
     change_retention_days: int = 30  # 0 keeps the change log forever
     shutdown_grace_seconds: int = 5  # then open streams (SSE, WebSocket) are closed
     feed_buffer_rows: int = 4096  # recent change-log rows each worker keeps for its followers
+    feed_recheck_seconds: int = 30  # how stale a subscription's credential check may be before it delivers
 
     def __post_init__(self) -> None:
         if not 4 <= self.bcrypt_rounds <= 31:
@@ -140,4 +141,5 @@ class Settings:
             change_retention_days=_int(env, "SMOOTH_CHANGE_RETENTION_DAYS", 30, minimum=0),
             shutdown_grace_seconds=_int(env, "SMOOTH_SHUTDOWN_GRACE_SECONDS", 5, minimum=0),
             feed_buffer_rows=_int(env, "SMOOTH_FEED_BUFFER_ROWS", 4096),
+            feed_recheck_seconds=_int(env, "SMOOTH_FEED_RECHECK_SECONDS", 30, minimum=0),
         )

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 
 from ..services import api_keys, sessions
 from ..services.unit_of_work import Runtime
-from .principal import Principal, anonymous, invalid, local_admin
+from .principal import Principal, PrincipalKind, anonymous, invalid, local_admin
 from .tokens import SESSION_COOKIE
 
 BEARER = "Bearer "
@@ -46,3 +46,17 @@ async def bearer(runtime: Runtime, authorization: str) -> Principal:
         return invalid("expected 'Authorization: Bearer <API key>'")
     found = await api_keys.principal_for_secret(runtime, authorization[len(BEARER) :].strip())
     return invalid(found) if isinstance(found, str) else found
+
+
+async def recheck(runtime: Runtime, principal: Principal) -> Principal | str:
+    """The principal its credential gives now, or why it gives none any more.
+
+    For connections that outlive a request (subscriptions): the credential was
+    checked when they began, this checks it again without the secret.
+    """
+    if principal.kind is PrincipalKind.SESSION and principal.session_id is not None:
+        found = await sessions.principal_for_session(runtime, principal.session_id)
+        return found if found is not None else "the session has expired or ended; log in again"
+    if principal.kind is PrincipalKind.API_KEY and principal.api_key_id is not None:
+        return await api_keys.principal_for_key(runtime, principal.api_key_id)
+    return principal  # the local admin, or no credential at all: nothing to expire

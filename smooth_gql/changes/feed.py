@@ -10,18 +10,19 @@ across reconnects, restarts and workers.
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 
-from ..auth import policy
+from ..auth import backend, policy
 from ..auth.principal import Principal
 from ..db import models
 from ..db.queries import mappings
 from ..enums import EntityType
-from ..services.errors import BadInput, ServiceError
+from ..services.errors import BadInput, ServiceError, Unauthenticated
 from ..services.reads import authorize_read
 from ..services.unit_of_work import Runtime
 from .tail import Behind, LogTail, log_head
@@ -114,6 +115,27 @@ def _shown(principal: Principal, entity_types: Sequence[EntityType] | None, row:
     return policy.row_visible(principal, row, all_tenants=principal.is_admin)
 
 
+class _Credential:
+    """A follower's credential, checked again before a delivery once the last check is
+    `feed_recheck_seconds` old: a logout, revocation, expiry, deactivation or change of
+    role ends the stream, instead of it streaming on until the client reconnects."""
+
+    def __init__(self, runtime: Runtime, principal: Principal) -> None:
+        self.runtime = runtime
+        self.principal = principal
+        self.checked = float("-inf")  # the connection may have been authenticated long ago
+
+    async def vouch(self) -> None:
+        if time.monotonic() - self.checked < self.runtime.settings.feed_recheck_seconds:
+            return
+        now = await backend.recheck(self.runtime, self.principal)
+        if isinstance(now, str):
+            raise Unauthenticated(f"{now}; the subscription has ended")
+        if now != self.principal:
+            raise Unauthenticated("the credential's access has changed; subscribe again")
+        self.checked = time.monotonic()
+
+
 async def follow(
     runtime: Runtime,
     tail: LogTail,
@@ -134,6 +156,8 @@ async def follow(
     buffer (filtered in memory) and sleeps until the tail reads more.
     """
     authorize_read(principal)
+    credential = _Credential(runtime, principal)
+    await credential.vouch()
     if after is not None:
         await _check_retained(runtime, after)
         scanned = after
@@ -147,6 +171,7 @@ async def follow(
                 upto = tail.floor
                 page = await _page(runtime, principal, scanned, entity_types, page_size, upto=upto)
                 for row in page.rows:
+                    await credential.vouch()
                     yield row
                 scanned = page.end_seq if page.has_more else upto
                 continue
@@ -156,4 +181,5 @@ async def follow(
                 continue
             scanned = int(row["seq"])
             if _shown(principal, entity_types, row):
+                await credential.vouch()
                 yield row

@@ -206,24 +206,44 @@ async def principal_for_secret(runtime: Runtime, secret: str) -> Principal | str
     key_id = tokens.api_key_id(secret)
     if key_id is None:
         return "not an API key of this server"
+    row = await _key_with_owner(runtime, key_id)
+    if row is None or not tokens.same_digest(secret, row["secret_hash"]):
+        return "unknown API key"
+    now = utcnow()
+    found = _usable(row, now)
+    if isinstance(found, Principal) and (
+        row["last_used_at"] is None or row["last_used_at"] <= now - LAST_USED_EVERY
+    ):
+        await _touch(runtime, key_id, now)
+    return found
+
+
+async def principal_for_key(runtime: Runtime, key_id: str) -> Principal | str:
+    """The same check again for a key already authenticated (its secret was compared
+    then): a long-lived subscription asks it so a revocation ends the stream too."""
+    row = await _key_with_owner(runtime, key_id)
+    if row is None:
+        return "unknown API key"
+    return _usable(row, utcnow())
+
+
+async def _key_with_owner(runtime: Runtime, key_id: str) -> Mapping[str, Any] | None:
     async with runtime.sessions() as session:
         found = await session.execute(
             select(KEYS, USERS.c.is_active.label("user_active"))
             .join(USERS, USERS.c.id == KEYS.c.user_id)
             .where(KEYS.c.id == key_id)
         )
-        row = first_mapping(found)
-    if row is None or not tokens.same_digest(secret, row["secret_hash"]):
-        return "unknown API key"
-    now = utcnow()
+        return first_mapping(found)
+
+
+def _usable(row: Mapping[str, Any], now: datetime) -> Principal | str:
     if row["revoked_at"] is not None:
         return "API key revoked"
     if row["expires_at"] is not None and row["expires_at"] <= now:
         return "API key expired"
     if not row["user_active"]:
         return "the key's user is deactivated"
-    if row["last_used_at"] is None or row["last_used_at"] <= now - LAST_USED_EVERY:
-        await _touch(runtime, key_id, now)
     return Principal(
         user_id=row["user_id"],
         kind=PrincipalKind.API_KEY,
@@ -231,7 +251,7 @@ async def principal_for_secret(runtime: Runtime, secret: str) -> Principal | str
         scopes=frozenset(row["scopes"]),
         tags=frozenset(row["tags"] or ()),
         machine_id=row["machine_id"],
-        api_key_id=key_id,
+        api_key_id=row["id"],
     )
 
 

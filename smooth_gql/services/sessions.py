@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import ColumnElement, insert, select, update
 
 from ..auth import passwords, tokens
 from ..auth.principal import Principal, PrincipalKind
@@ -89,13 +89,23 @@ async def logout(runtime: Runtime, principal: Principal) -> None:
 async def principal_for_token(runtime: Runtime, token: str) -> Principal | None:
     """The session principal for a cookie, or None when the token is unknown, expired,
     revoked, or its user is inactive."""
+    return await _live_session(runtime, SESSIONS.c.token_hash == tokens.digest(token))
+
+
+async def principal_for_session(runtime: Runtime, session_id: str) -> Principal | None:
+    """The same check again for a session already authenticated: a long-lived
+    subscription asks it so a logout or deactivation ends the stream too."""
+    return await _live_session(runtime, SESSIONS.c.id == session_id)
+
+
+async def _live_session(runtime: Runtime, which: ColumnElement[bool]) -> Principal | None:
     now = utcnow()
     async with runtime.sessions() as session:
         found = await session.execute(
             select(SESSIONS.c.id, USERS.c.id.label("user_id"), USERS.c.is_admin)
             .join(USERS, USERS.c.id == SESSIONS.c.user_id)
             .where(
-                SESSIONS.c.token_hash == tokens.digest(token),
+                which,
                 SESSIONS.c.revoked_at.is_(None),
                 SESSIONS.c.expires_at > now,
                 USERS.c.is_active.is_(True),
