@@ -22,6 +22,7 @@ from ..db.queries import first_mapping, mappings
 from ..db.types import utcnow
 from .errors import BadInput, Forbidden, NotFound
 from .fields import check_id
+from .journal import audit_account_change, diff
 from .unit_of_work import USERS_LOCK, Runtime, UnitOfWork
 
 USERS = models.table_of(models.User)
@@ -31,6 +32,10 @@ Row = Mapping[str, Any]
 EMAIL_TAKEN = "email: already registered"
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 MAX_EMAIL = 320
+
+
+USER = "User"  # the audit log's entity type for accounts
+AUDITED_USER_FIELDS = ("email", "is_admin", "is_active")
 
 
 def public(row: Row) -> dict[str, Any]:
@@ -57,26 +62,33 @@ def _password(runtime: Runtime, raw: object, field: str = "password") -> str:
 async def register(runtime: Runtime, email: object, password: object) -> dict[str, Any]:
     """Anyone may register the first account (it becomes the admin); later ones only
     while SMOOTH_ALLOW_REGISTRATION is on."""
-    return await _create(runtime, email, password, is_admin=False, by_admin=False)
+    return await _create(runtime, email, password, is_admin=False, by_admin=False, actor=None)
 
 
 async def create_user(
     runtime: Runtime, principal: Principal, email: object, password: object, *, is_admin: bool = False
 ) -> dict[str, Any]:
     policy.require_admin(principal)
-    return await _create(runtime, email, password, is_admin=is_admin, by_admin=True)
+    return await _create(runtime, email, password, is_admin=is_admin, by_admin=True, actor=principal.user_id)
 
 
 async def create_user_from_console(
     runtime: Runtime, email: object, password: object, *, is_admin: bool
 ) -> dict[str, Any]:
     """`smooth-gql create-user`: whoever runs the console on the server is trusted."""
-    return await _create(runtime, email, password, is_admin=is_admin, by_admin=True)
+    return await _create(runtime, email, password, is_admin=is_admin, by_admin=True, actor=None)
 
 
 async def _create(
-    runtime: Runtime, raw_email: object, raw_password: object, *, is_admin: bool, by_admin: bool
+    runtime: Runtime,
+    raw_email: object,
+    raw_password: object,
+    *,
+    is_admin: bool,
+    by_admin: bool,
+    actor: str | None,
 ) -> dict[str, Any]:
+    """`actor` None: the account creates itself (registration, or the trusted console)."""
     email = normalize_email(raw_email)
     password = _password(runtime, raw_password)
     async with runtime.sessions() as session:
@@ -87,8 +99,9 @@ async def _create(
     async with UnitOfWork(runtime) as uow:
         await uow.advisory_lock(USERS_LOCK)
         first = await _first_or_allowed(uow.session, runtime, by_admin)
+        user_id = str(uuid.uuid4())
         row = {
-            "id": str(uuid.uuid4()),
+            "id": user_id,
             "email": email,
             "password_hash": hashed,
             "is_admin": is_admin or first,
@@ -102,9 +115,19 @@ async def _create(
             raise BadInput(EMAIL_TAKEN, field="email")
         try:
             await uow.session.execute(insert(USERS).values(row))
-            await uow.commit()
         except IntegrityError:
             raise BadInput(EMAIL_TAKEN, field="email") from None
+        await audit_account_change(
+            uow.session,
+            actor or user_id,
+            now,
+            "CREATE",
+            USER,
+            user_id,
+            user_id,
+            {"after": {k: row[k] for k in AUDITED_USER_FIELDS}},
+        )
+        await uow.commit()
     return public(row)
 
 
@@ -169,6 +192,19 @@ async def update_user(
         if changes:
             changes.update(updated_at=now, version=row["version"] + 1)
             await uow.session.execute(update(USERS).where(USERS.c.id == target).values(changes))
+            await audit_account_change(
+                uow.session,
+                principal.user_id,
+                now,
+                "UPDATE",
+                USER,
+                target,
+                target,
+                diff(
+                    {k: row[k] for k in AUDITED_USER_FIELDS},
+                    {k: changes.get(k, row[k]) for k in AUDITED_USER_FIELDS},
+                ),
+            )
             if changes.get("is_active") is False:
                 await _revoke_sessions(uow, target, now)
             await uow.commit()
@@ -197,6 +233,16 @@ async def change_password(
             update(USERS)
             .where(USERS.c.id == principal.user_id)
             .values(password_hash=hashed, updated_at=now, version=USERS.c.version + 1)
+        )
+        await audit_account_change(
+            uow.session,
+            principal.user_id,
+            now,
+            "UPDATE",
+            USER,
+            principal.user_id,
+            principal.user_id,
+            {"after": {"password": "changed"}},  # that it changed, never what to
         )
         await _revoke_sessions(uow, principal.user_id, now, keep=principal.session_id)
         await uow.commit()

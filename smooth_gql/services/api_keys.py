@@ -20,11 +20,14 @@ from ..db.queries import first_mapping, mappings
 from ..db.types import utcnow
 from .accounts import USERS, normalize_email
 from .errors import BadInput, Forbidden, NotFound
-from .fields import check_datetime, check_id
+from .fields import check_datetime, check_id, to_jsonable
+from .journal import audit_account_change, diff
 from .unit_of_work import Runtime, UnitOfWork
 
 KEYS = models.table_of(models.ApiKey)
 LAST_USED_EVERY = timedelta(minutes=1)  # lastUsedAt is refreshed at most this often
+API_KEY = "ApiKey"  # the audit log's entity type for keys
+AUDITED_KEY_FIELDS = ("name", "prefix", "scopes", "tags", "machine_id", "expires_at")
 MAX_TAGS = 50
 MAX_TEXT = 255
 
@@ -143,6 +146,16 @@ async def create(runtime: Runtime, principal: Principal, request: KeyRequest) ->
     }
     async with UnitOfWork(runtime) as uow:
         await uow.session.execute(KEYS.insert().values(row))
+        await audit_account_change(
+            uow.session,
+            principal.user_id,
+            now,
+            "CREATE",
+            API_KEY,
+            made.id,
+            principal.user_id,
+            {"after": {k: to_jsonable(row[k]) for k in AUDITED_KEY_FIELDS}},
+        )
         await uow.commit()
     return NewApiKey(public(row), made.secret)
 
@@ -194,6 +207,16 @@ async def revoke(runtime: Runtime, principal: Principal, key_id: object) -> dict
             return public(row)
         changes = {"revoked_at": now, "version": row["version"] + 1}
         await uow.session.execute(update(KEYS).where(KEYS.c.id == wanted).values(changes))
+        await audit_account_change(
+            uow.session,
+            principal.user_id,
+            now,
+            "UPDATE",
+            API_KEY,
+            wanted,
+            row["user_id"],
+            diff({"revoked_at": None}, {"revoked_at": now}),
+        )
         await uow.commit()
     return public({**row, **changes})
 

@@ -41,6 +41,48 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def audit_row(
+    actor_id: str,
+    now: datetime,
+    operation: str,
+    entity_type: str,
+    entity_id: str,
+    owner_id: str | None,
+    changes: Any,
+    error: str | None = None,
+) -> dict[str, Any]:
+    """The one shape of an audit record (contract §10.1), for data and accounts alike."""
+    return {
+        "id": str(uuid.uuid4()),
+        "user_id": actor_id,
+        "owner_id": owner_id,
+        "timestamp": now,
+        "operation": operation,
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "changes": changes,
+        "result": "error" if error else "success",
+        "error_message": error,
+    }
+
+
+async def audit_account_change(
+    session: AsyncSession,
+    actor_id: str,
+    now: datetime,
+    operation: str,
+    entity_type: str,
+    entity_id: str,
+    owner_id: str,
+    changes: Any,
+) -> None:
+    """Users and API keys are audited like data (contract §0.1 item 7: every write), in the
+    same transaction as the change. Secrets and hashes never reach `changes`; refused
+    account operations write nothing, as there is no element to report on."""
+    row = audit_row(actor_id, now, operation, entity_type, entity_id, owner_id, changes)
+    await session.execute(insert(AUDIT).values(row))
+
+
 class Journal:
     def __init__(self, principal: Principal, now: datetime) -> None:
         self._principal = principal
@@ -87,18 +129,16 @@ class Journal:
         changes: Any,
         error: str | None,
     ) -> dict[str, Any]:
-        return {
-            "id": str(uuid.uuid4()),
-            "user_id": self._principal.user_id,
-            "owner_id": owner_id,
-            "timestamp": self._now,
-            "operation": AUDIT_OPERATION[operation],
-            "entity_type": spec.name,
-            "entity_id": entity_id,
-            "changes": changes,
-            "result": "error" if error else "success",
-            "error_message": error,
-        }
+        return audit_row(
+            self._principal.user_id,
+            self._now,
+            AUDIT_OPERATION[operation],
+            spec.name,
+            entity_id,
+            owner_id,
+            changes,
+            error,
+        )
 
     async def write(self, uow: UnitOfWork) -> None:
         session = uow.session
