@@ -8,6 +8,7 @@ operations among the writes the legacy server left unrecorded.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -15,7 +16,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from auth_helpers import PASSWORD, AuthApi, Creds, auth_app
+from auth_helpers import LOGIN, PASSWORD, AuthApi, Creds, auth_app
 from smooth_gql.db import models
 
 AUDIT = """
@@ -124,3 +125,21 @@ async def test_refused_account_operations_write_no_audit_record(auth: AuthApi) -
         response = await auth.raw(mutation, creds=ann)
         assert response["errors"][0]["extensions"].get("field") == field, response
     assert await _audit_rows(auth) == before
+
+
+async def test_logins_and_logouts_are_logged_without_naming_a_refused_account(
+    auth: AuthApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    user_id = (await auth.register("ann@shop.example"))["id"]
+    caplog.set_level(logging.INFO, logger="smooth_gql.services.sessions")
+    ann = await auth.login("ann@shop.example")
+    await auth.error(LOGIN, {"email": "ann@shop.example", "password": "wrong password"})
+    await auth.ok("mutation { logout }", creds=ann)
+    lines = [
+        record.getMessage() for record in caplog.records if record.name == "smooth_gql.services.sessions"
+    ]
+    assert lines == [
+        f"login: user {user_id} from 192.0.2.10",
+        "login refused from 192.0.2.10",
+        f"logout: user {user_id}",
+    ]

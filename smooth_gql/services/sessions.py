@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -19,6 +20,7 @@ from .errors import BadInput, RateLimited, Unauthenticated
 from .unit_of_work import Runtime, UnitOfWork
 
 LOGIN_FAILED = "invalid email or password"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ async def login(
     ok = await passwords.verify_password(password, stored, runtime.settings.bcrypt_rounds)
     if not ok or row is None:
         throttle.failed(key, address)
+        log.info("login refused from %s", address or "an unknown address")  # which account stays unsaid
         raise Unauthenticated(LOGIN_FAILED)
     throttle.succeeded(key)
     token = tokens.new_session_token()
@@ -70,6 +73,7 @@ async def login(
             )
         )
         await uow.commit()
+    log.info("login: user %s from %s", row["id"], address or "an unknown address")
     return Login(public(row), token, tokens.SESSION_SECONDS)
 
 
@@ -84,6 +88,7 @@ async def logout(runtime: Runtime, principal: Principal) -> None:
             .values(revoked_at=utcnow())
         )
         await uow.commit()
+    log.info("logout: user %s", principal.user_id)
 
 
 async def principal_for_token(runtime: Runtime, token: str) -> Principal | None:
