@@ -42,7 +42,7 @@ from .fields import (
     check_value,
 )
 
-FORMAT_VERSION = "0.2.0"  # major 0: legacy tools accept it (contract §9.2 step 3)
+FORMAT_VERSION = "0.2.1"  # major 0: legacy tools accept it (contract §9.2 step 3)
 SUPPORTED_MAJOR = "0"
 USER, ADMIN = "user", "admin"
 COMMON_COLUMNS = ("id", "owner_id", "created_by", "updated_by", "created_at", "updated_at", "version")
@@ -119,7 +119,7 @@ class EntityList:
                 out[wf.wire] = list(row.get("tags") or [])
             else:
                 # Stored as is (a null legacy array stays null: its join rows are their own list).
-                out[wf.wire] = jsonable(row.get(wf.model))
+                out[self._key(wf.wire)] = jsonable(row.get(wf.model))
         out["user_id"] = rename(row["owner_id"])
         out["created_by"] = rename(row["created_by"])
         out["updated_by"] = rename(row["updated_by"])
@@ -129,6 +129,22 @@ class EntityList:
             out[column] = jsonable(row[column])
         return out
 
+    def _key(self, wire: str) -> str:
+        """A bulk-API key under its database-column name, as backups spell it (contract §9.1:
+        a preset's `metadata` is `preset_metadata` there, as in change rows)."""
+        return self.collection.column_names.get(wire, wire)
+
+    def _bulk_names(self, where: str, element: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The row with bulk-API keys. Backups of Smooth Core and of this server since 0.2.1
+        spell a preset's blob `preset_metadata`; this server's 0.2.0 backups said `metadata`."""
+        renamed = {column: wire for wire, column in self.collection.column_names.items() if column in element}
+        if not renamed:
+            return element
+        for column, wire in renamed.items():
+            if wire in element:
+                raise InvalidBackup(f"Restore failed: {where}: both {wire!r} and {column!r}; send one")
+        return {renamed.get(key, key): value for key, value in element.items()}
+
     def decode(self, index: int, element: Any) -> dict[str, Any]:
         """A backup row as column values, every value checked; raises InvalidBackup."""
         where = f"{self.key}[{index}]"
@@ -137,6 +153,7 @@ class EntityList:
         wire_fields = {wf.wire: wf for wf in self.collection.wire_fields()}
         extras = self.extras()
         known = {"id", *COMMON_KEYS, *wire_fields, *extras}
+        element = self._bulk_names(where, element)
         for key in element:
             if key not in known:
                 raise InvalidBackup(
@@ -228,6 +245,8 @@ class TableList:
     # Columns the database fills when a row omits them (autoincrement keys, versions).
     optional: tuple[str, ...] = ()
     hidden_in_user_backups: tuple[str, ...] = ()
+    # A row as Smooth Core wrote it, in this table's columns (contract §9.1); None: no such rows.
+    from_smooth_core: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None
 
     @property
     def model_name(self) -> str:
@@ -244,6 +263,8 @@ class TableList:
         where = f"{self.key}[{index}]"
         if not isinstance(element, Mapping):
             raise InvalidBackup(f"Restore failed: {where}: expected an object")
+        if self.from_smooth_core is not None:
+            element = self.from_smooth_core(element)
         columns = {c.name: c for c in self.table.columns}
         for key in element:
             if key not in columns:
@@ -307,8 +328,36 @@ def _check_column(label: str, kind: TypeEngine[Any], value: Any, nullable: bool)
     return value
 
 
-USERS = TableList("users", models.table_of(models.User), ("version",), ("password_hash",))
-API_KEYS = TableList("api_keys", models.table_of(models.ApiKey), ("version",))
+SMOOTH_CORE_USER_COLUMNS = ("role", "manufacturer_profile", "is_verified")
+SMOOTH_CORE_KEY = "smooth-core"  # the prefix shown for a key carried over from Smooth Core
+UNUSABLE_SECRET_HASH = "smooth-core key: reissue it"  # never equal to a SHA-256 digest
+
+
+def _smooth_core_user(element: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Smooth Core's user columns this model has no place for are dropped: `role` only
+    repeats `is_admin`, and manufacturer profiles and verification have no feature here.
+    Its bcrypt password hashes are kept, so people log in with their old passwords."""
+    return {k: v for k, v in element.items() if k not in SMOOTH_CORE_USER_COLUMNS}
+
+
+def _smooth_core_key(element: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A Smooth Core key (a bcrypt `key_hash` of a secret in that server's format) can never
+    authenticate here. It is carried over revoked, with its name, owner and scopes, so its
+    owner sees which keys to reissue; no hash of the old secret is kept."""
+    if "key_hash" not in element:
+        return element
+    row = {k: v for k, v in element.items() if k not in ("key_hash", "is_active", "updated_at")}
+    row.update(
+        prefix=SMOOTH_CORE_KEY,
+        secret_hash=UNUSABLE_SECRET_HASH,
+        tags=element.get("tags") or [],
+        revoked_at=utcnow().isoformat(),  # revoked by being carried over
+    )
+    return row
+
+
+USERS = TableList("users", models.table_of(models.User), ("version",), ("password_hash",), _smooth_core_user)
+API_KEYS = TableList("api_keys", models.table_of(models.ApiKey), ("version",), (), _smooth_core_key)
 ASSEMBLY_COMPONENTS = TableList("assembly_components", models.table_of(models.AssemblyComponent), ("id",))
 TOOL_SET_INSTANCES = TableList("tool_set_instances", models.table_of(models.ToolSetInstance))
 TOOL_SET_PRESETS = TableList("tool_set_presets", models.table_of(models.ToolSetPreset))

@@ -23,7 +23,7 @@ from ..auth.principal import Principal
 from ..db import models
 from ..db.migrate import alembic_config
 from ..db.types import utcnow
-from ..enums import Operation
+from ..enums import EntityType, Operation
 from .backup_format import (
     API_KEYS,
     AUDIT_LOG,
@@ -35,6 +35,7 @@ from .backup_format import (
     InvalidBackup,
     Metadata,
 )
+from .entities import kept_links, proposed_links
 from .journal import stamp_rows
 from .unit_of_work import USERS_LOCK, Runtime, UnitOfWork
 
@@ -117,8 +118,31 @@ class RestorePlan:
                 row["owner_id"] = row["changed_by"] = importer
             for row in plan.joins["assembly_components"]:
                 row.pop("id", None)  # the database numbers them; ids of another account must not clash
+        plan._link_legacy_arrays(sent=set(entities))
         plan._check()
         return plan
+
+    def _link_legacy_arrays(self, sent: set[str]) -> None:
+        """A Smooth Core backup has no join lists: its assemblies' `components` and its tool
+        sets' `members` name the related rows. Where a join list is missing, the ids in those
+        arrays that name the same owner's rows in this document are linked, exactly as a
+        legacy write links them; the arrays themselves are kept verbatim either way."""
+        owners = {
+            el.spec.type: {row["id"]: row["owner_id"] for row in self.entities[el.key]} for el in ENTITY_LISTS
+        }
+        for el in ENTITY_LISTS:
+            for link in el.spec.legacy_links:
+                join = el.spec.join(link.join)
+                if join.table.name in sent:
+                    continue
+                for parent in self.entities[el.key]:
+
+                    def resolves(entity: EntityType, row_id: str, owner: Any = parent["owner_id"]) -> bool:
+                        return row_id in owners[entity] and bool(owners[entity][row_id] == owner)
+
+                    proposed = proposed_links(el.spec, {link.source: parent.get(link.source)})
+                    for row in kept_links(el.spec, proposed, resolves).get(link.join, []):
+                        self.joins[join.table.name].append({join.parent_column: parent["id"], **row})
 
     def _check(self) -> None:
         ids = {key: _unique_ids(key, rows) for key, rows in self.entities.items()}

@@ -23,7 +23,7 @@ from ..enums import (
     ToolType,
 )
 from .errors import FieldError
-from .fields import Field, Kind, check_id, check_int, check_value
+from .fields import MAX_LIST_ENTRIES, Field, Kind, check_id, check_int, check_value
 
 F = Field
 
@@ -82,6 +82,9 @@ class EntitySpec:
     @property
     def name(self) -> str:
         return self.type.value
+
+    def join(self, name: str) -> Join:
+        return next(j for j in self.joins if j.name == name)
 
     def field(self, name: str) -> Field | None:
         return self._by_name.get(name)
@@ -157,6 +160,50 @@ def _member(column: str) -> Callable[[str, int, Any], dict[str, Any]]:
         return {column: check_id(f"{label}[{position}]", element), "position": position}
 
     return parse
+
+
+def proposed_links(spec: EntitySpec, item: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Join rows the verbatim legacy arrays of `item` propose (see LegacyLink); elements
+    that cannot be parsed are not linked. An item that names the join itself wins."""
+    links: dict[str, list[dict[str, Any]]] = {}
+    for link in spec.legacy_links:
+        if link.source not in item or link.join in item:
+            continue
+        array = item[link.source]
+        join = spec.join(link.join)
+        rows: list[dict[str, Any]] = []
+        for element in link.candidates(array if isinstance(array, list) else [])[:MAX_LIST_ENTRIES]:
+            try:
+                rows.append(join.parse(join.label, len(rows), element))
+            except FieldError:
+                continue
+        links[link.join] = rows
+    return links
+
+
+def kept_links(
+    spec: EntitySpec,
+    proposed: Mapping[str, list[dict[str, Any]]],
+    resolves: Callable[[EntityType, str], bool],
+) -> dict[str, list[dict[str, Any]]]:
+    """The proposed links whose ids `resolves` (the owner's rows), each once where a join's
+    links are unique (tool-set members, renumbered), every one for assembly components."""
+    kept_by_join: dict[str, list[dict[str, Any]]] = {}
+    for name, rows in proposed.items():
+        join = spec.join(name)
+        kept: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        for row in rows:
+            if not resolves(join.target, row[join.ref_column]):
+                continue
+            if name != "components":
+                if row[join.ref_column] in seen:
+                    continue
+                seen.add(row[join.ref_column])
+                row = {**row, "position": len(kept)}
+            kept.append(row)
+        kept_by_join[name] = kept
+    return kept_by_join
 
 
 TOOL_ITEM = EntitySpec(

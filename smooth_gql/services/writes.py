@@ -24,7 +24,7 @@ from ..db.queries import mappings
 from ..db.types import utcnow
 from ..enums import EntityType, Operation
 from . import tool_set_history
-from .entities import SPECS, EntitySpec, Join
+from .entities import SPECS, EntitySpec, kept_links, proposed_links
 from .errors import FieldError, ItemError, ItemErrorCode, LimitExceeded
 from .fields import MAX_LIST_ENTRIES, check_id, check_int, check_value
 from .journal import Journal, diff, jsonable_row
@@ -142,33 +142,11 @@ def _check_required(spec: EntitySpec, item: Mapping[str, Any], required: Sequenc
             raise FieldError(known.label if known else name, "is required")
 
 
-def _join(spec: EntitySpec, name: str) -> Join:
-    return next(j for j in spec.joins if j.name == name)
-
-
-def _parse_links(spec: EntitySpec, item: Mapping[str, Any]) -> dict[str, list[Row]]:
-    """Join rows a verbatim legacy array proposes; elements that cannot be parsed are not linked."""
-    links: dict[str, list[Row]] = {}
-    for link in spec.legacy_links:
-        if link.source not in item or link.join in item:
-            continue
-        array = item[link.source]
-        join = _join(spec, link.join)
-        rows: list[Row] = []
-        for element in link.candidates(array if isinstance(array, list) else [])[:MAX_LIST_ENTRIES]:
-            try:
-                rows.append(join.parse(join.label, len(rows), element))
-            except FieldError:
-                continue
-        links[link.join] = rows
-    return links
-
-
 def _link_wanted(spec: EntitySpec, owner_id: str, element: _Element) -> list[Wanted]:
     return [
         Wanted(join.label, join.target, row[join.ref_column], owner_id)
         for name, rows in element.links.items()
-        for join in (_join(spec, name),)
+        for join in (spec.join(name),)
         for row in rows
     ]
 
@@ -179,23 +157,11 @@ def _resolve_links(
     owner_id: str,
     targets: Mapping[EntityType, Mapping[str, Mapping[str, Any]]],
 ) -> None:
-    """Keep the proposed links whose ids name the owner's rows (once each where links are unique)."""
-    for name, rows in element.links.items():
-        join = _join(spec, name)
-        found = targets.get(join.target, {})
-        kept: list[Row] = []
-        seen: set[str] = set()
-        for row in rows:
-            target = found.get(row[join.ref_column])
-            if target is None or target["owner_id"] != owner_id:
-                continue
-            if name != "components":
-                if row[join.ref_column] in seen:
-                    continue
-                seen.add(row[join.ref_column])
-                row = {**row, "position": len(kept)}
-            kept.append(row)
-        element.joins[name] = kept
+    def owned(entity: EntityType, row_id: str) -> bool:
+        target = targets.get(entity, {}).get(row_id)
+        return target is not None and target["owner_id"] == owner_id
+
+    element.joins.update(kept_links(spec, element.links, owned))
 
 
 def _reject_duplicate_members(label: str, column: str, rows: list[Row], *, unique: bool) -> None:
@@ -290,7 +256,7 @@ async def create_entities(
             if spec.type is EntityType.TOOL_ASSEMBLY:
                 fields = dict(_expand_assembly_shorthand(fields))
             element.values, element.joins = _parse_fields(spec, fields, creating=True)
-            element.links = _parse_links(spec, fields)
+            element.links = proposed_links(spec, fields)
         except FieldError as error:
             element.id = item.get("id") if isinstance(item.get("id"), str) else None
             errors.add(element, error)
@@ -451,7 +417,7 @@ async def update_entities(
             element.expected_version = None if expected is None else check_int("expectedVersion", expected)
             changes = {k: v for k, v in item.items() if k not in ("id", "expected_version")}
             element.values, element.joins = _parse_fields(spec, changes, creating=False)
-            element.links = _parse_links(spec, changes)
+            element.links = proposed_links(spec, changes)
         except FieldError as error:
             errors.add(element, error)
             continue
