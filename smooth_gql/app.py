@@ -38,7 +38,7 @@ from .http_guards import BodySizeLimit
 from .loaders import Loaders
 from .observability.graphql_metrics import OperationMetrics
 from .observability.logging import configure_logging
-from .observability.metrics import HttpMetricsMiddleware, Metrics
+from .observability.metrics import HttpMetricsMiddleware, Metrics, multiprocess_dir
 from .observability.request_id import RequestIdMiddleware
 from .rest_compat.app import create_rest_app
 from .schema import build_schema
@@ -112,9 +112,11 @@ def create_app(
     engine: AsyncEngine | None = None,
     migrate_empty_sqlite: bool = False,
     settle_gc: bool = False,
+    metrics_dir: str | None = None,
 ) -> Starlette:
-    """Build the app; `engine` lets tests share one they made."""
-    metrics = Metrics()
+    """Build the app; `engine` lets tests share one they made. `metrics_dir` puts the metrics
+    in prometheus-client's multiprocess mode (a served app under `--workers N`)."""
+    metrics = Metrics(multiprocess_dir=metrics_dir, token=settings.metrics_token)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -162,6 +164,7 @@ def create_app(
             if listener is not None:
                 await listener.stop()
             metrics.unwatch_pool()
+            metrics.process_exiting()
             if owned:
                 await db.dispose()
 
@@ -221,4 +224,4 @@ def app_from_env() -> Starlette:
     """Factory for uvicorn (`--workers` needs an import string); each worker configures its logs."""
     settings = Settings.from_env()
     configure_logging(settings.log_level)
-    return create_app(settings, migrate_empty_sqlite=True, settle_gc=True)
+    return create_app(settings, migrate_empty_sqlite=True, settle_gc=True, metrics_dir=multiprocess_dir())

@@ -25,6 +25,8 @@ from websockets.asyncio.client import connect
 from conftest import Api, LiveServer
 from factories import item
 from feed_client import FeedClient
+from smooth_gql.config import Settings
+from smooth_gql.observability import metrics as metrics_module
 from smooth_gql.observability.logging import configure_logging, json_formatter
 from smooth_gql.observability.metrics import HttpMetricsMiddleware, Metrics
 from smooth_gql.services import reads
@@ -266,3 +268,37 @@ def test_client_chosen_operation_names_are_a_bounded_label_set() -> None:
     labels = [metrics.operation_label(name) for name in ("A", "B", "C", "A", None, "x y", "é")]
 
     assert labels == ["A", "B", "other", "A", "anonymous", "invalid", "invalid"]
+
+
+# --- /metrics access -------------------------------------------------------------------------
+
+
+@pytest.mark.settings(metrics_token="scrape-me-7f3a")
+async def test_with_a_metrics_token_only_its_bearer_may_scrape(api: Api) -> None:
+    refused = [
+        await api.client.get("/metrics"),
+        await api.client.get("/metrics", headers={"Authorization": "Bearer wrong"}),
+        await api.client.get("/metrics", headers={"Authorization": "Basic scrape-me-7f3a"}),
+        await api.client.get("/metrics", headers={"Authorization": "Bearer scrape-me-7f3a-and-more"}),
+    ]
+    allowed = await api.client.get("/metrics", headers={"Authorization": "Bearer scrape-me-7f3a"})
+    any_case = await api.client.get("/metrics", headers={"Authorization": "bearer scrape-me-7f3a"})
+
+    for response in refused:
+        assert response.status_code == 401
+        assert response.headers["WWW-Authenticate"] == "Bearer"
+        assert "SMOOTH_METRICS_TOKEN" in response.json()["detail"]
+        assert "smooth_gql" not in response.text
+    assert allowed.status_code == any_case.status_code == 200
+    assert "smooth_gql_http_requests_total" in allowed.text
+    # the rest of the server does not care about the token
+    assert (await api.client.get("/health")).status_code == 200
+
+
+def test_the_metrics_token_comes_from_the_environment_and_stays_out_of_reprs() -> None:
+    settings = Settings.from_env({"SMOOTH_METRICS_TOKEN": " scrape-me-7f3a "})
+
+    assert settings.metrics_token == "scrape-me-7f3a"
+    assert "scrape-me" not in repr(settings)
+    assert Settings.from_env({}).metrics_token is None
+    assert Settings.from_env({"SMOOTH_METRICS_TOKEN": ""}).metrics_token is None
