@@ -40,6 +40,7 @@ from .observability.graphql_metrics import OperationMetrics
 from .observability.logging import configure_logging
 from .observability.metrics import HttpMetricsMiddleware, Metrics, multiprocess_dir
 from .observability.request_id import RequestIdMiddleware
+from .observability.server_errors import ServerErrorGuard
 from .rest_compat.app import create_rest_app
 from .schema import build_schema
 from .services.unit_of_work import Runtime
@@ -206,6 +207,7 @@ def create_app(
         middleware=[
             # Outermost first: every answer below has a request id and is counted, 413s included.
             Middleware(RequestIdMiddleware),
+            Middleware(ServerErrorGuard),  # a JSON 500 with the request id, logged once
             Middleware(HttpMetricsMiddleware, metrics=metrics),
             Middleware(
                 BodySizeLimit,

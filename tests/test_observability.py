@@ -270,6 +270,54 @@ def test_client_chosen_operation_names_are_a_bounded_label_set() -> None:
     assert labels == ["A", "B", "other", "A", "anonymous", "invalid", "invalid"]
 
 
+# --- unexpected errors outside GraphQL -------------------------------------------------------
+
+
+async def test_an_unexpected_error_in_a_rest_route_is_a_json_500_with_the_request_id(
+    api: Api, monkeypatch: pytest.MonkeyPatch, json_log: io.StringIO
+) -> None:
+    async def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("secret SQL: SELECT key_hash FROM api_keys")
+
+    monkeypatch.setattr(reads, "list_window", broken)
+
+    response = await api.client.get("/api/v1/tool-items")
+
+    request_id = response.headers["X-Request-ID"]
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/json"
+    # The legacy handled-error shape with the legacy server's text (contract §2.4), plus the id.
+    assert response.json() == {"detail": "Internal Server Error", "request_id": request_id}
+    _logged_once(json_log, request_id, "secret SQL")
+
+
+async def test_an_unexpected_error_in_metrics_is_a_json_500_with_the_request_id(
+    api: Api, monkeypatch: pytest.MonkeyPatch, json_log: io.StringIO
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> bytes:
+        raise RuntimeError("secret path /var/lib/smooth")
+
+    monkeypatch.setattr(metrics_module, "generate_latest", broken)
+
+    response = await api.client.get("/metrics", headers={"X-Request-ID": "scrape-9"})
+
+    assert response.status_code == 500
+    assert response.headers["X-Request-ID"] == "scrape-9"
+    assert response.json() == {"detail": "Internal Server Error", "request_id": "scrape-9"}
+    _logged_once(json_log, "scrape-9", "secret path")
+    # and it is counted like any other answer
+    monkeypatch.undo()
+    after = await scrape(api)
+    assert value(after, "smooth_gql_http_requests_total", route="/metrics", method="GET", status="500") == 1
+
+
+def _logged_once(json_log: io.StringIO, request_id: str, secret: str) -> None:
+    lines = [json.loads(line) for line in json_log.getvalue().splitlines()]
+    [logged] = [line for line in lines if line.get("request_id") == request_id]
+    assert logged["level"] == "error"
+    assert secret in logged["exception"], "the details are in the log, not the response"
+
+
 # --- /metrics access -------------------------------------------------------------------------
 
 
