@@ -37,6 +37,7 @@ from ..db.queries import mappings
 from ..enums import EntityType, Operation
 from ..services.entities import SPECS
 from ..services.errors import BadInput
+from ..services.journal import log_floor
 from ..services.reads import authorize_read
 from ..services.unit_of_work import Runtime
 from .feed import CHANGES, CursorExpired, visible
@@ -77,8 +78,8 @@ def _check_limit(runtime: Runtime, limit: int) -> None:
 
 async def _check_tombstones_retained(runtime: Runtime, after: int) -> None:
     async with runtime.sessions() as session:
-        oldest = (await session.execute(select(func.min(CHANGES.c.seq)))).scalar()
-    if oldest is not None and after < oldest - 1:
+        floor = await log_floor(session)
+    if after < floor:
         raise CursorExpired(
             "since_version: deletions after this version are no longer in the change log; "
             "resynchronize with since_version=0",
