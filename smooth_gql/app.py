@@ -34,7 +34,7 @@ from .db.engine import create_engine, session_factory
 from .db.migrate import is_empty, upgrade
 from .graphql_http import GraphQLView
 from .graphql_limits import limit_extensions
-from .http_guards import BodySizeLimit
+from .http_guards import BodySizeLimit, SizeLimit
 from .loaders import Loaders
 from .observability.graphql_metrics import OperationMetrics
 from .observability.logging import configure_logging
@@ -211,8 +211,10 @@ def create_app(
             Middleware(HttpMetricsMiddleware, metrics=metrics),
             Middleware(
                 BodySizeLimit,
-                default=settings.max_body_bytes,
-                per_path={BACKUP_IMPORT_PATH: settings.max_import_body_bytes},
+                default=SizeLimit("maxBodyBytes", settings.max_body_bytes),
+                per_path={
+                    BACKUP_IMPORT_PATH: SizeLimit("maxImportBodyBytes", settings.max_import_body_bytes)
+                },
             ),
         ],
         lifespan=lifespan,

@@ -21,9 +21,9 @@ from ..auth.principal import Principal
 from ..db import models
 from ..db.queries import mappings
 from ..enums import EntityType
-from ..services.errors import BadInput, ServiceError
+from ..services.errors import ServiceError
 from ..services.journal import log_floor
-from ..services.reads import authorize_read
+from ..services.reads import authorize_read, check_page_size
 from ..services.unit_of_work import Runtime
 from .tail import Behind, LogTail, log_head
 
@@ -80,8 +80,7 @@ async def read(
 ) -> ChangePage:
     """One page of changes after `after` (None: from the start of the retained log)."""
     authorize_read(principal)
-    if not 0 <= limit <= runtime.settings.max_page_size:
-        raise BadInput(f"first: must be between 0 and {runtime.settings.max_page_size}", field="first")
+    check_page_size(runtime, limit, "first")
     floor = await _floor(runtime)
     if after is not None:
         _check_retained(after, floor)

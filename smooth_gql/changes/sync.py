@@ -38,7 +38,7 @@ from ..enums import EntityType, Operation
 from ..services.entities import SPECS
 from ..services.errors import BadInput
 from ..services.journal import log_floor
-from ..services.reads import authorize_read
+from ..services.reads import authorize_read, check_page_size
 from ..services.unit_of_work import Runtime
 from .feed import CHANGES, CursorExpired, visible
 from .tail import log_head
@@ -72,8 +72,7 @@ def _rows_visible(principal: Principal, table: Table) -> ColumnElement[bool]:
 
 
 def _check_limit(runtime: Runtime, limit: int) -> None:
-    if not 1 <= limit <= runtime.settings.max_page_size:
-        raise BadInput(f"limit: must be between 1 and {runtime.settings.max_page_size}", field="limit")
+    check_page_size(runtime, limit, "limit", least=1)
 
 
 async def _check_tombstones_retained(runtime: Runtime, after: int) -> None:
