@@ -81,14 +81,14 @@ async def read(
     """One page of changes after `after` (None: from the start of the retained log)."""
     authorize_read(principal)
     check_page_size(runtime, limit, "first")
-    floor = await _floor(runtime)
     if after is not None:
-        _check_retained(after, floor)
+        _check_retained(after, await _floor(runtime))
     page = await _page(runtime, principal, after or 0, entity_types, limit)
     if not page.rows and after is None:
         # Nothing yet: hand out the current end, so the client can follow from here (never
         # below the floor, or its next call would be refused).
-        return ChangePage([], max(await visible_head(runtime, principal, entity_types), floor), False)
+        head = await visible_head(runtime, principal, entity_types)
+        return ChangePage([], max(head, await _floor(runtime)), False)
     return page
 
 
