@@ -34,12 +34,13 @@ from .db.engine import create_engine, session_factory
 from .db.migrate import is_empty, upgrade
 from .graphql_http import GraphQLView
 from .graphql_limits import limit_extensions
-from .http_guards import BodySizeLimit
+from .http_guards import BodySizeLimit, SizeLimit
 from .loaders import Loaders
 from .observability.graphql_metrics import OperationMetrics
 from .observability.logging import configure_logging
-from .observability.metrics import HttpMetricsMiddleware, Metrics
+from .observability.metrics import HttpMetricsMiddleware, Metrics, multiprocess_dir
 from .observability.request_id import RequestIdMiddleware
+from .observability.server_errors import ServerErrorGuard
 from .rest_compat.app import create_rest_app
 from .schema import build_schema
 from .services.unit_of_work import Runtime
@@ -112,9 +113,11 @@ def create_app(
     engine: AsyncEngine | None = None,
     migrate_empty_sqlite: bool = False,
     settle_gc: bool = False,
+    metrics_dir: str | None = None,
 ) -> Starlette:
-    """Build the app; `engine` lets tests share one they made."""
-    metrics = Metrics()
+    """Build the app; `engine` lets tests share one they made. `metrics_dir` puts the metrics
+    in prometheus-client's multiprocess mode (a served app under `--workers N`)."""
+    metrics = Metrics(multiprocess_dir=metrics_dir, token=settings.metrics_token)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -162,6 +165,7 @@ def create_app(
             if listener is not None:
                 await listener.stop()
             metrics.unwatch_pool()
+            metrics.process_exiting()
             if owned:
                 await db.dispose()
 
@@ -203,11 +207,14 @@ def create_app(
         middleware=[
             # Outermost first: every answer below has a request id and is counted, 413s included.
             Middleware(RequestIdMiddleware),
+            Middleware(ServerErrorGuard),  # a JSON 500 with the request id, logged once
             Middleware(HttpMetricsMiddleware, metrics=metrics),
             Middleware(
                 BodySizeLimit,
-                default=settings.max_body_bytes,
-                per_path={BACKUP_IMPORT_PATH: settings.max_import_body_bytes},
+                default=SizeLimit("maxBodyBytes", settings.max_body_bytes),
+                per_path={
+                    BACKUP_IMPORT_PATH: SizeLimit("maxImportBodyBytes", settings.max_import_body_bytes)
+                },
             ),
         ],
         lifespan=lifespan,
@@ -221,4 +228,4 @@ def app_from_env() -> Starlette:
     """Factory for uvicorn (`--workers` needs an import string); each worker configures its logs."""
     settings = Settings.from_env()
     configure_logging(settings.log_level)
-    return create_app(settings, migrate_empty_sqlite=True, settle_gc=True)
+    return create_app(settings, migrate_empty_sqlite=True, settle_gc=True, metrics_dir=multiprocess_dir())

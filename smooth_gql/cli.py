@@ -6,7 +6,9 @@ import argparse
 import asyncio
 import getpass
 import logging
+import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -18,12 +20,27 @@ from . import cli_backup
 from .config import ConfigError, Settings
 from .db.engine import create_engine
 from .db.migrate import current_revision, head_revision, is_empty, upgrade
+from .observability import MULTIPROC_ENV
 from .observability.logging import configure_logging
 
 log = logging.getLogger("smooth_gql")
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Several workers share their metrics through a private directory that lives as long as
+    this process (prometheus-client's multiprocess mode); one worker keeps them in memory."""
+    os.environ.pop(MULTIPROC_ENV, None)
+    if args.workers > 1 and not args.reload:
+        with tempfile.TemporaryDirectory(prefix="smooth-gql-metrics-") as metrics_dir:
+            os.environ[MULTIPROC_ENV] = metrics_dir  # set before any worker imports prometheus-client
+            try:
+                return _run_uvicorn(args, settings)
+            finally:
+                del os.environ[MULTIPROC_ENV]
+    return _run_uvicorn(args, settings)
+
+
+def _run_uvicorn(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     if settings.is_sqlite:

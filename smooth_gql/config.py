@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./smooth.db"
 
@@ -97,6 +97,9 @@ class Settings:
     shutdown_grace_seconds: int = 5  # then open streams (SSE, WebSocket) are closed
     feed_buffer_rows: int = 4096  # recent change-log rows each worker keeps for its followers
     feed_recheck_seconds: int = 30  # how stale a subscription's credential check may be before it delivers
+    # When set, /metrics answers only `Authorization: Bearer <token>`; unset, it is open
+    # (for a port reachable from a private network only).
+    metrics_token: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if not 4 <= self.bcrypt_rounds <= 31:
@@ -142,4 +145,5 @@ class Settings:
             shutdown_grace_seconds=_int(env, "SMOOTH_SHUTDOWN_GRACE_SECONDS", 5, minimum=0),
             feed_buffer_rows=_int(env, "SMOOTH_FEED_BUFFER_ROWS", 4096),
             feed_recheck_seconds=_int(env, "SMOOTH_FEED_RECHECK_SECONDS", 30, minimum=0),
+            metrics_token=(env.get("SMOOTH_METRICS_TOKEN") or "").strip() or None,
         )

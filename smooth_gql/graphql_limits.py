@@ -14,8 +14,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import AsyncIterator, Callable, Iterator
 from functools import partial
+from typing import Any
 
 from graphql import ASTValidationRule, GraphQLError, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
@@ -30,10 +32,30 @@ from strawberry.extensions.query_depth_limiter import create_validator as max_de
 
 from .config import Settings
 from .observability.request_id import with_request_id
+from .services.errors import limit_extension
 
 log = logging.getLogger("smooth_gql.graphql")
 
 ExtensionFactory = Callable[[], SchemaExtension]
+
+# How graphql-core and Strawberry word a refusal by each document limit, with the limit's
+# value; they give no other handle on which limit it was (test_limits pins the wording).
+_DOCUMENT_LIMITS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"exceeds maximum operation depth of (\d+)$"), "maxQueryDepth"),
+    (re.compile(r"^\d+ aliases found\. Allowed: (\d+)$"), "maxAliases"),
+    (re.compile(r"Document contains more than (\d+) tokens\. Parsing aborted\.$"), "maxTokens"),
+)
+
+
+def document_limit(error: GraphQLError) -> dict[str, Any] | None:
+    """`extensions.limit` for an error that refused the document for its size, else None."""
+    if error.path is not None:  # raised while executing, not while parsing or validating
+        return None
+    for pattern, name in _DOCUMENT_LIMITS:
+        found = pattern.search(error.message)
+        if found is not None:
+            return limit_extension(name, int(found.group(1)))
+    return None
 
 
 def limit_extensions(settings: Settings) -> list[ExtensionFactory]:

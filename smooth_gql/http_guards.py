@@ -7,11 +7,13 @@ the shape GraphQL clients already read, whatever route it was sent to.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any, NamedTuple
 
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .observability.request_id import with_request_id
+from .services.errors import limit_extension
 
 STATUS_CODES = {
     400: "BAD_REQUEST",
@@ -21,10 +23,17 @@ STATUS_CODES = {
 }
 
 
-def error_response(status: int, message: str) -> JSONResponse:
+def error_response(status: int, message: str, extensions: Mapping[str, Any] | None = None) -> JSONResponse:
     code = STATUS_CODES.get(status, "BAD_REQUEST")
-    body = {"errors": [{"message": message, "extensions": with_request_id({"code": code})}]}
+    body = {
+        "errors": [{"message": message, "extensions": with_request_id({"code": code, **(extensions or {})})}]
+    }
     return JSONResponse(body, status_code=status)
+
+
+class SizeLimit(NamedTuple):
+    name: str  # the setting's name, for `extensions.limit`
+    bytes: int
 
 
 class _BodyTooLarge(Exception):
@@ -40,7 +49,9 @@ class BodySizeLimit:
     the limit in memory.
     """
 
-    def __init__(self, app: ASGIApp, *, default: int, per_path: Mapping[str, int] | None = None) -> None:
+    def __init__(
+        self, app: ASGIApp, *, default: SizeLimit, per_path: Mapping[str, SizeLimit] | None = None
+    ) -> None:
         self.app = app
         self.default = default
         self.per_path = dict(per_path or {})
@@ -51,7 +62,7 @@ class BodySizeLimit:
             return
         limit = self.per_path.get(scope["path"], self.default)
         declared = dict(scope["headers"]).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > limit:
+        if declared.isdigit() and int(declared) > limit.bytes:
             await _too_large(limit)(scope, receive, send)
             return
 
@@ -63,7 +74,7 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > limit:
+                if received > limit.bytes:
                     raise _BodyTooLarge
             return message
 
@@ -80,5 +91,9 @@ class BodySizeLimit:
             await _too_large(limit)(scope, receive, noting_send)
 
 
-def _too_large(limit: int) -> JSONResponse:
-    return error_response(413, f"The request body is larger than the limit of {limit} bytes.")
+def _too_large(limit: SizeLimit) -> JSONResponse:
+    return error_response(
+        413,
+        f"The request body is larger than the limit of {limit.bytes} bytes.",
+        limit_extension(limit.name, limit.bytes),
+    )

@@ -10,6 +10,7 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.types import ExecutionContext
 
+from .graphql_limits import document_limit
 from .observability.request_id import with_request_id
 from .resolvers.mutation import Mutation
 from .resolvers.query import Query
@@ -54,7 +55,8 @@ class ErrorCodes(MaskErrors):
         processed = super()._process_errors(errors)
         for error in processed:
             if not error.extensions or "code" not in error.extensions:
-                error.extensions = {**(error.extensions or {}), "code": "BAD_USER_INPUT"}
+                limit = document_limit(error) or {}
+                error.extensions = {**(error.extensions or {}), "code": "BAD_USER_INPUT", **limit}
         return processed
 
 

@@ -12,13 +12,14 @@ import pytest
 from auth_helpers import AuthApi, Creds
 from backup_helpers import CREATE_ITEMS, DELETE_ITEMS, Shop, build_shop, dump
 from smooth_gql.services import backup_restore
+from smooth_gql.services.backup_format import ENTITY_LISTS
 
 EXPORT = "query($s: BackupScope!) { exportBackup(scope: $s) }"
 IMPORT = """mutation($d: JSON!) { importBackup(document: $d) {
   success restoredCount removedCount backupType changeLogPosition } }"""
 CHANGES = "query($after: String) { changesSince(after: $after, first: 1000) { endCursor changes { operation entityId version } } }"
 ME = "{ me { id email } }"
-HISTORY = ("sessions", "change_log", "audit_log")  # compared on their own terms below
+HISTORY = ("sessions", "change_log", "change_log_floor", "audit_log")  # compared on their own terms below
 
 
 async def state(auth: AuthApi) -> dict[str, Any]:
@@ -391,3 +392,44 @@ async def test_after_a_full_restore_older_cursors_expire_and_the_sequence_moves_
     await auth.ok(CREATE_ITEMS, {"i": [{"name": "after", "category": "OTHER"}]}, shop.admin)
     seq = await auth.api.scalar("SELECT max(seq) FROM change_log")
     assert seq == result["changeLogPosition"] + 1
+
+
+async def test_a_full_restore_without_tool_rows_still_expires_older_cursors(auth: AuthApi) -> None:
+    """Neither the database nor the document has a tool row, so the restore writes no change
+    row; it still empties the log, and a cursor from before it may have missed a change."""
+    await auth.register("admin@example.com")
+    admin = await auth.login("admin@example.com")
+    await auth.create_user(admin, "user@example.com")
+    user = await auth.login("user@example.com")
+    [made] = (await auth.ok(CREATE_ITEMS, {"i": [{"name": "gone", "category": "OTHER"}]}, admin))["r"][
+        "results"
+    ]
+    lagging = (await auth.ok(CHANGES, {"after": None}, admin))["changesSince"]["endCursor"]
+    since = "/api/v1/changes/tool_items/since-version"
+    legacy = (await call(auth, admin, since, since_version=0))["max_version"]
+    await auth.ok(DELETE_ITEMS, {"i": [{"id": made["id"]}]}, admin)
+    caught_up = (await auth.ok(CHANGES, {"after": lagging}, admin))["changesSince"]["endCursor"]
+    document = await export(auth, admin, "ALL")
+    assert all(not document["entities"][el.key] for el in ENTITY_LISTS)
+
+    await restore(auth, admin, document)
+
+    assert await auth.api.scalar("SELECT count(*) FROM change_log") == 0
+    # The lagging client saw the item made, not deleted: it must resynchronize.
+    error = await auth.error(CHANGES, {"after": lagging}, admin)
+    assert error["extensions"]["code"] == "CURSOR_EXPIRED"
+    # So must a legacy client asking for the deletions since its version (contract §8).
+    refused = await auth.client.get(
+        since, params={"since_version": legacy, "include_deleted": "true"}, headers=admin.as_headers()
+    )
+    auth.client.cookies.clear()
+    assert refused.status_code == 410, refused.text
+    # The client that had seen everything goes on, and so does one starting now.
+    assert (await auth.ok(CHANGES, {"after": caught_up}, admin))["changesSince"]["changes"] == []
+    fresh = (await auth.ok(CHANGES, {"after": None}, admin))["changesSince"]["endCursor"]
+    await auth.ok(CREATE_ITEMS, {"i": [{"name": "after", "category": "OTHER"}]}, admin)
+    [change] = (await auth.ok(CHANGES, {"after": fresh}, admin))["changesSince"]["changes"]
+    assert change["operation"] == "CREATED"
+    # A tenant with nothing to see is handed a cursor it can go on from.
+    start = (await auth.ok(CHANGES, {"after": None}, user))["changesSince"]["endCursor"]
+    assert (await auth.ok(CHANGES, {"after": start}, user))["changesSince"]["changes"] == []

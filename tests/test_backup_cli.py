@@ -72,7 +72,7 @@ def _migrate_through_backup(
 def _assert_same_database(before: dict[str, Any], after: dict[str, Any], document: dict[str, Any]) -> None:
     """Every row of every table is equal; the change log holds one row per restored tool row."""
     for name, rows in before.items():
-        if name in ("sessions", "change_log"):
+        if name in ("sessions", "change_log", "change_log_floor"):
             continue
         assert after[name] == rows, name
     assert after["sessions"] == []  # sessions are secrets of one server: never in a backup
@@ -81,6 +81,8 @@ def _assert_same_database(before: dict[str, Any], after: dict[str, Any], documen
     assert len(changes) == expected
     assert {c["operation"] for c in changes} == {"CREATED"}
     assert min(c["seq"] for c in changes) == document["metadata"]["change_log_position"] + 1
+    # Every cursor below the restored log is expired, rows or no rows (models.ChangeLogFloor).
+    assert after["change_log_floor"] == [{"seq": document["metadata"]["change_log_position"]}]
 
 
 @pytest.mark.postgres

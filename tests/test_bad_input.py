@@ -624,7 +624,11 @@ async def test_batch_over_the_limit_is_refused_whole(small_api: Api, entity: str
                 api, mutation(op, entity), {"input": _batch(op, entity, targets), "atomic": atomic}
             )
             assert err["message"] == "input: 4 elements exceed the limit of 3 per request", op
-            assert err["extensions"] == {"code": "LIMIT", "field": "input"}, op
+            assert err["extensions"] == {
+                "code": "LIMIT",
+                "field": "input",
+                "limit": {"name": "maxBulkItems", "value": 3},
+            }, op
             assert err["path"] == ["result"], op
         await assert_unchanged(api, before)
         assert [await read(api, entity, t) for t in targets] == rows

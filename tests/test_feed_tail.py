@@ -10,10 +10,11 @@ import asyncio
 import uuid
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from conftest import make_settings
+from conftest import Api, make_settings
 from smooth_gql.auth.principal import LOCAL_ADMIN_ID, local_admin
 from smooth_gql.changes import feed
 from smooth_gql.changes.broadcaster import Broadcaster
@@ -51,5 +52,35 @@ async def test_a_commit_no_one_announced_reaches_a_follower_after_the_idle_wait(
         row = await asyncio.wait_for(anext(changes), 10)
         assert (row["entity_id"], row["seq"]) == (entity_id, start + 1)
         await changes.aclose()
+    finally:
+        await tail.stop()
+
+
+async def test_a_follower_reading_the_log_when_a_full_restore_replaces_it_is_expired(
+    api: Api, engine: AsyncEngine, database_url: str
+) -> None:
+    """A follower behind the tail's buffer pages through the log itself. A full restore between
+    two of its pages takes away the rest of what it had to read: it must be told to
+    resynchronize, not go on silently from the rows the restore wrote."""
+    created = await api.gql(
+        "mutation($i: [ToolItemCreateInput!]!) { createToolItems(input: $i) { successCount } }",
+        {"i": [{"name": f"drill {n}"} for n in range(5)]},
+    )
+    assert created["createToolItems"]["successCount"] == 5
+    document = (await api.gql("{ exportBackup(scope: ALL) }"))["exportBackup"]
+    runtime = Runtime(session_factory(engine), make_settings(database_url))
+    tail = LogTail(runtime, Broadcaster(), idle_seconds=0.2)
+    await tail.start()  # at the end of the log: a follower from the start is behind it
+    try:
+        changes = feed.follow(runtime, tail, local_admin(), 0, None, page_size=2, idle_seconds=0.2)
+        first = await asyncio.wait_for(anext(changes), 10)  # one page of two rows read
+        restored = await api.gql(
+            "mutation($d: JSON!) { importBackup(document: $d) { success } }", {"d": document}
+        )
+        assert restored["importBackup"]["success"]
+        second = await asyncio.wait_for(anext(changes), 10)  # already read before the restore
+        with pytest.raises(feed.CursorExpired):
+            await asyncio.wait_for(anext(changes), 10)
+        assert [first["seq"], second["seq"]] == [1, 2]
     finally:
         await tail.stop()

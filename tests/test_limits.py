@@ -61,7 +61,7 @@ async def test_query_depth_over_the_limit_is_refused(api: Api) -> None:
     [error] = await refused_before_execution(api, nested_parent_tools(8))  # depth 11
 
     assert error["message"] == "'anonymous' exceeds maximum operation depth of 10"
-    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "limit": {"name": "maxQueryDepth", "value": 10}}
 
 
 async def test_aliases_over_the_limit_are_refused(api: Api) -> None:
@@ -75,7 +75,7 @@ async def test_aliases_over_the_limit_are_refused(api: Api) -> None:
     [error] = await refused_before_execution(api, aliased(16))
 
     assert error["message"] == "16 aliases found. Allowed: 15"
-    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "limit": {"name": "maxAliases", "value": 15}}
 
 
 async def test_tokens_over_the_limit_are_refused(api: Api) -> None:
@@ -91,7 +91,7 @@ async def test_tokens_over_the_limit_are_refused(api: Api) -> None:
     [error] = await refused_before_execution(api, padded(2001))
 
     assert "more than 2000 tokens" in error["message"], error
-    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "limit": {"name": "maxTokens", "value": 2000}}
 
 
 async def test_page_size_over_the_limit_is_refused_before_any_sql(api: Api) -> None:
@@ -100,7 +100,17 @@ async def test_page_size_over_the_limit_is_refused_before_any_sql(api: Api) -> N
     [error] = await refused_before_execution(api, "{ toolItems(first: 1001) { totalCount } }")
 
     assert error["message"] == "first: must be between 0 and 1000"
-    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "first"}
+    assert error["extensions"] == {
+        "code": "BAD_USER_INPUT",
+        "field": "first",
+        "limit": {"name": "maxPageSize", "value": 1000},
+    }
+    # Below the range is a wrong value, not too much: no limit named.
+    [below] = await refused_before_execution(api, "{ toolItems(first: -1) { totalCount } }")
+    assert below["extensions"] == {"code": "BAD_USER_INPUT", "field": "first"}
+    # The change feed and the audit log page by the same rule.
+    [feed] = await refused_before_execution(api, "{ changesSince(first: 1001) { endCursor } }")
+    assert feed["extensions"]["limit"] == {"name": "maxPageSize", "value": 1000}
 
 
 async def test_a_batch_of_operations_is_refused(api: Api) -> None:
@@ -137,6 +147,7 @@ async def test_a_body_over_the_size_limit_is_refused_unread(api: Api) -> None:
         [error] = response.json()["errors"]
         assert error["message"] == f"The request body is larger than the limit of {limit} bytes."
         assert error["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+        assert error["extensions"]["limit"] == {"name": "maxBodyBytes", "value": limit}
         assert error["extensions"]["requestId"] == response.headers["X-Request-ID"]
     assert "transfer-encoding" not in declared.request.headers
     assert streamed.request.headers["transfer-encoding"] == "chunked", "the second one had no Content-Length"
@@ -151,7 +162,10 @@ async def test_the_backup_import_route_has_its_own_larger_body_limit(
         assert (await api.client.post("/graphql", content=body, headers=JSON)).status_code == 413
         # Within its own limit the body reaches the route (which wants a multipart upload: 422).
         assert (await api.client.post(BACKUP_IMPORT_PATH, content=body, headers=JSON)).status_code == 422
-        assert (await api.client.post(BACKUP_IMPORT_PATH, content=body * 2, headers=JSON)).status_code == 413
+        refused = await api.client.post(BACKUP_IMPORT_PATH, content=body * 2, headers=JSON)
+        assert refused.status_code == 413
+        [error] = refused.json()["errors"]
+        assert error["extensions"]["limit"] == {"name": "maxImportBodyBytes", "value": 5000}
 
 
 async def test_an_operation_over_the_execution_timeout_is_cancelled(

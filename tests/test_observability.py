@@ -25,6 +25,8 @@ from websockets.asyncio.client import connect
 from conftest import Api, LiveServer
 from factories import item
 from feed_client import FeedClient
+from smooth_gql.config import Settings
+from smooth_gql.observability import metrics as metrics_module
 from smooth_gql.observability.logging import configure_logging, json_formatter
 from smooth_gql.observability.metrics import HttpMetricsMiddleware, Metrics
 from smooth_gql.services import reads
@@ -266,3 +268,85 @@ def test_client_chosen_operation_names_are_a_bounded_label_set() -> None:
     labels = [metrics.operation_label(name) for name in ("A", "B", "C", "A", None, "x y", "é")]
 
     assert labels == ["A", "B", "other", "A", "anonymous", "invalid", "invalid"]
+
+
+# --- unexpected errors outside GraphQL -------------------------------------------------------
+
+
+async def test_an_unexpected_error_in_a_rest_route_is_a_json_500_with_the_request_id(
+    api: Api, monkeypatch: pytest.MonkeyPatch, json_log: io.StringIO
+) -> None:
+    async def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("secret SQL: SELECT key_hash FROM api_keys")
+
+    monkeypatch.setattr(reads, "list_window", broken)
+
+    response = await api.client.get("/api/v1/tool-items")
+
+    request_id = response.headers["X-Request-ID"]
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/json"
+    # The legacy handled-error shape with the legacy server's text (contract §2.4), plus the id.
+    assert response.json() == {"detail": "Internal Server Error", "request_id": request_id}
+    _logged_once(json_log, request_id, "secret SQL")
+
+
+async def test_an_unexpected_error_in_metrics_is_a_json_500_with_the_request_id(
+    api: Api, monkeypatch: pytest.MonkeyPatch, json_log: io.StringIO
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> bytes:
+        raise RuntimeError("secret path /var/lib/smooth")
+
+    monkeypatch.setattr(metrics_module, "generate_latest", broken)
+
+    response = await api.client.get("/metrics", headers={"X-Request-ID": "scrape-9"})
+
+    assert response.status_code == 500
+    assert response.headers["X-Request-ID"] == "scrape-9"
+    assert response.json() == {"detail": "Internal Server Error", "request_id": "scrape-9"}
+    _logged_once(json_log, "scrape-9", "secret path")
+    # and it is counted like any other answer
+    monkeypatch.undo()
+    after = await scrape(api)
+    assert value(after, "smooth_gql_http_requests_total", route="/metrics", method="GET", status="500") == 1
+
+
+def _logged_once(json_log: io.StringIO, request_id: str, secret: str) -> None:
+    lines = [json.loads(line) for line in json_log.getvalue().splitlines()]
+    [logged] = [line for line in lines if line.get("request_id") == request_id]
+    assert logged["level"] == "error"
+    assert secret in logged["exception"], "the details are in the log, not the response"
+
+
+# --- /metrics access -------------------------------------------------------------------------
+
+
+@pytest.mark.settings(metrics_token="scrape-me-7f3a")
+async def test_with_a_metrics_token_only_its_bearer_may_scrape(api: Api) -> None:
+    refused = [
+        await api.client.get("/metrics"),
+        await api.client.get("/metrics", headers={"Authorization": "Bearer wrong"}),
+        await api.client.get("/metrics", headers={"Authorization": "Basic scrape-me-7f3a"}),
+        await api.client.get("/metrics", headers={"Authorization": "Bearer scrape-me-7f3a-and-more"}),
+    ]
+    allowed = await api.client.get("/metrics", headers={"Authorization": "Bearer scrape-me-7f3a"})
+    any_case = await api.client.get("/metrics", headers={"Authorization": "bearer scrape-me-7f3a"})
+
+    for response in refused:
+        assert response.status_code == 401
+        assert response.headers["WWW-Authenticate"] == "Bearer"
+        assert "SMOOTH_METRICS_TOKEN" in response.json()["detail"]
+        assert "smooth_gql" not in response.text
+    assert allowed.status_code == any_case.status_code == 200
+    assert "smooth_gql_http_requests_total" in allowed.text
+    # the rest of the server does not care about the token
+    assert (await api.client.get("/health")).status_code == 200
+
+
+def test_the_metrics_token_comes_from_the_environment_and_stays_out_of_reprs() -> None:
+    settings = Settings.from_env({"SMOOTH_METRICS_TOKEN": " scrape-me-7f3a "})
+
+    assert settings.metrics_token == "scrape-me-7f3a"
+    assert "scrape-me" not in repr(settings)
+    assert Settings.from_env({}).metrics_token is None
+    assert Settings.from_env({"SMOOTH_METRICS_TOKEN": ""}).metrics_token is None

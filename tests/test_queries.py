@@ -367,9 +367,10 @@ async def test_first_over_the_maximum_or_negative_is_bad_user_input(api: Api) ->
     for entity in ENTITIES:
         query = list_query(entity, "id")
         assert (await api.gql(query, {"first": 1000}))["page"]["totalCount"] == 0
-        for first in (1001, -1):
+        for first, limit in ((1001, {"limit": {"name": "maxPageSize", "value": 1000}}), (-1, {})):
             error = await single_error(api, query, {"first": first})
-            assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "first"}, (entity.type, first)
+            expected = {"code": "BAD_USER_INPUT", "field": "first", **limit}
+            assert error["extensions"] == expected, (entity.type, first)
             assert error["path"] == ["page"]
 
 

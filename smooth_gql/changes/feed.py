@@ -22,8 +22,9 @@ from ..auth.principal import Principal
 from ..db import models
 from ..db.queries import mappings
 from ..enums import EntityType
-from ..services.errors import BadInput, ServiceError, Unauthenticated
-from ..services.reads import authorize_read
+from ..services.errors import ServiceError, Unauthenticated
+from ..services.journal import log_floor
+from ..services.reads import authorize_read, check_page_size
 from ..services.unit_of_work import Runtime
 from .tail import Behind, LogTail, log_head
 
@@ -49,14 +50,17 @@ def visible(principal: Principal, entity_types: Sequence[EntityType] | None) -> 
     return conditions
 
 
-async def _check_retained(runtime: Runtime, after: int) -> None:
+def _check_retained(after: int, floor: int) -> None:
     """A cursor older than the retained log cannot be continued without a gap."""
-    async with runtime.sessions() as session:
-        oldest = (await session.execute(select(func.min(CHANGES.c.seq)))).scalar()
-    if oldest is not None and after < oldest - 1:
+    if after < floor:
         raise CursorExpired(
             "after: this cursor is older than the retained change log; resynchronize in full", field="after"
         )
+
+
+async def _floor(runtime: Runtime) -> int:
+    async with runtime.sessions() as session:
+        return await log_floor(session)
 
 
 async def visible_head(
@@ -77,14 +81,15 @@ async def read(
 ) -> ChangePage:
     """One page of changes after `after` (None: from the start of the retained log)."""
     authorize_read(principal)
-    if not 0 <= limit <= runtime.settings.max_page_size:
-        raise BadInput(f"first: must be between 0 and {runtime.settings.max_page_size}", field="first")
+    check_page_size(runtime, limit, "first")
     if after is not None:
-        await _check_retained(runtime, after)
+        _check_retained(after, await _floor(runtime))
     page = await _page(runtime, principal, after or 0, entity_types, limit)
     if not page.rows and after is None:
-        # Nothing yet: hand out the current end, so the client can follow from here.
-        return ChangePage([], await visible_head(runtime, principal, entity_types), False)
+        # Nothing yet: hand out the current end, so the client can follow from here (never
+        # below the floor, or its next call would be refused).
+        head = await visible_head(runtime, principal, entity_types)
+        return ChangePage([], max(head, await _floor(runtime)), False)
     return page
 
 
@@ -96,11 +101,15 @@ async def _page(
     limit: int,
     *,
     upto: int | None = None,
+    check_floor: bool = False,
 ) -> ChangePage:
+    """`check_floor`: refuse `start` if the log below has gone since (read in the same session)."""
     conditions = [CHANGES.c.seq > start, *visible(principal, entity_types)]
     if upto is not None:
         conditions.append(CHANGES.c.seq <= upto)
     async with runtime.sessions() as session:
+        if check_floor:
+            _check_retained(start, await log_floor(session))
         query = select(CHANGES).where(*conditions).order_by(CHANGES.c.seq).limit(limit + 1)
         rows = mappings(await session.execute(query))
     has_more = len(rows) > limit
@@ -159,17 +168,21 @@ async def follow(
     credential = _Credential(runtime, principal)
     await credential.vouch()
     if after is not None:
-        await _check_retained(runtime, after)
+        _check_retained(after, await _floor(runtime))
         scanned = after
     else:
-        scanned = await log_head(runtime)
+        scanned = max(await log_head(runtime), await _floor(runtime))
     with tail.following():
         while not tail.closed:
             try:
                 row = tail.next_after(scanned)
             except Behind:
+                # Reading the log itself: a full restore may have emptied it since the last page,
+                # and going on from the rows it wrote would skip what it took away.
                 upto = tail.floor
-                page = await _page(runtime, principal, scanned, entity_types, page_size, upto=upto)
+                page = await _page(
+                    runtime, principal, scanned, entity_types, page_size, upto=upto, check_floor=True
+                )
                 for row in page.rows:
                     await credential.vouch()
                     yield row

@@ -37,7 +37,8 @@ from ..db.queries import mappings
 from ..enums import EntityType, Operation
 from ..services.entities import SPECS
 from ..services.errors import BadInput
-from ..services.reads import authorize_read
+from ..services.journal import log_floor
+from ..services.reads import authorize_read, check_page_size
 from ..services.unit_of_work import Runtime
 from .feed import CHANGES, CursorExpired, visible
 from .tail import log_head
@@ -71,14 +72,13 @@ def _rows_visible(principal: Principal, table: Table) -> ColumnElement[bool]:
 
 
 def _check_limit(runtime: Runtime, limit: int) -> None:
-    if not 1 <= limit <= runtime.settings.max_page_size:
-        raise BadInput(f"limit: must be between 1 and {runtime.settings.max_page_size}", field="limit")
+    check_page_size(runtime, limit, "limit", least=1)
 
 
 async def _check_tombstones_retained(runtime: Runtime, after: int) -> None:
     async with runtime.sessions() as session:
-        oldest = (await session.execute(select(func.min(CHANGES.c.seq)))).scalar()
-    if oldest is not None and after < oldest - 1:
+        floor = await log_floor(session)
+    if after < floor:
         raise CursorExpired(
             "since_version: deletions after this version are no longer in the change log; "
             "resynchronize with since_version=0",

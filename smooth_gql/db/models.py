@@ -331,3 +331,19 @@ class ChangeLog(Base):
     changed_by: Mapped[str] = mapped_column(ID)
 
     __table_args__ = ({"sqlite_autoincrement": True},)
+
+
+class ChangeLogFloor(Base):
+    """The highest seq a full restore took out of the change log (one row, or none yet).
+
+    A cursor below the floor may have missed a change and must resynchronize
+    (CURSOR_EXPIRED). While the log holds rows its oldest one says as much
+    (retention keeps the newest row for that reason); this row keeps the mark
+    when a restore leaves the log empty, and keeps later numbers above it.
+    """
+
+    __tablename__ = "change_log_floor"
+
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    )

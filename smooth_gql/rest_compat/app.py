@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 
+from ..observability.server_errors import internal_error_handler
 from ..services.errors import ServiceError
 from . import accounts, audit, backup, bulk, changes, keys, tool_set_history
 from .messages import detail_of, headers_of, status_of
@@ -48,6 +49,8 @@ def create_rest_app() -> FastAPI:
     )
     app.add_exception_handler(ServiceError, service_error)
     app.add_exception_handler(RequestValidationError, request_invalid)
+    # Anything unexpected: the host app's guard logs it; this only shapes the answer.
+    app.add_exception_handler(Exception, internal_error_handler)
     app.add_api_route("/health", health, methods=["GET"], tags=["health"])
     app.include_router(accounts.router())
     for path in keys.PATHS:

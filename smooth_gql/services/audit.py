@@ -16,7 +16,7 @@ from ..db.queries import mappings
 from . import cursors
 from .errors import BadInput
 from .fields import INT64_MAX
-from .reads import authorize_read
+from .reads import authorize_read, check_page_size
 from .unit_of_work import Runtime
 
 AUDIT = models.table_of(models.AuditLog)
@@ -62,8 +62,7 @@ async def page(
     """Newest first, keyset-paged on the log's own sequence."""
     _authorize(principal)
     limit = runtime.settings.default_page_size if first is None else first
-    if not 0 <= limit <= runtime.settings.max_page_size:
-        raise BadInput(f"first: must be between 0 and {runtime.settings.max_page_size}", field="first")
+    check_page_size(runtime, limit, "first")
     conditions = _conditions(principal, query)
     if after is not None:
         conditions.append(AUDIT.c.seq < _decode(after))
@@ -83,8 +82,7 @@ async def window(
 ) -> tuple[list[Mapping[str, Any]], int]:
     """Newest first by position, and how many entries match (the legacy REST list, §10.2)."""
     _authorize(principal)
-    if not 0 <= limit <= runtime.settings.max_page_size:
-        raise BadInput(f"limit: must be between 0 and {runtime.settings.max_page_size}", field="limit")
+    check_page_size(runtime, limit, "limit")
     if not 0 <= offset <= INT64_MAX:
         raise BadInput(f"offset: must be between 0 and {INT64_MAX}", field="offset")
     conditions = _conditions(principal, query)

@@ -36,7 +36,7 @@ from .backup_format import (
     Metadata,
 )
 from .entities import kept_links, proposed_links
-from .journal import stamp_rows
+from .journal import log_floor, mark_floor, stamp_rows
 from .unit_of_work import USERS_LOCK, Runtime, UnitOfWork
 
 Row = dict[str, Any]
@@ -267,7 +267,9 @@ class Restore:
         before = await self._current_rows()
         if not plan.full:
             await self._refuse_foreign_ids()
-        old_head = int((await uow.session.execute(select(func.max(CHANGES.c.seq)))).scalar() or 0)
+        # An emptied log still has a floor: numbers at or below it were handed out before.
+        newest = int((await uow.session.execute(select(func.max(CHANGES.c.seq)))).scalar() or 0)
+        old_head = max(newest, await log_floor(uow.session))
         await self._remove()
         restored = await self._insert()
         removed, position = await self._record_changes(before, old_head)
@@ -432,8 +434,11 @@ class Restore:
                 changes.append(self._change(el, operation, row))
         session = self._uow.session
         if self._plan.full:
-            # Numbered after this log and the backup's, so no cursor ever sees a number twice.
+            # Numbered after this log and the backup's, so no cursor ever sees a number twice;
+            # every cursor below `first` is expired (the log up to there is gone), even when
+            # there is no change row to show where the new log starts.
             first = max(old_head, self._meta.change_log_position) + 1
+            await mark_floor(session, first - 1)
             for offset, change in enumerate(changes):
                 change["seq"] = first + offset
             position = first - 1 + len(changes)

@@ -19,19 +19,31 @@ from enum import StrEnum
 from typing import Any
 
 
+def limit_extension(name: str, value: int) -> dict[str, Any]:
+    """`extensions.limit` of an error refused for going over a configured limit: which one
+    (its setting's name, e.g. maxPageSize for SMOOTH_MAX_PAGE_SIZE) and its value, so a
+    client can tell "too much" from "wrong" whatever the code."""
+    return {"limit": {"name": name, "value": value}}
+
+
 class ServiceError(Exception):
     code = "INTERNAL"
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, field: str | None = None, limit: tuple[str, int] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.limit = limit
 
     @property
     def extensions(self) -> dict[str, Any]:
         extensions: dict[str, Any] = {"code": self.code}
         if self.field is not None:
             extensions["field"] = self.field
+        if self.limit is not None:
+            extensions.update(limit_extension(*self.limit))
         return extensions
 
 

@@ -184,3 +184,27 @@ async def stamp_rows(session: AsyncSession, after: int) -> int:
             params,
         )
     return newest
+
+
+FLOOR = models.table_of(models.ChangeLogFloor)
+
+
+async def log_floor(session: AsyncSession) -> int:
+    """Every seq at or below this has left the change log (retention, a full restore), so a
+    cursor below it may have missed a change. One round trip."""
+    oldest, marked = (
+        await session.execute(
+            select(
+                select(func.min(CHANGES.c.seq)).scalar_subquery(),
+                select(func.max(FLOOR.c.seq)).scalar_subquery(),
+            )
+        )
+    ).one()
+    return max(0 if oldest is None else int(oldest) - 1, int(marked or 0))
+
+
+async def mark_floor(session: AsyncSession, seq: int) -> None:
+    """A full restore emptied the log up to `seq` (models.ChangeLogFloor); never moves back."""
+    if seq > await log_floor(session):
+        await session.execute(FLOOR.delete())
+        await session.execute(insert(FLOOR), {"seq": seq})

@@ -211,14 +211,24 @@ def _check_order(query: ListQuery) -> None:
         raise BadInput(f"orderBy: cannot sort {query.entity.value} by {query.order_by}", field="orderBy")
 
 
+def check_page_size(runtime: Runtime, size: int, field: str, *, least: int = 0) -> None:
+    """The page-size rule of every list and feed, GraphQL `first` and REST `limit` alike."""
+    most = runtime.settings.max_page_size
+    if not least <= size <= most:
+        raise BadInput(
+            f"{field}: must be between {least} and {most}",
+            field=field,
+            limit=("maxPageSize", most) if size > most else None,
+        )
+
+
 async def list_page(
     runtime: Runtime, principal: Principal, query: ListQuery, *, first: int | None, after: str | None
 ) -> Page:
     authorize_read(principal)
     _check_order(query)
     limit = runtime.settings.default_page_size if first is None else first
-    if not 0 <= limit <= runtime.settings.max_page_size:
-        raise BadInput(f"first: must be between 0 and {runtime.settings.max_page_size}", field="first")
+    check_page_size(runtime, limit, "first")
     table = SPECS[query.entity].table
     sort = table.c[query.order_by]
     async with runtime.sessions() as session:
@@ -248,8 +258,7 @@ async def list_window(
     """
     authorize_read(principal)
     _check_order(query)
-    if not 0 <= limit <= runtime.settings.max_page_size:
-        raise BadInput(f"limit: must be between 0 and {runtime.settings.max_page_size}", field="limit")
+    check_page_size(runtime, limit, "limit")
     if not 0 <= offset <= INT64_MAX:
         raise BadInput(f"offset: must be between 0 and {INT64_MAX}", field="offset")
     table = SPECS[query.entity].table

@@ -86,7 +86,9 @@ def _check_size(runtime: Runtime, items: Sequence[Any]) -> None:
     limit = runtime.settings.max_bulk_items
     if len(items) > limit:
         raise LimitExceeded(
-            f"input: {len(items)} elements exceed the limit of {limit} per request", field="input"
+            f"input: {len(items)} elements exceed the limit of {limit} per request",
+            field="input",
+            limit=("maxBulkItems", limit),
         )
 
 
