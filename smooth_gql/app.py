@@ -154,7 +154,7 @@ def create_app(
         app.state.tail = tail
         if settle_gc:
             settle_garbage_collector()
-        app.state.throttle = LoginThrottle(settings.login_max_failures, settings.login_window_seconds)
+        app.state.throttle = LoginThrottle(runtime)
         try:
             yield
         finally:

@@ -1,60 +1,74 @@
-"""Failed-login throttling, per account and per client address.
+"""Failed-login throttling, per account and per client address, shared by every worker.
 
-In process memory: each worker counts on its own, so with N workers an
-attacker gets up to N times the budget (the README says so). That still turns
-an online guessing attack from thousands of tries a second into a handful a
-minute, without a shared store.
+The failures are rows of `login_failures`, so `serve --workers N` and several
+servers on one PostgreSQL database count them together: an attacker gets one
+budget, not one per worker. That turns an online guessing attack from
+thousands of tries a second into a handful a minute. Keys are stored as
+SHA-256 digests: what someone typed into the e-mail field is never kept.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
-import time
-from collections import OrderedDict, deque
-from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, insert, select
+
+from ..db import models
+from ..db.types import utcnow
+from ..services.unit_of_work import Runtime, UnitOfWork
 
 # The address budget is larger: several people may log in from behind one NAT.
 ADDRESS_FACTOR = 4
-_MAX_TRACKED = 10_000  # bounded memory under a spray of made-up e-mails
+FAILURES = models.table_of(models.LoginFailure)
+
+
+def key_of(kind: str, value: str) -> str:
+    """The stored form of "account:<e-mail as typed>" or "address:<client address>"."""
+    return hashlib.sha256(f"{kind}:{value}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class LoginThrottle:
-    def __init__(
-        self, max_failures: int, window_seconds: float, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self._max = max_failures
-        self._window = window_seconds
-        self._clock = clock
-        self._failures: OrderedDict[str, deque[float]] = OrderedDict()
+    def __init__(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+        self._max = runtime.settings.login_max_failures
+        self._window = timedelta(seconds=runtime.settings.login_window_seconds)
 
-    def retry_after(self, account: str, address: str | None) -> int:
+    async def retry_after(self, account: str, address: str | None) -> int:
         """Seconds until another attempt is allowed (0: go ahead)."""
-        now = self._clock()
-        waits = [self._wait(f"account:{account}", self._max, now)]
+        now = utcnow()
+        waits = [await self._wait(key_of("account", account), self._max, now)]
         if address:
-            waits.append(self._wait(f"address:{address}", self._max * ADDRESS_FACTOR, now))
+            waits.append(await self._wait(key_of("address", address), self._max * ADDRESS_FACTOR, now))
         return max(waits)
 
-    def failed(self, account: str, address: str | None) -> None:
-        now = self._clock()
-        for key in (f"account:{account}", f"address:{address}" if address else None):
-            if key is None:
-                continue
-            times = self._failures.pop(key, None) or deque()
-            times.append(now)
-            self._failures[key] = times  # most recent last, so the oldest go first
-        while len(self._failures) > _MAX_TRACKED:
-            self._failures.popitem(last=False)
+    async def failed(self, account: str, address: str | None) -> None:
+        """Counts the failure and forgets every failure older than the window."""
+        now = utcnow()
+        rows = [{"key": key_of("account", account), "failed_at": now}]
+        if address:
+            rows.append({"key": key_of("address", address), "failed_at": now})
+        async with UnitOfWork(self._runtime) as uow:
+            await uow.session.execute(delete(FAILURES).where(FAILURES.c.failed_at <= now - self._window))
+            await uow.session.execute(insert(FAILURES), rows)
+            await uow.commit()
 
-    def succeeded(self, account: str) -> None:
-        self._failures.pop(f"account:{account}", None)
+    async def succeeded(self, account: str) -> None:
+        async with UnitOfWork(self._runtime) as uow:
+            await uow.session.execute(delete(FAILURES).where(FAILURES.c.key == key_of("account", account)))
+            await uow.commit()
 
-    def _wait(self, key: str, limit: int, now: float) -> int:
-        times = self._failures.get(key)
-        if not times:
+    async def _wait(self, key: str, limit: int, now: datetime) -> int:
+        """Blocked while `limit` failures lie inside the window; until the oldest of them leaves it."""
+        async with self._runtime.sessions() as session:
+            found = await session.execute(
+                select(FAILURES.c.failed_at)
+                .where(FAILURES.c.key == key, FAILURES.c.failed_at > now - self._window)
+                .order_by(FAILURES.c.failed_at.desc())
+                .limit(limit)
+            )
+            recent: list[datetime] = list(found.scalars())
+        if len(recent) < limit:
             return 0
-        while times and times[0] <= now - self._window:
-            times.popleft()
-        if len(times) < limit:
-            return 0
-        return max(1, math.ceil(times[-limit] + self._window - now))
+        return max(1, math.ceil((recent[-1] + self._window - now).total_seconds()))

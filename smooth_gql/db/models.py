@@ -80,6 +80,22 @@ class Session(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class LoginFailure(Base):
+    """A failed login, counted by every worker alike (auth/throttle.py); kept one window long."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    # SHA-256 of "account:<e-mail as typed>" or "address:<client address>": what was typed
+    # into the e-mail field (sometimes a password) is never stored.
+    key: Mapped[str] = mapped_column(String(64))
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+    __table_args__ = (Index("ix_login_failures_key_failed_at", "key", "failed_at"),)
+
+
 class ApiKey(Base):
     __tablename__ = "api_keys"
 

@@ -37,7 +37,7 @@ async def login(
     inactive users), and one answer for every way of failing, so neither timing nor
     message tells whether an account exists."""
     key = email.strip().lower() if isinstance(email, str) else ""  # throttled as typed
-    wait = throttle.retry_after(key, address)
+    wait = await throttle.retry_after(key, address)
     if wait:
         raise RateLimited(f"too many failed logins: try again in {wait} seconds", retry_after=wait)
     if not isinstance(password, str):
@@ -55,10 +55,10 @@ async def login(
     stored = row["password_hash"] if usable and row is not None else None
     ok = await passwords.verify_password(password, stored, runtime.settings.bcrypt_rounds)
     if not ok or row is None:
-        throttle.failed(key, address)
+        await throttle.failed(key, address)
         log.info("login refused from %s", address or "an unknown address")  # which account stays unsaid
         raise Unauthenticated(LOGIN_FAILED)
-    throttle.succeeded(key)
+    await throttle.succeeded(key)
     token = tokens.new_session_token()
     now = utcnow()
     async with UnitOfWork(runtime) as uow:
