@@ -130,7 +130,8 @@ async def test_create_refuses_broken_json_before_looking_at_credentials(auth: Au
         (
             {"scopes": ["read", "write:everything"]},
             "scopes: unknown scope 'write:everything'; known scopes are read, write:items, write:presets, "
-            "write:usage, write:sets, write:*, admin:users, admin:backup, admin:*",
+            "write:usage, write:sets, write:*, delete:items, delete:assemblies, delete:instances, "
+            "delete:presets, delete:usage, delete:sets, delete:*, admin:users, admin:backup, admin:*",
         ),
         ({"scopes": ["read"], "name": "  "}, "name: expected a non-empty string"),
         ({"scopes": ["read"], "expires_at": "2020-01-01T00:00:00"}, "expires_at: must be in the future"),
