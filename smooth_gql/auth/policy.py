@@ -68,6 +68,10 @@ KNOWN_SCOPES: tuple[str, ...] = (
     "admin:*",
 )
 
+# The refusal of tags a key does not hold, in the legacy words (contract §13.6); GraphQL puts
+# the field in front ("tags: ..."), the legacy wire shows it bare.
+TAGS_REFUSED = "API key not authorized for tags: "
+
 TAGGED: frozenset[EntityType] = frozenset(EntityType) - {EntityType.TOOL_USAGE}
 MACHINE_BOUND: frozenset[EntityType] = frozenset(
     {EntityType.TOOL_PRESET, EntityType.TOOL_USAGE, EntityType.TOOL_SET}
@@ -203,7 +207,7 @@ def write_problem(
             return f"tags: this API key may only write rows tagged with one of {_listed(principal.tags)}"
         outside = tags - principal.tags
         if outside:
-            return f"tags: this API key is not authorized for tags {_listed(outside)}"
+            return f"tags: {TAGS_REFUSED}{', '.join(sorted(outside))}"
     machine = principal.machine_id
     if machine is not None and entity in MACHINE_BOUND and row.get("machine_id") != machine:
         return f"machineId: this API key may only write rows of machine {machine!r}"

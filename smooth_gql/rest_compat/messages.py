@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..auth import policy
 from ..changes.feed import CursorExpired
 from ..legacy.wire import Collection
 from ..services import accounts, sessions
@@ -100,6 +101,8 @@ def item_message(collection: Collection, error: ItemError, element: Mapping[str,
         return collection.not_found
     wire = collection.field_for_label().get(error.field or "")
     problem = _problem(error)
+    if error.code is ItemErrorCode.FORBIDDEN and problem.startswith(policy.TAGS_REFUSED):
+        return problem  # the legacy text names no field (contract §13.6)
     if wire is None:
         return error.message
     if problem in MISSING:

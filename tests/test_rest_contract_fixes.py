@@ -1,0 +1,103 @@
+"""Deviations of the legacy REST layer from its contract, closed (issue 5): each test drives
+the real app over HTTP on SQLite and PostgreSQL and asserts the contract's words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auth_helpers import AuthApi, Creds
+from rest_helpers import ITEMS, KEYS, call, rest_key, rest_login
+
+BOB = "bob@shop.example"
+
+
+async def _bob(auth: AuthApi) -> Creds:
+    await auth.register(BOB)
+    return await rest_login(auth, BOB)
+
+
+async def _rest_item(auth: AuthApi, creds: Creds, **fields: Any) -> dict[str, Any]:
+    answer = await call(auth, "POST", ITEMS, creds, json={"items": [{"type": "holder", **fields}]})
+    assert answer.status == 200 and answer.body["error_count"] == 0, answer.body
+    return answer.body["results"][0]  # type: ignore[no-any-return]
+
+
+# --- §0.1 item 1: delete:<entity> scopes ------------------------------------------------------
+
+
+async def test_a_delete_scope_is_accepted_on_keys_and_grants_delete_of_that_collection_only(
+    auth: AuthApi,
+) -> None:
+    bob = await _bob(auth)
+    doomed = await _rest_item(auth, bob)
+    kept = await _rest_item(auth, bob)
+    _, deleter = await rest_key(auth, bob, ["delete:items"])
+
+    gone = await call(auth, "DELETE", ITEMS, deleter, json={"ids": [doomed["id"]]})
+    assert (gone.status, gone.body["success_count"], gone.body["errors"]) == (200, 1, [])
+    # It grants nothing else: no update, no read, no delete of another collection.
+    refused = (403, {"detail": "Permission denied: required scope 'write:items' not granted"})
+    assert (await call(auth, "PUT", ITEMS, deleter, json={"items": [{**kept, "version": 1}]})).pair == refused
+    assert (await call(auth, "GET", ITEMS, deleter)).status == 403
+    other = await call(auth, "DELETE", "/api/v1/tool-sets", deleter, json={"ids": [kept["id"]]})
+    assert other.pair == (403, {"detail": "Permission denied: required scope 'write:sets' not granted"})
+    assert (await call(auth, "GET", f"{ITEMS}/{kept['id']}", bob)).status == 200
+    assert (await call(auth, "GET", f"{ITEMS}/{doomed['id']}", bob)).status == 404
+
+
+async def test_graphql_keys_take_delete_scopes_and_its_deletes_honour_them(auth: AuthApi) -> None:
+    bob = await _bob(auth)
+    item = await _rest_item(auth, bob)
+    _, wildcard = await auth.key(bob, ["delete:*"])
+    _, writer = await auth.key(bob, ["write:*"])
+    _, item_deleter = await auth.key(bob, ["delete:items"])
+    delete = "mutation($id: ID!) { deleteToolItems(input: [{id: $id}]) { successCount } }"
+    which = {"id": item["id"]}
+
+    # write:* covers the write family only (contract §4.1), so it deletes through write:items;
+    # delete:* needs no write scope at all.
+    refused = await auth.error(
+        "mutation($id: ID!) { deleteToolSets(input: [{id: $id}]) { successCount } }",
+        which,
+        item_deleter,
+    )
+    assert refused["extensions"]["code"] == "FORBIDDEN"
+    assert refused["message"] == "required scope 'write:sets' not granted"
+    assert (await auth.ok(delete, which, wildcard))["deleteToolItems"]["successCount"] == 1
+    assert (await auth.ok(delete, which, writer))["deleteToolItems"]["successCount"] == 0  # already gone
+    listed = await call(auth, "GET", KEYS, bob)
+    assert {tuple(k["scopes"]) for k in listed.body} >= {("delete:*",), ("delete:items",)}
+
+
+# --- §13.6: the tag refusal -----------------------------------------------------------------
+
+
+async def test_a_tag_refusal_is_the_contract_text_on_rest_and_names_the_field_in_graphql(
+    auth: AuthApi,
+) -> None:
+    bob = await _bob(auth)
+    _, tagged = await rest_key(auth, bob, ["read", "write:*"], tags=["t1"])
+    item = await _rest_item(auth, tagged, tags=["t1"])
+
+    made = await call(
+        auth, "POST", ITEMS, tagged, json={"items": [{"type": "holder", "tags": ["t1", "zz", "b2"]}]}
+    )
+    assert made.body["errors"] == [
+        {"index": 0, "id": None, "message": "API key not authorized for tags: b2, zz"}
+    ]
+    moved = await call(
+        auth, "PUT", ITEMS, tagged, json={"items": [{"id": item["id"], "version": 1, "tags": ["b2"]}]}
+    )
+    assert moved.body["errors"] == [
+        {"index": 0, "id": item["id"], "message": "API key not authorized for tags: b2"}
+    ]
+    data = await auth.ok(
+        'mutation { createToolItems(input: [{name: "x", category: HOLDER, tags: ["zz"]}]) '
+        "{ successCount errors { code message } } }",
+        creds=tagged,
+    )
+    assert data["createToolItems"] == {
+        "successCount": 0,
+        "errors": [{"code": "FORBIDDEN", "message": "tags: API key not authorized for tags: zz"}],
+    }
+    assert (await call(auth, "GET", ITEMS, bob)).body["total"] == 1  # nothing refused was written
