@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from auth_helpers import AuthApi, Creds
-from rest_helpers import ITEMS, KEYS, call, rest_key, rest_login
+from conftest import Api
+from rest_helpers import ITEMS, KEYS, V1, call, created, delete, get_one, put, rest_key, rest_login
 
 BOB = "bob@shop.example"
 
@@ -101,3 +102,43 @@ async def test_a_tag_refusal_is_the_contract_text_on_rest_and_names_the_field_in
         "errors": [{"code": "FORBIDDEN", "message": "tags: API key not authorized for tags: zz"}],
     }
     assert (await call(auth, "GET", ITEMS, bob)).body["total"] == 1  # nothing refused was written
+
+
+# --- ids in upper case name the same rows (§2.2: ids are lower-case UUIDs) ------------------
+
+
+async def test_an_upper_case_id_names_the_same_row_everywhere(api: Api) -> None:
+    [tool] = await created(api, "tool-items", [{"type": "holder"}])
+    [kit] = await created(
+        api, "tool-assemblies", [{"name": "kit", "components": [{"item_id": tool["id"], "role": "holder"}]}]
+    )
+    [tool_set] = await created(
+        api, "tool-sets", [{"name": "s", "type": "template", "members": [{"preset_id": "p-1"}]}]
+    )
+    upper, kit_upper, set_upper = tool["id"].upper(), kit["id"].upper(), tool_set["id"].upper()
+
+    assert (await get_one(api, "tool-items", upper))["id"] == tool["id"]
+    data = await api.gql(
+        f'{{ toolItem(id: "{upper}") {{ id }} toolAssembly(id: "{kit_upper}") {{ id holder {{ id }} }} }}'
+    )
+    assert data == {
+        "toolItem": {"id": tool["id"]},
+        "toolAssembly": {"id": kit["id"], "holder": {"id": tool["id"]}},
+    }
+    [made] = await created(api, "tool-instances", [{"assembly_id": kit_upper}])
+    assert made["assembly_id"] == kit["id"]
+    listed = await api.gql(
+        f'{{ toolInstances(filter: {{toolAssemblyId: "{kit_upper}"}}) {{ edges {{ node {{ id }} }} }} }}'
+    )
+    assert listed["toolInstances"]["edges"] == [{"node": {"id": made["id"]}}]
+    logged = await api.client.get(f"{V1}/audit-logs", params={"entity_id": upper})
+    assert [entry["entity_id"] for entry in logged.json()["logs"]] == [tool["id"]]
+    changed = await put(api, "tool-items", [{"id": upper, "version": 1, "description": "renamed"}])
+    assert changed["errors"] == [] and changed["results"][0]["id"] == tool["id"]
+    updated = await put(api, "tool-sets", [{"id": set_upper, "version": 1, "name": "s2"}])
+    assert updated["errors"] == []
+    history = await api.client.get(f"{V1}/tool-sets/{set_upper}/history")
+    assert history.status_code == 200 and [v["version"] for v in history.json()["versions"]] == [1]
+    gone = await delete(api, "tool-instances", [made["id"].upper()])
+    assert gone["errors"] == [] and gone["success_count"] == 1
+    assert await api.scalar("SELECT count(*) FROM tool_instances") == 0
