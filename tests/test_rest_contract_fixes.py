@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from auth_helpers import AuthApi, Creds
 from conftest import Api
 from rest_helpers import ITEMS, KEYS, V1, call, created, delete, get_one, put, rest_key, rest_login
@@ -142,3 +144,45 @@ async def test_an_upper_case_id_names_the_same_row_everywhere(api: Api) -> None:
     gone = await delete(api, "tool-instances", [made["id"].upper()])
     assert gone["errors"] == [] and gone["success_count"] == 1
     assert await api.scalar("SELECT count(*) FROM tool_instances") == 0
+
+
+# --- §2.4: an unparsable timestamp is `datetime_parsing`, as the legacy stack said ------------
+
+BAD_TIMES = [
+    ("tomorrow", "input is too short"),
+    ("2025-13-01T00:00:00", "month value is outside expected range of 1-12"),
+    ("2025-01-01T25:00:00", "hour value is outside expected range of 0-23"),
+]
+TIME_FIELDS = [
+    ("GET", "/api/v1/changes/tool_items/since-timestamp", "since_timestamp", ["query", "since_timestamp"]),
+    ("GET", "/api/v1/changes/tool_items/since-timestamp", "timestamp", ["query", "timestamp"]),
+    ("GET", "/api/v1/audit-logs", "start", ["query", "start"]),
+    ("GET", "/api/v1/audit-logs", "end", ["query", "end"]),
+    ("POST", "/api/v1/tool-presets", "loaded_at", ["body", "items", 0, "loaded_at"]),
+    ("PUT", "/api/v1/tool-presets", "loaded_at", ["body", "items", 0, "loaded_at"]),
+    ("POST", "/api/v1/auth/keys", "expires_at", ["body", "expires_at"]),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "name", "loc"), TIME_FIELDS)
+async def test_every_timestamp_field_refuses_an_unparsable_time_with_the_legacy_422(
+    api: Api, method: str, path: str, name: str, loc: list[Any]
+) -> None:
+    for text, problem in BAD_TIMES:
+        if method == "GET":
+            response = await api.client.get(path, params={name: text})
+        else:
+            element = {"machine_id": "m", "tool_number": 1, name: text}
+            if method == "PUT":
+                element |= {"id": "x", "version": 1}
+            body = {"name": "k", "scopes": ["read"], name: text} if "keys" in path else {"items": [element]}
+            response = await api.client.request(method, path, json=body)
+        assert response.status_code == 422, response.text
+        [error] = response.json()["detail"]
+        assert (error["type"], error["loc"], error["msg"]) == (
+            "datetime_parsing",
+            loc,
+            f"Input should be a valid datetime, {problem}",
+        )
+        assert error["input"] == text and error["ctx"] == {"error": problem}
+    assert await api.scalar("SELECT count(*) FROM tool_presets") == 0

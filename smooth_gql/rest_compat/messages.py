@@ -7,8 +7,12 @@ with the exact strings of §5.8; request-level errors become
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
 
 from ..auth import policy
 from ..changes.feed import CursorExpired
@@ -71,6 +75,37 @@ def detail_of(error: ServiceError) -> str:
     if wire is not None and error.message.startswith(f"{error.field}:"):
         return wire + error.message[len(error.field or "") :]
     return error.message
+
+
+_DATETIME = TypeAdapter(datetime)
+
+
+def validation_details(errors: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """FastAPI's 422 list as the legacy stack (pydantic 2.5) gave it.
+
+    Newer pydantic retries an unparsable datetime as a date and reports that
+    (`datetime_from_date_parsing`, "valid datetime or date", the date parser's
+    complaint); the contract (§2.4, §3.5, §8.1) has `datetime_parsing` and the
+    datetime parser's own complaint, which a strict parse of the same text gives.
+    """
+    return [_legacy_detail(error) for error in errors]
+
+
+def _legacy_detail(error: Mapping[str, Any]) -> dict[str, Any]:
+    detail = dict(error)
+    if detail.get("type") != "datetime_from_date_parsing":
+        return detail
+    text = detail.get("input")
+    if isinstance(text, str):
+        try:
+            _DATETIME.validate_json(json.dumps(text), strict=True)
+        except ValidationError as refused:
+            [strict] = refused.errors(include_url=True)
+            if strict["type"] == "datetime_parsing":
+                return {**detail, **{k: strict[k] for k in ("type", "msg", "ctx", "url") if k in strict}}
+    detail["type"] = "datetime_parsing"
+    detail["msg"] = str(detail.get("msg", "")).replace("valid datetime or date", "valid datetime")
+    return detail
 
 
 def headers_of(error: ServiceError) -> dict[str, str] | None:
