@@ -9,7 +9,19 @@ import pytest
 
 from auth_helpers import AuthApi, Creds
 from conftest import Api
-from rest_helpers import ITEMS, KEYS, V1, call, created, delete, get_one, put, rest_key, rest_login
+from rest_helpers import (
+    ITEMS,
+    KEYS,
+    V1,
+    call,
+    created,
+    delete,
+    get_list,
+    get_one,
+    put,
+    rest_key,
+    rest_login,
+)
 
 BOB = "bob@shop.example"
 
@@ -186,3 +198,48 @@ async def test_every_timestamp_field_refuses_an_unparsable_time_with_the_legacy_
         )
         assert error["input"] == text and error["ctx"] == {"error": problem}
     assert await api.scalar("SELECT count(*) FROM tool_presets") == 0
+
+
+# --- legacy arrays stay truthful after GraphQL replaces the relation ----------------------------
+
+
+async def test_a_graphql_update_of_components_or_members_is_what_rest_reads_next(api: Api) -> None:
+    first, second = await created(api, "tool-items", [{"type": "holder"}, {"type": "cutting_tool"}])
+    written = [{"item_id": first["id"], "role": "holder"}, {"item_id": "tool-1", "role": "cutter"}]
+    [kit] = await created(api, "tool-assemblies", [{"name": "kit", "components": written}])
+    presets = await created(
+        api, "tool-presets", [{"machine_id": "m", "tool_number": 1}, {"machine_id": "m", "tool_number": 2}]
+    )
+    members = [{"preset_id": presets[0]["id"], "sequence": 1}, {"preset_id": "placeholder", "sequence": 2}]
+    [kit_set] = await created(api, "tool-sets", [{"name": "s", "type": "template", "members": members}])
+
+    # An update that leaves the relation alone keeps the array exactly as written.
+    await api.gql(
+        'mutation($a: ID!, $s: ID!) { updateToolAssemblies(input: [{id: $a, expectedVersion: 1, name: "k2"}]) '
+        '{ successCount } updateToolSets(input: [{id: $s, expectedVersion: 1, name: "s2"}]) { successCount } }',
+        {"a": kit["id"], "s": kit_set["id"]},
+    )
+    assert (await get_one(api, "tool-assemblies", kit["id"]))["components"] == written
+    assert (await get_one(api, "tool-sets", kit_set["id"]))["members"] == members
+
+    # Replacing the relation replaces what REST shows.
+    data = await api.gql(
+        "mutation($a: ID!, $s: ID!, $i: ID!, $p: ID!) {"
+        " a: updateToolAssemblies(input: [{id: $a, expectedVersion: 2,"
+        "   components: [{itemId: $i, role: CUTTER, gaugeOffset: 1.5}]}]) { successCount }"
+        " s: updateToolSets(input: [{id: $s, expectedVersion: 2, toolPresetIds: [$p]}]) { successCount } }",
+        {"a": kit["id"], "s": kit_set["id"], "i": second["id"], "p": presets[1]["id"]},
+    )
+    assert data == {"a": {"successCount": 1}, "s": {"successCount": 1}}
+    shown = await get_one(api, "tool-assemblies", kit["id"])
+    assert shown["components"] == [
+        {"item_id": second["id"], "role": "cutter", "position": 0, "gauge_offset": 1.5}
+    ]
+    assert (await get_one(api, "tool-sets", kit_set["id"]))["members"] == [
+        {"preset_id": presets[1]["id"], "sequence": 1}
+    ]
+    listed = await get_list(api, "tool-assemblies")
+    assert listed["items"][0]["components"] == shown["components"]
+    # A legacy client that writes an array again owns it again, verbatim.
+    again = await put(api, "tool-sets", [{"id": kit_set["id"], "version": 3, "members": members}])
+    assert again["results"][0]["members"] == members

@@ -164,6 +164,16 @@ def _parse_links(spec: EntitySpec, item: Mapping[str, Any]) -> dict[str, list[Ro
     return links
 
 
+def _forget_replaced_arrays(spec: EntitySpec, element: _Element) -> None:
+    """A verbatim legacy array describes the relation it was written with. An update that
+    replaces the relation itself (GraphQL `components`, `toolPresetIds`, `toolInstanceIds`) and
+    sends no new array clears it, so legacy readers get the array built from the relation
+    instead of the stale one (REST reads derive a missing array from the join)."""
+    for link in spec.legacy_links:
+        if link.join in element.joins and link.source not in element.values:
+            element.values[link.source] = None
+
+
 def _link_wanted(spec: EntitySpec, owner_id: str, element: _Element) -> list[Wanted]:
     return [
         Wanted(join.label, join.target, row[join.ref_column], owner_id)
@@ -451,6 +461,7 @@ async def update_entities(
             element.expected_version = None if expected is None else check_int("expectedVersion", expected)
             changes = {k: v for k, v in item.items() if k not in ("id", "expected_version")}
             element.values, element.joins = _parse_fields(spec, changes, creating=False)
+            _forget_replaced_arrays(spec, element)
             element.links = _parse_links(spec, changes)
         except FieldError as error:
             errors.add(element, error)
