@@ -243,3 +243,36 @@ async def test_a_graphql_update_of_components_or_members_is_what_rest_reads_next
     # A legacy client that writes an array again owns it again, verbatim.
     again = await put(api, "tool-sets", [{"id": kit_set["id"], "version": 3, "members": members}])
     assert again["results"][0]["members"] == members
+
+
+# --- derived names follow the fields they come from (§16: legacy rows carry no name) -----------
+
+
+async def test_a_derived_name_follows_its_fields_until_someone_names_the_row(api: Api) -> None:
+    [preset] = await created(api, "tool-presets", [{"machine_id": "m", "tool_number": 3}])
+    [item] = await created(api, "tool-items", [{"type": "drill", "description": "10 mm drill\nHSS"}])
+    names = "query($p: ID!, $i: ID!) { toolPreset(id: $p) { name } toolItem(id: $i) { name } }"
+    ids = {"p": preset["id"], "i": item["id"]}
+    assert await api.gql(names, ids) == {"toolPreset": {"name": "T3"}, "toolItem": {"name": "10 mm drill"}}
+
+    await put(api, "tool-presets", [{"id": preset["id"], "version": 1, "tool_number": 7}])
+    await put(api, "tool-items", [{"id": item["id"], "version": 1, "description": "12 mm drill"}])
+    assert await api.gql(names, ids) == {"toolPreset": {"name": "T7"}, "toolItem": {"name": "12 mm drill"}}
+    # Through GraphQL too; and once the description is gone, the item falls back to maker and type.
+    await api.gql(
+        "mutation($p: ID!, $i: ID!) {"
+        " updateToolPresets(input: [{id: $p, expectedVersion: 2, toolNumber: 8}]) { successCount }"
+        ' updateToolItems(input: [{id: $i, expectedVersion: 2, description: null, manufacturer: "Guhring"}])'
+        " { successCount } }",
+        ids,
+    )
+    assert await api.gql(names, ids) == {"toolPreset": {"name": "T8"}, "toolItem": {"name": "Guhring drill"}}
+
+    # A chosen name stays, whatever changes after.
+    await api.gql(
+        'mutation($p: ID!) { updateToolPresets(input: [{id: $p, expectedVersion: 3, name: "Roughing"}]) '
+        "{ successCount } }",
+        {"p": preset["id"]},
+    )
+    await put(api, "tool-presets", [{"id": preset["id"], "version": 4, "tool_number": 9}])
+    assert (await api.gql(names, ids))["toolPreset"] == {"name": "Roughing"}

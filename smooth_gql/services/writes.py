@@ -24,7 +24,7 @@ from ..db.queries import mappings
 from ..db.types import utcnow
 from ..enums import EntityType, Operation
 from . import tool_set_history
-from .entities import SPECS, EntitySpec, Join
+from .entities import SPECS, EntitySpec, Join, name_after_update
 from .errors import FieldError, ItemError, ItemErrorCode, LimitExceeded
 from .fields import MAX_LIST_ENTRIES, check_id, check_int, check_value
 from .journal import Journal, diff, jsonable_row
@@ -559,6 +559,7 @@ def _updated_row(
     targets: Mapping[EntityType, Mapping[str, Mapping[str, Any]]],
 ) -> Row:
     after = {**row, **element.values}
+    name_after_update(spec, row, after, element.values)
     if "preset_id" in element.values:
         # A new preset brings its own instance and machine unless the client set them.
         for derived in ("tool_instance_id", "machine_id"):
