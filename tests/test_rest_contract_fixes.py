@@ -155,6 +155,10 @@ async def test_an_upper_case_id_names_the_same_row_everywhere(api: Api) -> None:
     assert history.status_code == 200 and [v["version"] for v in history.json()["versions"]] == [1]
     gone = await delete(api, "tool-instances", [made["id"].upper()])
     assert gone["errors"] == [] and gone["success_count"] == 1
+    again = await delete(api, "tool-instances", [made["id"].upper()])
+    assert again["errors"] == [
+        {"index": 0, "id": made["id"].upper(), "message": "Instance not found or access denied"}
+    ]
     assert await api.scalar("SELECT count(*) FROM tool_instances") == 0
 
 

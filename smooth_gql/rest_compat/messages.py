@@ -150,11 +150,16 @@ def item_message(collection: Collection, error: ItemError, element: Mapping[str,
 def bulk_errors(
     collection: Collection, errors: list[ItemError], elements: list[Mapping[str, Any]], *, creating: bool
 ) -> list[dict[str, Any]]:
-    return [
-        {
-            "index": e.index,
-            "id": None if creating else e.id,
-            "message": item_message(collection, e, elements[e.index] if e.index < len(elements) else None),
-        }
-        for e in errors
-    ]
+    out: list[dict[str, Any]] = []
+    for e in errors:
+        sent = elements[e.index] if e.index < len(elements) else None
+        # The id as the client wrote it (the service holds its stored, lower-case form).
+        echoed = sent.get("id") if sent is not None and isinstance(sent.get("id"), str) else e.id
+        out.append(
+            {
+                "index": e.index,
+                "id": None if creating else echoed,
+                "message": item_message(collection, e, sent),
+            }
+        )
+    return out
