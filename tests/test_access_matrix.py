@@ -48,6 +48,15 @@ WRITE_SCOPE = {
     "usage": "write:usage",
     "set": "write:sets",
 }
+# The alternative grant for deletes (contract §0.1 item 1).
+DELETE_SCOPE = {
+    "item": "delete:items",
+    "assembly": "delete:assemblies",
+    "instance": "delete:instances",
+    "preset": "delete:presets",
+    "usage": "delete:usage",
+    "set": "delete:sets",
+}
 
 
 # --- the callers -----------------------------------------------------------------------------
@@ -98,6 +107,8 @@ CALLERS = [
             "admin:users",
             "admin:backup",
             "admin:*",
+            "delete:items",
+            "delete:*",
         )
     ),
     Caller("key tags match", "key", scopes=ALL_WRITES, tags=("t1", "t9")),
@@ -127,15 +138,17 @@ def read(entity: str) -> Rule:
     return rule
 
 
-def change(entity: str, *, needs_read: bool = False) -> Rule:
-    """Update or delete Bob's row (or restore his tool set)."""
+def change(entity: str, *, needs_read: bool = False, deleting: bool = False) -> Rule:
+    """Update or delete Bob's row (or restore his tool set); a delete may also be granted
+    by the entity's delete scope, which `write:*` does not cover."""
 
     def rule(c: Caller) -> str:
         if c.kind in ("none", "invalid"):
             return UNAUTH
         if c.kind == "session":
             return HIDDEN if c.user == "cat" else OK
-        if not c.has(WRITE_SCOPE[entity]) or (needs_read and not c.has("read")):
+        granted = c.has(WRITE_SCOPE[entity]) or (deleting and c.has(DELETE_SCOPE[entity]))
+        if not granted or (needs_read and not c.has("read")):
             return DENIED
         return OK if c.reaches(entity) else HIDDEN
 
@@ -274,7 +287,7 @@ def _entity_operations() -> dict[str, Operation]:
         )
         table[f"delete{plural}"] = Operation(
             f'mutation {{ r: delete{plural}(input: [{{id: "${entity}", expectedVersion: 0}}]) {BULK} }}',
-            change(entity),
+            change(entity, deleting=True),
         )
     return table
 

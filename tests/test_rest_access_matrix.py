@@ -115,7 +115,7 @@ def _collection_rows() -> dict[tuple[str, str], Call]:
         rows[("POST", path)] = Call(url, made, f'{{"items": [{CREATE_ELEMENT[entity]}]}}')
         rows[("GET", path)] = Call(f"{url}?all_users=true&limit=1000", read(entity), target=entity)
         rows[("PUT", path)] = Call(url, change(entity), f'{{"items": [{{"id": "${entity}", "version": 0}}]}}')
-        rows[("DELETE", path)] = Call(url, change(entity), '{"ids": ["$fresh"]}', fresh=entity)
+        rows[("DELETE", path)] = Call(url, change(entity, deleting=True), '{"ids": ["$fresh"]}', fresh=entity)
         if collection.single_get:
             rows[("GET", f"{path}/{{entity_id}}")] = Call(f"{url}/${entity}", read(entity))
     return rows

@@ -41,9 +41,9 @@ async def test_entries_newest_first_with_total_count_and_filters(api: Api) -> No
     ]
     newest = body["logs"][0]
     assert (newest["entity_type"], newest["entity_id"]) == ("ToolItem", first["id"])
-    assert newest["changes"] == {
-        "before": {"description": "first", "version": 1},
-        "after": {"description": "edited", "version": 2},
+    assert newest["changes"] == {  # the derived name follows the description (README)
+        "before": {"name": "first", "description": "first", "version": 1},
+        "after": {"name": "edited", "description": "edited", "version": 2},
     }
     assert body["logs"][1]["entity_id"] == "unknown" and mixed["error_count"] == 1
     window = await logs(api, limit=2, offset=1)

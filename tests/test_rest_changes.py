@@ -251,6 +251,56 @@ async def test_since_timestamp_is_strictly_after_in_updated_at_then_id_order(api
     assert {c["id"] for c in rest["changes"]} >= {r["id"] for r in rows[1:]}
 
 
+async def by_time(api: Api, **params: Any) -> dict[str, Any]:
+    response = await api.client.get(f"{CHANGES}/tool_items/since-timestamp", params=params)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    assert (body["sync_method"], body["count"]) == ("timestamp", len(body["changes"]))
+    return body
+
+
+async def test_since_timestamp_gives_tombstones_on_request_placed_by_their_deletion(api: Api) -> None:
+    first, doomed, edited = [await item(api, description=f"t{i}") for i in range(3)]
+    moment = first["updated_at"]
+    await delete(api, "tool-items", [doomed["id"]])
+    await put(api, "tool-items", [{"id": edited["id"], "version": 1, "description": "t2, edited"}])
+
+    assert [c["id"] for c in (await by_time(api, since_timestamp=moment))["changes"]] == [edited["id"]]
+    body = await by_time(api, since_timestamp=moment, include_deleted="true")
+    tomb, row = body["changes"]
+    assert tomb == {"id": doomed["id"], "deleted": True, "change_seq": tomb["change_seq"], "version": 1}
+    assert (row["id"], row["version"]) == (edited["id"], 2)
+    assert tomb["change_seq"] < row["change_seq"] == body["max_version"] == await head(api)
+    # The same tombstone since-version gives; a page cut after it continues there without a gap.
+    [same] = (await since(api, since_version=tomb["change_seq"] - 1, include_deleted="true", limit=1))[
+        "changes"
+    ]
+    assert same == tomb
+    cut = await by_time(api, since_timestamp=moment, include_deleted="true", limit=1)
+    assert cut["changes"] == [tomb]
+    rest = await since(api, since_version=cut["max_version"], include_deleted="true")
+    assert [c["id"] for c in rest["changes"]] == [edited["id"]]
+
+
+async def test_since_timestamp_refuses_tombstones_from_before_the_retained_log(api: Api) -> None:
+    first, doomed = await item(api, description="a"), await item(api, description="b")
+    await delete(api, "tool-items", [doomed["id"]])
+    await item(api, description="newest")
+    await _prune_everything_but_the_newest(api)
+    refused = await api.client.get(
+        f"{CHANGES}/tool_items/since-timestamp",
+        params={"since_timestamp": first["updated_at"], "include_deleted": "true"},
+    )
+    assert refused.status_code == 410
+    assert refused.json() == {
+        "detail": "since_timestamp: deletions after this moment are no longer in the change log; "
+        "resynchronize with since_version=0"
+    }
+    # The rows alone are still exact, and a moment inside the retained log still gets tombstones.
+    assert len((await by_time(api, since_timestamp=first["updated_at"]))["changes"]) == 1
+    assert (await by_time(api, since_timestamp="2999-01-01", include_deleted="true"))["changes"] == []
+
+
 async def test_max_version_is_the_type_s_own_head(api: Api) -> None:
     assert await head(api, "tool_sets") == 0
     await item(api)

@@ -22,7 +22,7 @@ The rules (DESIGN §5, contract §0.1 and §13 without its bypasses):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, and_, false, or_, true
@@ -42,6 +42,16 @@ WRITE_SCOPES: Mapping[EntityType, str] = {
     EntityType.TOOL_USAGE: "write:usage",
     EntityType.TOOL_SET: "write:sets",
 }
+# An alternative grant for DELETE on one collection (contract §0.1 item 1); `write:*` does not
+# grant these (§4.1: a wildcard covers its own family only), `delete:*` and `admin:*` do.
+DELETE_SCOPES: Mapping[EntityType, str] = {
+    EntityType.TOOL_ITEM: "delete:items",
+    EntityType.TOOL_ASSEMBLY: "delete:assemblies",
+    EntityType.TOOL_INSTANCE: "delete:instances",
+    EntityType.TOOL_PRESET: "delete:presets",
+    EntityType.TOOL_USAGE: "delete:usage",
+    EntityType.TOOL_SET: "delete:sets",
+}
 MANAGE_KEYS = "admin:users"  # API-key management through a key (contract §4.1)
 BACKUP = "admin:backup"
 KNOWN_SCOPES: tuple[str, ...] = (
@@ -51,10 +61,16 @@ KNOWN_SCOPES: tuple[str, ...] = (
     "write:usage",
     "write:sets",
     "write:*",
+    *dict.fromkeys(DELETE_SCOPES.values()),
+    "delete:*",
     MANAGE_KEYS,
     BACKUP,
     "admin:*",
 )
+
+# The refusal of tags a key does not hold, in the legacy words (contract §13.6); GraphQL puts
+# the field in front ("tags: ..."), the legacy wire shows it bare.
+TAGS_REFUSED = "API key not authorized for tags: "
 
 TAGGED: frozenset[EntityType] = frozenset(EntityType) - {EntityType.TOOL_USAGE}
 MACHINE_BOUND: frozenset[EntityType] = frozenset(
@@ -86,6 +102,18 @@ def require(principal: Principal, scope: str) -> None:
     require_authenticated(principal)
     if not principal.has_scope(scope):
         raise Forbidden(f"required scope '{scope}' not granted")
+
+
+def require_any(principal: Principal, scopes: Sequence[str]) -> None:
+    """Refuse unless the caller holds one of `scopes`; the refusal names the first (the usual one)."""
+    require_authenticated(principal)
+    if not any(principal.has_scope(scope) for scope in scopes):
+        raise Forbidden(f"required scope '{scopes[0]}' not granted")
+
+
+def require_delete(principal: Principal, entity: EntityType) -> None:
+    """DELETE on a collection: its write scope, or its `delete:<entity>` scope."""
+    require_any(principal, (WRITE_SCOPES[entity], DELETE_SCOPES[entity]))
 
 
 def require_admin(principal: Principal) -> None:
@@ -179,7 +207,7 @@ def write_problem(
             return f"tags: this API key may only write rows tagged with one of {_listed(principal.tags)}"
         outside = tags - principal.tags
         if outside:
-            return f"tags: this API key is not authorized for tags {_listed(outside)}"
+            return f"tags: {TAGS_REFUSED}{', '.join(sorted(outside))}"
     machine = principal.machine_id
     if machine is not None and entity in MACHINE_BOUND and row.get("machine_id") != machine:
         return f"machineId: this API key may only write rows of machine {machine!r}"

@@ -9,8 +9,9 @@ seen in its current state, each once — and it stays complete when the log's
 retention has pruned old changes: `since_version=0` is a full sync of every
 row, however long ago it last changed, paged by the same integer.
 
-Deletions leave no row; they come from the log as tombstones, so they are
-exact only while the log still holds them. A client asking for tombstones
+Deletions leave no row; they come from the log as tombstones (one query for
+both routes; since-timestamp places them by the moment of deletion), so they
+are exact only while the log still holds them. A client asking for tombstones
 after a cursor older than the retained log is refused (CursorExpired):
 whatever was deleted in between is unknown, it must resynchronize from 0.
 
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, exists, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, Subquery, Table, exists, func, or_, select, tuple_
 
 from ..auth import policy
 from ..auth.principal import Principal
@@ -51,6 +52,7 @@ class Tombstone:
     entity_id: str
     seq: int
     version: int
+    deleted_at: datetime  # orders it among rows by (updated_at, id) in since-timestamp
 
 
 @dataclass(frozen=True)
@@ -75,14 +77,33 @@ def _check_limit(runtime: Runtime, limit: int) -> None:
     check_page_size(runtime, limit, "limit", least=1)
 
 
-async def _check_tombstones_retained(runtime: Runtime, after: int) -> None:
+async def _check_tombstones_retained(
+    runtime: Runtime, *, after: int | None = None, since: datetime | None = None
+) -> None:
+    """Deletions after a cursor are known only while the log holds every change after it: for a
+    seq, when it is not below the log's floor (services/journal.log_floor: retention, a full
+    restore); for a moment, when nothing ever left the log or the moment is not before its
+    oldest retained change."""
     async with runtime.sessions() as session:
         floor = await log_floor(session)
-    if after < floor:
+        oldest_at = (
+            None
+            if since is None
+            else (
+                await session.execute(select(CHANGES.c.changed_at).order_by(CHANGES.c.seq).limit(1))
+            ).scalar()
+        )
+    if after is not None and after < floor:
         raise CursorExpired(
             "since_version: deletions after this version are no longer in the change log; "
             "resynchronize with since_version=0",
             field="since_version",
+        )
+    if since is not None and floor > 0 and (oldest_at is None or since < oldest_at):
+        raise CursorExpired(
+            "since_timestamp: deletions after this moment are no longer in the change log; "
+            "resynchronize with since_version=0",
+            field="since_timestamp",
         )
 
 
@@ -124,7 +145,7 @@ async def since_version(
     if after < 0:
         raise BadInput("since_version: must not be negative", field="since_version")
     if include_deleted and after > 0:
-        await _check_tombstones_retained(runtime, after)
+        await _check_tombstones_retained(runtime, after=after)
     head = await log_head(runtime)
     table = SPECS[entity].table
     seq = table.c.change_seq
@@ -140,7 +161,10 @@ async def since_version(
         )
         entries: list[Row | Tombstone] = list(rows)
         if include_deleted:
-            entries += await _tombstones(session, principal, entity, table, after, head, limit)
+            deletes = _tombstones(principal, entity, CHANGES.c.seq > after, head)
+            entries += await _read_tombstones(
+                session, select(deletes).order_by(deletes.c.seq).limit(limit + 1)
+            )
     entries.sort(key=seq_of)
     if len(entries) > limit:
         page = entries[:limit]
@@ -148,15 +172,16 @@ async def since_version(
     return SyncPage(entries, await max_version(runtime, principal, entity, upto=head))
 
 
-async def _tombstones(
-    session: Any, principal: Principal, entity: EntityType, table: Table, after: int, head: int, limit: int
-) -> list[Row | Tombstone]:
-    """The latest delete of each row gone since `after` (a row deleted and created again is live)."""
+def _tombstones(principal: Principal, entity: EntityType, after: ColumnElement[bool], head: int) -> Subquery:
+    """The latest delete of each row gone since the cursor (`after`, a condition on the log) up
+    to `head`; a row deleted and created again is live, not a tombstone. Both since-routes read
+    deletions through this one query."""
+    table = SPECS[entity].table
     latest = (
         select(CHANGES.c.entity_id, func.max(CHANGES.c.seq).label("seq"))
         .where(
             CHANGES.c.operation == Operation.DELETED.value,
-            CHANGES.c.seq > after,
+            after,
             CHANGES.c.seq <= head,
             *visible(principal, [entity]),
         )
@@ -164,23 +189,39 @@ async def _tombstones(
         .subquery()
     )
     live = exists().where(table.c.id == CHANGES.c.entity_id, _rows_visible(principal, table))
-    result = await session.execute(
-        select(CHANGES.c.entity_id, CHANGES.c.seq, CHANGES.c.version)
+    return (
+        select(CHANGES.c.entity_id, CHANGES.c.seq, CHANGES.c.version, CHANGES.c.changed_at)
         .join(latest, CHANGES.c.seq == latest.c.seq)
         .where(~live)
-        .order_by(CHANGES.c.seq)
-        .limit(limit + 1)
+        .subquery()
     )
-    return [Tombstone(row.entity_id, int(row.seq), int(row.version)) for row in result]
+
+
+async def _read_tombstones(session: Any, query: Select[Any]) -> list[Row | Tombstone]:
+    result = await session.execute(query)
+    return [Tombstone(r.entity_id, int(r.seq), int(r.version), r.changed_at) for r in result]
+
+
+def _time_key(entry: Row | Tombstone) -> tuple[datetime, str]:
+    if isinstance(entry, Tombstone):
+        return entry.deleted_at, entry.entity_id
+    return entry["updated_at"], entry["id"]
 
 
 async def since_timestamp(
-    runtime: Runtime, principal: Principal, entity: EntityType, since: datetime, limit: int
+    runtime: Runtime,
+    principal: Principal,
+    entity: EntityType,
+    since: datetime,
+    limit: int,
+    *,
+    include_deleted: bool = False,
 ) -> SyncPage:
-    """Rows updated strictly after `since`, by (updated_at, id).
+    """Rows updated strictly after `since` by (updated_at, id), and if asked the rows deleted
+    after it, placed by the moment of their deletion, exactly as since-version gives them.
 
     `max_version` is safe to continue with since-version: on a page `limit`
-    cut, one below the lowest `change_seq` among the rows not yet returned
+    cut, one below the lowest `change_seq` among the entries not yet returned
     (duplicates possible, gaps not); otherwise the caller's head.
     """
     authorize_read(principal)
@@ -189,28 +230,42 @@ async def since_timestamp(
         moment = (since if since.tzinfo is not None else since.replace(tzinfo=UTC)).astimezone(UTC)
     except OverflowError:
         raise BadInput("since_timestamp: out of range", field="since_timestamp") from None
+    if include_deleted:
+        await _check_tombstones_retained(runtime, since=moment)
     head = await max_version(runtime, principal, entity)
     table = SPECS[entity].table
     visible_rows = _rows_visible(principal, table)
+    # Bounded by the head this page hands out, so a deletion committed meanwhile comes next time.
+    deletes = _tombstones(principal, entity, CHANGES.c.changed_at > moment, head)
     async with runtime.sessions() as session:
-        rows = mappings(
-            await session.execute(
-                select(table)
-                .where(visible_rows, table.c.updated_at > moment)
-                .order_by(table.c.updated_at, table.c.id)
-                .limit(limit + 1)
+        entries: list[Row | Tombstone] = list(
+            mappings(
+                await session.execute(
+                    select(table)
+                    .where(visible_rows, table.c.updated_at > moment)
+                    .order_by(table.c.updated_at, table.c.id)
+                    .limit(limit + 1)
+                )
             )
         )
-        if len(rows) <= limit:
-            return SyncPage(list(rows), head)
-        page = rows[:limit]
-        last = page[-1]
-        rest = await session.execute(
+        if include_deleted:
+            entries += await _read_tombstones(
+                session, select(deletes).order_by(deletes.c.changed_at, deletes.c.entity_id).limit(limit + 1)
+            )
+        entries.sort(key=_time_key)
+        if len(entries) <= limit:
+            return SyncPage(entries, head)
+        page = entries[:limit]
+        last_at, last_id = _time_key(page[-1])
+        rest = [
             select(func.min(func.coalesce(table.c.change_seq, 0))).where(
                 visible_rows,
                 table.c.updated_at > moment,
-                tuple_(table.c.updated_at, table.c.id) > tuple_(last["updated_at"], last["id"]),
+                tuple_(table.c.updated_at, table.c.id) > tuple_(last_at, last_id),
             )
-        )
-    lowest = int(rest.scalar() or 0)
-    return SyncPage(list(page), max(0, min(head, lowest - 1)))
+        ]
+        if include_deleted:
+            after_last = tuple_(deletes.c.changed_at, deletes.c.entity_id) > tuple_(last_at, last_id)
+            rest.append(select(func.min(deletes.c.seq)).where(after_last))
+        lowest = [int(v) for q in rest if (v := (await session.execute(q)).scalar()) is not None]
+    return SyncPage(page, max(0, min(head, *(n - 1 for n in lowest))) if lowest else head)

@@ -22,26 +22,6 @@ COMPONENTS = TOOL_ASSEMBLY.joins[0]
 SET_PRESETS = TOOL_SET.joins[1]
 
 
-def _first_text(*values: Any) -> str | None:
-    for value in values:
-        if isinstance(value, str) and value.strip():
-            return value.strip().splitlines()[0]
-    return None
-
-
-def _item_name(element: Mapping[str, Any]) -> str | None:
-    """Legacy items have no name: the description, else the part number, else maker and type."""
-    maker_and_type = " ".join(
-        v for v in (element.get("manufacturer"), element.get("type")) if isinstance(v, str) and v.strip()
-    )
-    return _first_text(element.get("description"), element.get("product_code"), maker_and_type)
-
-
-def _preset_name(element: Mapping[str, Any]) -> str | None:
-    number = element.get("tool_number")
-    return None if number is None else f"T{number}"
-
-
 def _component(row: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "item_id": row["item_id"],
@@ -71,7 +51,6 @@ TOOL_ITEMS = Collection(
     not_found="Item not found or access denied",
     required=("category",),
     filters={"type": "type", "manufacturer": "manufacturer", "product_code": "product_code"},
-    derive_name=_item_name,
     column_extras=(W("capabilities", JsonObject, "capabilities"), W("shape_data", JsonObject, "shape_data")),
 )
 
@@ -124,7 +103,6 @@ TOOL_PRESETS = Collection(
     not_found="Preset not found or access denied",
     required=("machine_id", "tool_number"),
     filters={"machine_id": "machine_id"},
-    derive_name=_preset_name,
     column_names={"metadata": "preset_metadata"},
 )
 

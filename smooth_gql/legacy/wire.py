@@ -74,7 +74,6 @@ class Collection:
     filters: Mapping[str, str] = field(default_factory=dict)  # query parameter -> wire field
     tagged: bool = True
     single_get: bool = True
-    derive_name: Callable[[Row], str | None] | None = None
     # Wire keys where "" means absent on create (enumerations always: legacy checks truthiness).
     drop_empty_on_create: tuple[str, ...] = ()
     derived_array: DerivedArray | None = None
@@ -122,10 +121,11 @@ def to_model(collection: Collection, element: Mapping[str, Any], *, creating: bo
             values[wf.model], values[wf.enum.twin] = wf.enum.to_model(raw)
         else:
             values[wf.model] = raw
-    if creating and collection.derive_name is not None:
-        name = collection.derive_name(element)
+    derive = SPECS[collection.entity].derive_name
+    if creating and derive is not None:
+        name = derive(values)
         if name:
-            values["name"] = name[:255]
+            values["name"] = name
     return values
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import strawberry
 
+from ..auth import policy
 from ..context import Context
 from ..services import accounts, api_keys, sessions
 from ..types.accounts import ApiKey, CreatedApiKey, User
@@ -87,8 +88,7 @@ class AccountMutation:
 
     @strawberry.mutation(
         description="Create an API key for yourself; the secret is returned only here. "
-        "Known scopes: read, write:items, write:presets, write:usage, write:sets, "
-        "write:*, admin:users, admin:backup, admin:*."
+        f"Known scopes: {', '.join(policy.KNOWN_SCOPES)}."
     )
     async def create_api_key(
         self,

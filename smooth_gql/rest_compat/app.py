@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from ..observability.server_errors import internal_error_handler
 from ..services.errors import ServiceError
 from . import accounts, audit, backup, bulk, changes, keys, tool_set_history
-from .messages import detail_of, headers_of, status_of
+from .messages import detail_of, headers_of, status_of, validation_details
 from .responses import JSONResponse
 
 TITLE = "Smooth Tool Data Exchange"
@@ -30,7 +30,7 @@ async def request_invalid(request: Request, exc: Exception) -> JSONResponse:
     """FastAPI's own 422, encoded by our JSON codec: its `input` may echo a number the
     standard encoder refuses (1e400 parses to infinity), which made the legacy answer a 500."""
     assert isinstance(exc, RequestValidationError)
-    return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
+    return JSONResponse({"detail": jsonable_encoder(validation_details(exc.errors()))}, status_code=422)
 
 
 async def service_error(request: Request, exc: Exception) -> JSONResponse:

@@ -112,11 +112,12 @@ async def since_timestamp(
     since_timestamp: Moment = None,
     timestamp: MomentAlias = None,
     limit: Limit = 100,
+    include_deleted: Tombstones = False,
 ) -> JSONResponse:
     """Rows updated strictly after a moment (no offset means UTC), by (updated_at, id)."""
     since = _required(since_timestamp if since_timestamp is not None else timestamp, "since_timestamp")
     c = _collection(entity_type)
-    page = await sync.since_timestamp(rt, principal, c.entity, since, limit)
+    page = await sync.since_timestamp(rt, principal, c.entity, since, limit, include_deleted=include_deleted)
     return await _changes_body(rt, principal, c, entity_type, page, "timestamp")
 
 

@@ -7,9 +7,14 @@ with the exact strings of §5.8; request-level errors become
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
+
+from ..auth import policy
 from ..changes.feed import CursorExpired
 from ..legacy.wire import Collection
 from ..services import accounts, sessions
@@ -72,6 +77,37 @@ def detail_of(error: ServiceError) -> str:
     return error.message
 
 
+_DATETIME = TypeAdapter(datetime)
+
+
+def validation_details(errors: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """FastAPI's 422 list as the legacy stack (pydantic 2.5) gave it.
+
+    Newer pydantic retries an unparsable datetime as a date and reports that
+    (`datetime_from_date_parsing`, "valid datetime or date", the date parser's
+    complaint); the contract (§2.4, §3.5, §8.1) has `datetime_parsing` and the
+    datetime parser's own complaint, which a strict parse of the same text gives.
+    """
+    return [_legacy_detail(error) for error in errors]
+
+
+def _legacy_detail(error: Mapping[str, Any]) -> dict[str, Any]:
+    detail = dict(error)
+    if detail.get("type") != "datetime_from_date_parsing":
+        return detail
+    text = detail.get("input")
+    if isinstance(text, str):
+        try:
+            _DATETIME.validate_json(json.dumps(text), strict=True)
+        except ValidationError as refused:
+            [strict] = refused.errors(include_url=True)
+            if strict["type"] == "datetime_parsing":
+                return {**detail, **{k: strict[k] for k in ("type", "msg", "ctx", "url") if k in strict}}
+    detail["type"] = "datetime_parsing"
+    detail["msg"] = str(detail.get("msg", "")).replace("valid datetime or date", "valid datetime")
+    return detail
+
+
 def headers_of(error: ServiceError) -> dict[str, str] | None:
     """A throttled login says when to try again (RFC 9110 Retry-After, in seconds)."""
     if isinstance(error, RateLimited):
@@ -100,6 +136,8 @@ def item_message(collection: Collection, error: ItemError, element: Mapping[str,
         return collection.not_found
     wire = collection.field_for_label().get(error.field or "")
     problem = _problem(error)
+    if error.code is ItemErrorCode.FORBIDDEN and problem.startswith(policy.TAGS_REFUSED):
+        return problem  # the legacy text names no field (contract §13.6)
     if wire is None:
         return error.message
     if problem in MISSING:
@@ -112,11 +150,16 @@ def item_message(collection: Collection, error: ItemError, element: Mapping[str,
 def bulk_errors(
     collection: Collection, errors: list[ItemError], elements: list[Mapping[str, Any]], *, creating: bool
 ) -> list[dict[str, Any]]:
-    return [
-        {
-            "index": e.index,
-            "id": None if creating else e.id,
-            "message": item_message(collection, e, elements[e.index] if e.index < len(elements) else None),
-        }
-        for e in errors
-    ]
+    out: list[dict[str, Any]] = []
+    for e in errors:
+        sent = elements[e.index] if e.index < len(elements) else None
+        # The id as the client wrote it (the service holds its stored, lower-case form).
+        echoed = sent.get("id") if sent is not None and isinstance(sent.get("id"), str) else e.id
+        out.append(
+            {
+                "index": e.index,
+                "id": None if creating else echoed,
+                "message": item_message(collection, e, sent),
+            }
+        )
+    return out

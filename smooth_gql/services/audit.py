@@ -15,7 +15,7 @@ from ..db import models
 from ..db.queries import mappings
 from . import cursors
 from .errors import BadInput
-from .fields import INT64_MAX
+from .fields import INT64_MAX, canonical_id
 from .reads import authorize_read, check_page_size
 from .unit_of_work import Runtime
 
@@ -40,6 +40,8 @@ def _conditions(principal: Principal, query: AuditQuery) -> list[ColumnElement[b
     for name in ("entity_type", "entity_id", "operation", "result", "user_id"):
         value = getattr(query, name)
         if value is not None:
+            if name in ("entity_id", "user_id"):
+                value = canonical_id(value) or value  # ids are stored in lower case
             conditions.append(AUDIT.c[name] == value)
     if query.since is not None:
         conditions.append(AUDIT.c.timestamp >= _utc("since", query.since))

@@ -175,10 +175,10 @@ class EntityList:
         for column in extras:
             if column in element:
                 values[column] = element[column]
-        if "name" not in values and self.collection.derive_name is not None:
-            derived = self.collection.derive_name(element)
+        if "name" not in values and self.spec.derive_name is not None:
+            derived = self.spec.derive_name(values)
             if derived:
-                values["name"] = derived[:255]
+                values["name"] = derived
         missing = [f.name for f in self.spec.fields if f.required and values.get(f.name) is None]
         if missing:
             raise InvalidBackup(f"Entity {self.key} missing required fields: {missing} ({where})")

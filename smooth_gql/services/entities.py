@@ -6,7 +6,7 @@ type); the write path, audit, change log and delete checks need no change.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,6 +78,9 @@ class EntitySpec:
     legacy_twins: Mapping[str, str] = field(default_factory=dict)
     keeps_history: bool = False
     legacy_links: tuple[LegacyLink, ...] = ()
+    # The name of a row written without one (legacy clients never send names, contract §16),
+    # made from its other fields; see `name_after_update`.
+    derive_name: Callable[[Mapping[str, Any]], str | None] | None = None
 
     @property
     def name(self) -> str:
@@ -95,6 +98,47 @@ class EntitySpec:
 
 
 COMMON_TAGS = F("tags", "tags", Kind.TAGS, nullable=False, default=())
+MAX_NAME = 255
+
+
+def _first_text(*values: Any) -> str | None:
+    for value in values:
+        if isinstance(value, str) and value.strip():
+            return value.strip().splitlines()[0][:MAX_NAME]
+    return None
+
+
+def _item_name(row: Mapping[str, Any]) -> str | None:
+    """The description, else the part number, else maker and legacy type text."""
+    legacy, category = row.get("legacy_category"), row.get("category")
+    kind = legacy or (category.lower() if isinstance(category, str) else None)  # as the wire shows it
+    maker_and_type = " ".join(v for v in (row.get("manufacturer"), kind) if isinstance(v, str) and v.strip())
+    return _first_text(row.get("description"), row.get("part_number"), maker_and_type)
+
+
+def _preset_name(row: Mapping[str, Any]) -> str | None:
+    number = row.get("tool_number")
+    return None if number is None else f"T{number}"
+
+
+def name_after_update(
+    spec: EntitySpec, before: Mapping[str, Any], after: dict[str, Any], sent: Collection[str]
+) -> None:
+    """A derived name follows the fields it was derived from.
+
+    While a row's name is still exactly what `derive_name` makes of it (a legacy
+    preset's `T3`, an item's description), the name was never chosen: an update
+    that changes those fields without sending a name re-derives it, through either
+    door. A name that differs was chosen by someone and is kept.
+    """
+    derive = spec.derive_name
+    if derive is None or "name" in sent:
+        return
+    if before.get("name") != derive(before):
+        return
+    renamed = derive(after)
+    if renamed:
+        after["name"] = renamed
 
 
 def _component(label: str, position: int, element: Any) -> dict[str, Any]:
@@ -234,6 +278,7 @@ TOOL_ITEM = EntitySpec(
     ),
     refs=(Ref("parent_tool_id", "parentToolId", EntityType.TOOL_ITEM),),
     legacy_twins={"category": "legacy_category"},
+    derive_name=_item_name,
 )
 
 TOOL_ASSEMBLY = EntitySpec(
@@ -313,6 +358,7 @@ TOOL_PRESET = EntitySpec(
         COMMON_TAGS,
     ),
     refs=(Ref("tool_instance_id", "toolInstanceId", EntityType.TOOL_INSTANCE),),
+    derive_name=_preset_name,
 )
 
 TOOL_USAGE = EntitySpec(

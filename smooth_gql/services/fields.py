@@ -122,13 +122,19 @@ def check_id(label: str, value: Any) -> str:
         raise FieldError(label, f"{value[:60]!r} is not a valid id (UUID)") from None
 
 
+def canonical_id(value: object) -> str | None:
+    """The stored form of an id (lower case, hyphenated: writes store `check_id`'s result), or
+    None when `value` cannot name a row. Every lookup by a client's id goes through this, so
+    `ABC…` finds the row written as `abc…`."""
+    try:
+        return check_id("id", value)
+    except FieldError:
+        return None
+
+
 def is_id(value: object) -> bool:
     """Could `value` name a row? (The same rule as `check_id`, as a question.)"""
-    try:
-        check_id("id", value)
-    except FieldError:
-        return False
-    return True
+    return canonical_id(value) is not None
 
 
 def check_enum(label: str, value: Any, enum: type[StrEnum]) -> str:

@@ -24,7 +24,7 @@ from ..enums import EntityType
 from . import cursors
 from .entities import SPECS, Join
 from .errors import BadInput
-from .fields import INT64_MAX, check_datetime, is_id
+from .fields import INT64_MAX, Kind, canonical_id, check_datetime
 from .unit_of_work import Runtime
 
 Row = Mapping[str, Any]
@@ -65,7 +65,8 @@ async def by_ids(
     """Rows by id in key order, None for a miss. A string that is not an id at all (say, one
     with a NUL or a lone surrogate, which the drivers cannot even send) is simply a miss."""
     table = SPECS[entity].table
-    wanted = {i for i in ids if is_id(i)}
+    keys = [canonical_id(i) for i in ids]
+    wanted = {k for k in keys if k is not None}
     if not wanted:
         return [None] * len(ids)
     async with sessions() as session:
@@ -73,7 +74,7 @@ async def by_ids(
             select(table).where(table.c.id.in_(wanted), policy.id_lookup_filter(principal, table))
         )
         found = {row["id"]: row for row in mappings(rows)}
-    return [found.get(i) for i in ids]
+    return [found.get(k) if k is not None else None for k in keys]
 
 
 async def by_column(
@@ -183,6 +184,9 @@ def _where(query: ListQuery, principal: Principal, dialect: str) -> list[ColumnE
         elif key == "updated_after":
             conditions.append(table.c.updated_at > check_datetime("updatedAfter", value))
         elif key in table.c and key not in ("owner_id",):
+            known = spec.field(key)
+            if known is not None and known.kind is Kind.ID:
+                value = canonical_id(value) or value  # ids are stored in lower case
             conditions.append(table.c[key] == value)
         else:
             raise BadInput(f"filter: {key} is not a filter of {spec.name}", field="filter")

@@ -62,7 +62,7 @@ async def history(runtime: Runtime, principal: Principal, set_id: str) -> list[S
     row = await _set_row(runtime, principal, set_id)
     async with runtime.sessions() as session:
         rows = await session.execute(
-            select(VERSIONS).where(VERSIONS.c.tool_set_id == set_id).order_by(VERSIONS.c.version.desc())
+            select(VERSIONS).where(VERSIONS.c.tool_set_id == row["id"]).order_by(VERSIONS.c.version.desc())
         )
         stored = [
             SetVersion(r.version, r.changed_at, r.changed_by, r.change_summary, r.snapshot) for r in rows

@@ -24,7 +24,7 @@ from ..db.queries import mappings
 from ..db.types import utcnow
 from ..enums import EntityType, Operation
 from . import tool_set_history
-from .entities import SPECS, EntitySpec, kept_links, proposed_links
+from .entities import SPECS, EntitySpec, kept_links, name_after_update, proposed_links
 from .errors import FieldError, ItemError, ItemErrorCode, LimitExceeded
 from .fields import MAX_LIST_ENTRIES, check_id, check_int, check_value
 from .journal import Journal, diff, jsonable_row
@@ -142,6 +142,16 @@ def _check_required(spec: EntitySpec, item: Mapping[str, Any], required: Sequenc
         if _missing(item.get(name)):
             known = spec.field(name)
             raise FieldError(known.label if known else name, "is required")
+
+
+def _forget_replaced_arrays(spec: EntitySpec, element: _Element) -> None:
+    """A verbatim legacy array describes the relation it was written with. An update that
+    replaces the relation itself (GraphQL `components`, `toolPresetIds`, `toolInstanceIds`) and
+    sends no new array clears it, so legacy readers get the array built from the relation
+    instead of the stale one (REST reads derive a missing array from the join)."""
+    for link in spec.legacy_links:
+        if link.join in element.joins and link.source not in element.values:
+            element.values[link.source] = None
 
 
 def _link_wanted(spec: EntitySpec, owner_id: str, element: _Element) -> list[Wanted]:
@@ -419,6 +429,7 @@ async def update_entities(
             element.expected_version = None if expected is None else check_int("expectedVersion", expected)
             changes = {k: v for k, v in item.items() if k not in ("id", "expected_version")}
             element.values, element.joins = _parse_fields(spec, changes, creating=False)
+            _forget_replaced_arrays(spec, element)
             element.links = proposed_links(spec, changes)
         except FieldError as error:
             errors.add(element, error)
@@ -516,6 +527,7 @@ def _updated_row(
     targets: Mapping[EntityType, Mapping[str, Mapping[str, Any]]],
 ) -> Row:
     after = {**row, **element.values}
+    name_after_update(spec, row, after, element.values)
     if "preset_id" in element.values:
         # A new preset brings its own instance and machine unless the client set them.
         for derived in ("tool_instance_id", "machine_id"):
@@ -602,7 +614,7 @@ async def delete_entities(
     """Delete by id (and, when given, expected version). A row that others still
     reference is refused, naming the referrers; deletes enter the change log."""
     spec = SPECS[entity]
-    authorize_write(principal, spec)
+    policy.require_delete(principal, spec.type)
     _check_size(runtime, items)
     now = utcnow()
     errors = _Errors()
