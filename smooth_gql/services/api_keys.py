@@ -236,9 +236,10 @@ async def principal_for_secret(runtime: Runtime, secret: str) -> Principal | str
 
 
 async def _touch(runtime: Runtime, key_id: str, now: datetime) -> None:
-    """Conditional, so concurrent requests in the same minute write once between them."""
-    async with runtime.sessions() as session:
-        await session.execute(
+    """Conditional, so concurrent requests in the same minute write once between them; a unit
+    of work, so on SQLite it waits in the write queue instead of SQLite's busy handler."""
+    async with UnitOfWork(runtime) as uow:
+        await uow.session.execute(
             update(KEYS)
             .where(
                 KEYS.c.id == key_id,
@@ -246,4 +247,4 @@ async def _touch(runtime: Runtime, key_id: str, now: datetime) -> None:
             )
             .values(last_used_at=now)
         )
-        await session.commit()
+        await uow.commit()
