@@ -19,8 +19,8 @@ from ..db import models
 from ..db.queries import first_mapping, mappings
 from ..db.types import utcnow
 from .accounts import USERS, normalize_email
-from .errors import BadInput, Forbidden, NotFound
-from .fields import check_datetime, check_id
+from .errors import BadInput, FieldError, Forbidden, NotFound
+from .fields import check_datetime, check_id, check_text
 from .unit_of_work import Runtime, UnitOfWork
 
 KEYS = models.table_of(models.ApiKey)
@@ -61,9 +61,18 @@ def _text(field: str, value: object, *, required: bool) -> str | None:
         return None
     if not isinstance(value, str) or not value.strip():
         raise BadInput(f"{field}: expected a non-empty string", field=field)
+    _storable(field, value)
     if len(value) > MAX_TEXT:
         raise BadInput(f"{field}: at most {MAX_TEXT} characters", field=field)
     return value.strip()
+
+
+def _storable(label: str, value: str, field: str | None = None) -> None:
+    """No NUL, no lone surrogate: neither database could store it (fields.check_text)."""
+    try:
+        check_text(label, value)
+    except FieldError as error:
+        raise BadInput(str(error), field=field or label) from None
 
 
 def _strings(field: str, value: object) -> list[str]:
@@ -75,6 +84,7 @@ def _strings(field: str, value: object) -> list[str]:
             raise BadInput(
                 f"{field}[{position}]: expected a non-empty string of at most {MAX_TEXT}", field=field
             )
+        _storable(f"{field}[{position}]", entry, field)
         if entry not in out:
             out.append(entry)
     return out
