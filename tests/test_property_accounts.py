@@ -439,13 +439,18 @@ async def _create_key(shop: Shop, door: str, request: KeyRequest) -> tuple[dict[
     return made["apiKey"], made["secret"]
 
 
-async def _revoke(shop: Shop, door: str, key_id: str) -> None:
+async def _revoke(shop: Shop, door: str, key_id: str) -> bool:
+    """Revoke as the user; whether the server did (someone else's key or no key: not found)."""
     if door == "rest":
         response = await _send(shop, "DELETE", f"/api/v1/auth/keys/{key_id}", shop.user)
-        assert response.status_code == 204, response.text
-    else:
-        body = await _gql(shop, REVOKE, {"id": key_id}, shop.user)
-        assert body["data"]["revokeApiKey"]["isActive"] is False, body
+        assert response.status_code in (204, 404), response.text
+        return response.status_code == 204
+    body = await _gql(shop, REVOKE, {"id": key_id}, shop.user)
+    if body.get("errors"):
+        assert set(_codes(body)) <= {"NOT_FOUND", "BAD_USER_INPUT"}, body
+        return False
+    assert body["data"]["revokeApiKey"]["isActive"] is False, body
+    return True
 
 
 def _instant(text: str | None) -> datetime | None:
@@ -456,7 +461,9 @@ def _instant(text: str | None) -> datetime | None:
 async def test_generated_keys_authenticate_with_exactly_their_scopes(shop: Shop, door: str) -> None:
     probe = _probe_rest if door == "rest" else _probe_graphql
 
-    async def attempt(request: KeyRequest, revoke: bool) -> str:
+    others_key = (await shop.auth.key(shop.admin, ["read"]))[0]
+
+    async def attempt(request: KeyRequest, revoke: str) -> str:
         before = await shop.state()
         made = await _create_key(shop, door, request)
         if made is None:
@@ -473,18 +480,95 @@ async def test_generated_keys_authenticate_with_exactly_their_scopes(shop: Shop,
         creds = Creds(key=secret)
         seen = await probe(shop, creds, request)
         assert seen == {scope: _holds(request.scopes, scope) for scope in seen}, (request.scopes, seen)
-        if revoke:
-            await _revoke(shop, door, key["id"])
-            if door == "rest":
-                assert (await _send(shop, "GET", "/api/v1/auth/me", creds)).status_code == 401
-            else:
-                assert _codes(await _gql(shop, ME, {}, creds)) == ["UNAUTHENTICATED"]
-        return "accepted, revoked" if revoke else "accepted"
+        if revoke == "keep":
+            return "accepted"
+        if revoke == "own":
+            assert await _revoke(shop, door, key["id"])
+        else:  # someone else's key, or none at all: refused, nothing changes, the key still works
+            before = await shop.state()
+            assert not await _revoke(shop, door, others_key if revoke == "theirs" else revoke)
+            assert await shop.state() == before, "a refused revocation changed the database"
+        status = (await _send(shop, "GET", "/api/v1/auth/me", creds)).status_code
+        assert status == (401 if revoke == "own" else 200), (revoke, status)
+        return "accepted, revoked" if revoke == "own" else "accepted, wrong revocation refused"
 
     @fuzzing(examples=EXAMPLES)
-    @given(request=key_requests(rest=door == "rest"), revoke=st.booleans())
-    def check(request: KeyRequest, revoke: bool) -> None:
+    @given(
+        request=key_requests(rest=door == "rest"),
+        revoke=st.sampled_from(
+            ["keep", "own", "theirs", "00000000-0000-4000-8000-0000000000ff", "not-a-key"]
+        ),
+    )
+    def check(request: KeyRequest, revoke: str) -> None:
         shop.run(attempt(request, revoke))
+
+    await asyncio.to_thread(check)
+    shop.reached_the_writes()
+
+
+# --- promoting, demoting, deactivating ---------------------------------------------------------
+
+UPDATE_USER = """mutation($id: ID!, $a: Boolean, $v: Boolean) {
+  updateUser(id: $id, isAdmin: $a, isActive: $v) { id isAdmin isActive } }"""
+USERS_QUERY = "{ users { id } }"
+
+
+async def test_generated_user_updates_take_effect_at_once(shop: Shop) -> None:
+    """Whom: the user, a third account, the admin itself, no one, not an id. An accepted
+    change shows at once: an inactive account cannot log in and its session and key stop,
+    a reactivated one logs in again, a promoted one may list users and a demoted one not."""
+    other_id = await shop.auth.create_user(shop.admin, "other@example.com")
+    people = {"user": ("user@example.com", shop.user_id), "other": ("other@example.com", other_id)}
+    sessions = {name: await shop.auth.login(email) for name, (email, _) in people.items()}
+    keys = {name: (await shop.auth.key(sessions[name], ["read"]))[1] for name in people}
+    admin_id = (await shop.auth.ok(ME, creds=shop.admin))["me"]["id"]
+
+    async def attempt(whom: str, garbage: str, is_admin: bool | None, is_active: bool | None) -> str:
+        target = {
+            "self": admin_id,
+            "missing": "00000000-0000-4000-8000-0000000000ff",
+            "garbage": garbage,
+        }.get(whom, people.get(whom, ("", ""))[1])
+        before = await shop.state()
+        row = next((u for u in before["users"] if u["id"] == target), None)
+        body = await _gql(shop, UPDATE_USER, {"id": target, "a": is_admin, "v": is_active}, shop.admin)
+        refusable = whom in ("missing", "garbage") or (whom == "self" and False in (is_admin, is_active))
+        if body.get("errors"):
+            assert refusable, (whom, body)
+            assert set(_codes(body)) <= {"BAD_USER_INPUT", "NOT_FOUND"}, body
+            assert await shop.state() == before, "a refused update changed the database"
+            return "refused"
+        assert not refusable and row is not None, (whom, body)
+        want_admin = row["is_admin"] if is_admin is None else is_admin
+        want_active = row["is_active"] if is_active is None else is_active
+        assert body["data"]["updateUser"] == {"id": target, "isAdmin": want_admin, "isActive": want_active}
+        if (want_admin, want_active) == (row["is_admin"], row["is_active"]):
+            assert await shop.state() == before, "an update that changes nothing wrote"
+        if whom == "self":
+            return "accepted"
+        email = people[whom][0]
+        if not want_active:
+            assert _codes(await _gql(shop, ME, {}, sessions[whom])) == ["UNAUTHENTICATED"]
+            assert _codes(await _gql(shop, ME, {}, keys[whom])) == ["UNAUTHENTICATED"]
+            assert await _login(shop, "graphql", email, PASSWORD) is None
+            return "accepted, inactive"
+        fresh = await _login(shop, "graphql", email, PASSWORD)
+        assert fresh is not None, "an active account logs in"
+        sessions[whom] = fresh
+        assert not (await _gql(shop, ME, {}, keys[whom])).get("errors"), "an active owner's key works"
+        listed = await _gql(shop, USERS_QUERY, {}, fresh)
+        assert (not listed.get("errors")) == want_admin, (want_admin, listed)
+        return "accepted"
+
+    @fuzzing(examples=EXAMPLES)
+    @given(
+        whom=st.sampled_from(["user", "user", "other", "other", "self", "missing", "garbage"]),
+        garbage=st.sampled_from(["", "1", "not-an-id", "\x00", "\ud800"]),
+        is_admin=st.none() | st.booleans(),
+        is_active=st.none() | st.booleans(),
+    )
+    def check(whom: str, garbage: str, is_admin: bool | None, is_active: bool | None) -> None:
+        shop.run(attempt(whom, garbage, is_admin, is_active))
 
     await asyncio.to_thread(check)
     shop.reached_the_writes()
