@@ -169,7 +169,6 @@ class Shop:
     user: Creds
     user_id: str
     loop: asyncio.AbstractEventLoop
-
     outcomes: Counter[str] = field(default_factory=Counter)
 
     def run(self, work: Coroutine[Any, Any, str]) -> None:
