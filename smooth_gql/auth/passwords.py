@@ -21,7 +21,11 @@ def check_password(password: object, *, minimum: int, field: str = "password") -
         raise ValueError(f"{field}: expected a string")
     if len(password) < minimum:
         raise ValueError(f"{field}: must be at least {minimum} characters long")
-    if len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:
+    try:
+        size = len(password.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise ValueError(f"{field}: must be valid Unicode (it contains a lone surrogate)") from None
+    if size > MAX_PASSWORD_BYTES:
         raise ValueError(
             f"{field}: must be at most {MAX_PASSWORD_BYTES} bytes in UTF-8 "
             "(bcrypt ignores anything longer; use a shorter passphrase)"
@@ -38,7 +42,10 @@ async def hash_password(password: str, rounds: int) -> str:
 
 
 def _verify(password: str, hashed: str) -> bool:
-    encoded = password.encode("utf-8")
+    try:
+        encoded = password.encode("utf-8")
+    except UnicodeEncodeError:
+        return False  # a lone surrogate: never stored, so never right
     if len(encoded) > MAX_PASSWORD_BYTES:
         return False  # never stored, so never right; bcrypt 5 would raise
     try:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import event
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 # Execution option a write unit of work sets so SQLite takes the write lock at BEGIN.
@@ -47,6 +49,31 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
     def _on_begin(conn: Connection) -> None:
         immediate = conn.get_execution_options().get(IMMEDIATE, False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+_WRITE_QUEUES: WeakKeyDictionary[Engine, WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]] = (
+    WeakKeyDictionary()
+)
+
+
+def write_queue(bind: Engine | Connection) -> asyncio.Lock | None:
+    """The queue this process's SQLite writers wait in before BEGIN IMMEDIATE; None elsewhere.
+
+    Without it, concurrent writers of one worker all race for SQLite's write
+    lock and the losers sleep in its busy handler, whose sleeps grow (up to
+    100 ms a try), so an unlucky writer can wait seconds while others pass.
+    An asyncio.Lock hands the turn over in arrival order the moment the holder
+    commits. The busy timeout still covers writers in other processes. One
+    lock per engine and event loop: a Lock belongs to the loop it first waits on.
+    """
+    if bind.dialect.name != "sqlite":
+        return None
+    loop = asyncio.get_running_loop()
+    per_loop = _WRITE_QUEUES.setdefault(bind.engine, WeakKeyDictionary())
+    lock = per_loop.get(loop)
+    if lock is None:
+        lock = per_loop[loop] = asyncio.Lock()
+    return lock
 
 
 def _unicode_lower(value: Any) -> Any:

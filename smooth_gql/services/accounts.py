@@ -20,8 +20,8 @@ from ..auth.principal import LOCAL_ADMIN_ID, Principal, PrincipalKind
 from ..db import models
 from ..db.queries import first_mapping, mappings
 from ..db.types import utcnow
-from .errors import BadInput, Forbidden, NotFound
-from .fields import check_id
+from .errors import BadInput, FieldError, Forbidden, NotFound
+from .fields import check_id, check_text
 from .journal import audit_account_change, diff
 from .unit_of_work import USERS_LOCK, Runtime, UnitOfWork
 
@@ -46,6 +46,10 @@ def normalize_email(raw: object) -> str:
     """Lower-cased and trimmed, so `Ann@Shop.example ` and `ann@shop.example` are one account."""
     if not isinstance(raw, str):
         raise BadInput("email: expected a string", field="email")
+    try:
+        check_text("email", raw)
+    except FieldError as error:
+        raise BadInput(str(error), field="email") from None
     email = raw.strip().lower()
     if len(email) > MAX_EMAIL or not _EMAIL.fullmatch(email):
         raise BadInput("email: not a valid e-mail address", field="email")

@@ -19,8 +19,8 @@ from ..db import models
 from ..db.queries import first_mapping, mappings
 from ..db.types import utcnow
 from .accounts import USERS, normalize_email
-from .errors import BadInput, Forbidden, NotFound
-from .fields import check_datetime, check_id, to_jsonable
+from .errors import BadInput, FieldError, Forbidden, NotFound
+from .fields import check_datetime, check_id, check_text, to_jsonable
 from .journal import audit_account_change, diff
 from .unit_of_work import Runtime, UnitOfWork
 
@@ -64,9 +64,18 @@ def _text(field: str, value: object, *, required: bool) -> str | None:
         return None
     if not isinstance(value, str) or not value.strip():
         raise BadInput(f"{field}: expected a non-empty string", field=field)
+    _storable(field, value)
     if len(value) > MAX_TEXT:
         raise BadInput(f"{field}: at most {MAX_TEXT} characters", field=field)
     return value.strip()
+
+
+def _storable(label: str, value: str, field: str | None = None) -> None:
+    """No NUL, no lone surrogate: neither database could store it (fields.check_text)."""
+    try:
+        check_text(label, value)
+    except FieldError as error:
+        raise BadInput(str(error), field=field or label) from None
 
 
 def _strings(field: str, value: object) -> list[str]:
@@ -78,6 +87,7 @@ def _strings(field: str, value: object) -> list[str]:
             raise BadInput(
                 f"{field}[{position}]: expected a non-empty string of at most {MAX_TEXT}", field=field
             )
+        _storable(f"{field}[{position}]", entry, field)
         if entry not in out:
             out.append(entry)
     return out
@@ -279,9 +289,10 @@ def _usable(row: Mapping[str, Any], now: datetime) -> Principal | str:
 
 
 async def _touch(runtime: Runtime, key_id: str, now: datetime) -> None:
-    """Conditional, so concurrent requests in the same minute write once between them."""
-    async with runtime.sessions() as session:
-        await session.execute(
+    """Conditional, so concurrent requests in the same minute write once between them; a unit
+    of work, so on SQLite it waits in the write queue instead of SQLite's busy handler."""
+    async with UnitOfWork(runtime) as uow:
+        await uow.session.execute(
             update(KEYS)
             .where(
                 KEYS.c.id == key_id,
@@ -289,4 +300,4 @@ async def _touch(runtime: Runtime, key_id: str, now: datetime) -> None:
             )
             .values(last_used_at=now)
         )
-        await session.commit()
+        await uow.commit()

@@ -97,7 +97,7 @@ def check_value(field: Field, value: Any) -> Any:
 def check_string(label: str, value: Any, max_length: int = 255, *, required: bool = False) -> str:
     if not isinstance(value, str):
         raise FieldError(label, "expected a string")
-    _check_text(label, value)
+    check_text(label, value)
     if len(value) > max_length:
         raise FieldError(label, f"must be at most {max_length} characters (got {len(value)})")
     if required and not value.strip():
@@ -190,7 +190,7 @@ def check_json(label: str, value: Any, depth: int = 0) -> None:
     if value is None or isinstance(value, bool):
         return
     if isinstance(value, str):
-        _check_text(label, value)
+        check_text(label, value)
         return
     if isinstance(value, int):
         return
@@ -206,13 +206,13 @@ def check_json(label: str, value: Any, depth: int = 0) -> None:
         for key, element in value.items():
             if not isinstance(key, str):
                 raise FieldError(label, "object keys must be strings")
-            _check_text(label, key)
+            check_text(label, key)
             check_json(label, element, depth + 1)
         return
     raise FieldError(label, f"{type(value).__name__} is not a JSON value")
 
 
-def _check_text(label: str, value: str) -> None:
+def check_text(label: str, value: str) -> None:
     """What neither database can store: NUL, and lone surrogates (not valid UTF-8)."""
     if "\x00" in value:
         raise FieldError(label, "must not contain NUL characters")

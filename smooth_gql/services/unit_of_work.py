@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
@@ -10,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ..config import Settings
-from ..db.engine import IMMEDIATE, dialect_name
+from ..db.engine import IMMEDIATE, dialect_name, write_queue
 
 ChangeNotifier = Callable[[int], None]
 
@@ -34,17 +35,31 @@ class UnitOfWork:
 
     On SQLite the transaction begins IMMEDIATE (the write lock is taken before
     any row is read), on PostgreSQL rows are read FOR UPDATE; either way a
-    version check done inside it cannot race another writer.
+    version check done inside it cannot race another writer. On SQLite the
+    writers of this process first wait their turn in the engine's write queue
+    (db/engine.py `write_queue`), held from BEGIN to commit or rollback only.
     """
 
     def __init__(self, runtime: Runtime) -> None:
         self._runtime = runtime
         self._committed = False
+        self._turn: asyncio.Lock | None = None
         self.last_seq: int | None = None
 
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._runtime.sessions()
-        await self.session.connection(execution_options={IMMEDIATE: True})
+        queue = write_queue(self.session.get_bind())
+        if queue is not None:
+            await queue.acquire()
+            self._turn = queue
+        try:
+            await self.session.connection(execution_options={IMMEDIATE: True})
+        except BaseException:
+            try:
+                await self.session.close()
+            finally:
+                self._end_turn()
+            raise
         return self
 
     async def __aexit__(
@@ -57,7 +72,16 @@ class UnitOfWork:
             if not self._committed:
                 await self.session.rollback()
         finally:
-            await self.session.close()
+            try:
+                await self.session.close()
+            finally:
+                self._end_turn()
+
+    def _end_turn(self) -> None:
+        """Let the next writer of this process begin (once; commit and exit both call it)."""
+        if self._turn is not None:
+            self._turn.release()
+            self._turn = None
 
     @property
     def is_postgres(self) -> bool:
@@ -84,5 +108,6 @@ class UnitOfWork:
     async def commit(self) -> None:
         await self.session.commit()
         self._committed = True
+        self._end_turn()
         if self.last_seq is not None and self._runtime.notify is not None:
             self._runtime.notify(self.last_seq)
