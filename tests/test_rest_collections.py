@@ -649,6 +649,18 @@ async def test_offset_paging_is_stable_and_covers_every_row_once(api: Api) -> No
     assert (past["items"], past["total"]) == ([], 15)
 
 
+async def test_the_total_counts_what_the_filter_matches_wherever_the_window_is(api: Api) -> None:
+    """The total comes with the page's rows, or from a count of its own past the end; either
+    way it counts the filtered rows, not the collection."""
+    assert (await get_list(api, "tool-items", type="holder"))["total"] == 0
+    await created(api, "tool-items", [{"type": "holder"}] * 3 + [{"type": "cutting_tool"}] * 4)
+    for params in ({"limit": 1}, {"limit": 2, "offset": 2}, {"offset": 3}, {"offset": 50}):
+        page = await get_list(api, "tool-items", type="holder", **params)
+        assert page["total"] == 3, params
+        assert {r["type"] for r in page["items"]} <= {"holder"}
+    assert (await get_list(api, "tool-items", limit=5, offset=5))["total"] == 7
+
+
 @pytest.mark.parametrize(
     ("params", "kind"),
     [
