@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from conftest import Api
 from rest_helpers import (
@@ -194,6 +195,29 @@ async def test_client_offsets_are_converted_to_utc_not_dropped(api: Api) -> None
     )
     assert usage["start_time"] == "2025-01-01T12:00:00+00:00"
     assert usage["end_time"] is None
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("2025-01-02 03:04:05.123456", "2025-01-02T03:04:05.123456+00:00"),  # as written: UTC, no offset
+        ("2025-01-02 03:04:05", "2025-01-02T03:04:05+00:00"),
+        ("2025-01-02T05:04:05+02:00", "2025-01-02T03:04:05+00:00"),  # text with an offset of its own
+        ("2025-01-02 03:04:05Z", "2025-01-02T03:04:05+00:00"),
+    ],
+)
+async def test_sqlite_time_text_reads_back_as_utc_in_any_spelling(api: Api, stored: str, shown: str) -> None:
+    """SQLite keeps times as text; however one is spelled, the legacy answer has it in UTC."""
+    if api.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL stores timestamptz, not text")
+    row = await item(api)
+    async with api.engine.begin() as conn:
+        await conn.execute(
+            text("UPDATE tool_items SET updated_at = :t WHERE id = :id"), {"t": stored, "id": row["id"]}
+        )
+    assert (await get_one(api, "tool-items", row["id"]))["updated_at"] == shown
+    [listed] = (await get_list(api, "tool-items"))["items"]
+    assert listed["updated_at"] == shown
 
 
 async def test_server_set_fields_sent_on_create_are_ignored(api: Api) -> None:

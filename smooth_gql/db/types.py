@@ -49,7 +49,16 @@ def _utc(value: Any) -> datetime | None:
     """A stored time as an aware UTC datetime (SQLite text, or a driver's datetime)."""
     if value is None:
         return None
-    moment: datetime = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if isinstance(value, str):
+        try:
+            # SQLite text carries no offset and is UTC: parsing it with one is several times
+            # faster than parsing it naive and then replace(tzinfo=UTC).
+            value = datetime.fromisoformat(value + "+00:00")
+        except ValueError:
+            value = datetime.fromisoformat(value)  # text with an offset of its own
+    moment: datetime = value
+    if moment.tzinfo is UTC:
+        return moment
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
@@ -135,7 +135,7 @@ def to_model(collection: Collection, element: Mapping[str, Any], *, creating: bo
 
 
 def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime | date):
+    if isinstance(value, date):  # datetimes too
         return value.isoformat()
     return value
 
