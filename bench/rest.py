@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -174,6 +175,8 @@ class Concurrent:
     errors: list[str] = field(default_factory=list)
     elapsed_s: float = 0.0
     server_cpu_s: float = 0.0
+    client_cpu_s: float = 0.0  # this process: the clients (and the event loop that drives them)
+    load_average: tuple[float, float, float] = (0.0, 0.0, 0.0)  # as the clients started
 
     @property
     def requests_per_second(self) -> float:
@@ -193,7 +196,10 @@ class Concurrent:
             f"p50 {percentile(self.latencies_ms, 50):.1f} ms, p99 {percentile(self.latencies_ms, 99):.1f} ms, "
             f"errors {len(self.errors)}   target ≥ {CONCURRENT_TARGET_RPS:g} requests/s  {verdict}\n"
             f"  server CPU {self.server_cpu_s * 1000 / len(self.latencies_ms):.2f} ms per request "
-            f"({self.server_cpu_s / self.elapsed_s:.0%} of one core); the clients share the machine"
+            f"({self.server_cpu_s / self.elapsed_s:.0%} of one core); the clients on the same machine "
+            f"{self.client_cpu_s * 1000 / len(self.latencies_ms):.2f} ms per request "
+            f"({self.client_cpu_s / self.elapsed_s:.0%} of one core); load average at start "
+            f"{', '.join(f'{x:.2f}' for x in self.load_average)}"
         )
 
 
@@ -220,11 +226,13 @@ async def concurrent_list(database_url: str, *, clients: int, seconds: float) ->
                     result.latencies_ms.append((time.perf_counter() - started) * 1000)
 
         async with asyncio.timeout(seconds + 60):
-            began, cpu = time.perf_counter(), server.cpu_seconds()
+            result.load_average = os.getloadavg()
+            began, cpu, own_cpu = time.perf_counter(), server.cpu_seconds(), time.process_time()
             deadline = time.monotonic() + seconds
             await asyncio.gather(*(client(deadline) for _ in range(clients)))
             result.elapsed_s = time.perf_counter() - began
             result.server_cpu_s = server.cpu_seconds() - cpu
+            result.client_cpu_s = time.process_time() - own_cpu
     return result
 
 
