@@ -18,7 +18,7 @@ def create_engine(url: str, *, sqlite_busy_timeout_ms: int = 30_000, echo: bool 
     """Build the one engine of a process (created in the app lifespan or the CLI).
 
     JSON columns are decoded by `json_codec.loads`: the standard library's
-    values, mostly at orjson's speed (a page of items decodes five per row).
+    values, mostly at orjson's speed (a tool item has up to five of them).
     A SQLite connection is cheap to keep but not to make (a thread, the
     pragmas, the functions), so the pool keeps as many as a busy worker uses
     (16 concurrent clients in the benchmark) instead of closing all but five.

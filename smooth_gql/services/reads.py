@@ -280,7 +280,7 @@ async def list_window(
         if found:
             names = [column.key for column in columns]
             rows: list[Row] = [dict(zip(names, row[:-1], strict=True)) for row in found]
-            return Window(rows, found[0][-1])
+            return Window(rows, int(found[0][-1]))
         if offset == 0 and limit > 0:
             return Window([], 0)
         return Window([], int((await session.execute(_counting(table, where))).scalar_one()))
