@@ -2,18 +2,28 @@
 
 Responses are encoded with orjson, which refuses integers beyond 64 bits and
 lone surrogates; such answers must fall back to the standard library instead
-of failing or rounding. Ids that no driver can send (NUL, lone surrogates)
-must read as missing rather than fail.
+of failing or rounding. Stored JSON is decoded with orjson too, which would
+read such an integer as a float: those must come back exact. Ids that no
+driver can send (NUL, lone surrogates) must read as missing rather than fail.
 """
 
 from __future__ import annotations
 
 import json
+import math
+
+from hypothesis import given
+from hypothesis import strategies as st
+from test_property_mutations import JSON_VALUES, fuzzing
 
 from conftest import Api
 from factories import item
+from smooth_gql.json_codec import loads
 
 HUGE = 2**70 + 1
+# Around the edges of what orjson reads exactly (-2**63 .. 2**64 - 1), and the longest
+# integers that are not past them.
+EDGES = [-(2**63) - 1, -(2**63), 2**63 - 1, 2**63, 2**64 - 1, 2**64, 10**18, -(10**18), 10**19, HUGE]
 
 
 async def test_a_huge_integer_in_a_blob_round_trips_through_graphql_and_rest(api: Api) -> None:
@@ -56,3 +66,45 @@ async def test_a_tool_set_id_that_is_no_id_at_all_reads_as_missing(api: Api) -> 
         )
         [error] = response.json()["errors"]
         assert error["extensions"]["code"] == "NOT_FOUND", (bad, error)
+
+
+async def test_integers_at_the_edge_of_64_bits_come_back_exact_in_a_rest_list(api: Api) -> None:
+    """The list route reads through the same JSON decoding as everything else: no integer may
+    come back as a float, and floats keep every digit."""
+    geometry = {"edges": EDGES, "diameter": 6.35, "tiny": 5e-324, "serial": "12345678901234567890"}
+    item_id = await item(api, geometry=geometry)
+    response = await api.client.get("/api/v1/tool-items?limit=10")
+    assert response.status_code == 200
+    [shown] = [i for i in response.json()["items"] if i["id"] == item_id]
+    assert shown["geometry"] == geometry
+    assert all(type(n) is int for n in shown["geometry"]["edges"])
+
+
+def _same(a: object, b: object) -> bool:
+    """Equal, and of the same types all the way down (1 is not 1.0; NaN equals NaN)."""
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return a == b
+
+
+NUMBER_TEXT = st.from_regex(r"-?(0|[1-9][0-9]{0,24})(\.[0-9]{1,20})?([eE][+-]?[0-9]{1,3})?", fullmatch=True)
+STORED_TEXT = (
+    JSON_VALUES.map(json.dumps)  # as the database holds what the services wrote
+    | st.recursive(
+        st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from(EDGES), st.lists, max_leaves=5
+    ).map(json.dumps)  # NaN and Infinity: json.dumps writes them, orjson refuses them
+    | NUMBER_TEXT
+    | st.sampled_from(['"\\ud800"', "[1e400]", '{"a": 1, "a": 2}', " null ", "-0", "-0.0", "[]"])
+)
+
+
+@fuzzing(400)
+@given(STORED_TEXT)
+def test_stored_json_decodes_to_what_the_standard_library_reads(text: str) -> None:
+    assert _same(loads(text), json.loads(text))

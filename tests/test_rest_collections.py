@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from conftest import Api
 from rest_helpers import (
@@ -194,6 +195,29 @@ async def test_client_offsets_are_converted_to_utc_not_dropped(api: Api) -> None
     )
     assert usage["start_time"] == "2025-01-01T12:00:00+00:00"
     assert usage["end_time"] is None
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("2025-01-02 03:04:05.123456", "2025-01-02T03:04:05.123456+00:00"),  # as written: UTC, no offset
+        ("2025-01-02 03:04:05", "2025-01-02T03:04:05+00:00"),
+        ("2025-01-02T05:04:05+02:00", "2025-01-02T03:04:05+00:00"),  # text with an offset of its own
+        ("2025-01-02 03:04:05Z", "2025-01-02T03:04:05+00:00"),
+    ],
+)
+async def test_sqlite_time_text_reads_back_as_utc_in_any_spelling(api: Api, stored: str, shown: str) -> None:
+    """SQLite keeps times as text; however one is spelled, the legacy answer has it in UTC."""
+    if api.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL stores timestamptz, not text")
+    row = await item(api)
+    async with api.engine.begin() as conn:
+        await conn.execute(
+            text("UPDATE tool_items SET updated_at = :t WHERE id = :id"), {"t": stored, "id": row["id"]}
+        )
+    assert (await get_one(api, "tool-items", row["id"]))["updated_at"] == shown
+    [listed] = (await get_list(api, "tool-items"))["items"]
+    assert listed["updated_at"] == shown
 
 
 async def test_server_set_fields_sent_on_create_are_ignored(api: Api) -> None:
@@ -647,6 +671,18 @@ async def test_offset_paging_is_stable_and_covers_every_row_once(api: Api) -> No
     ] * 5 + ["2"] * 5
     past = await get_list(api, "tool-items", offset=15)
     assert (past["items"], past["total"]) == ([], 15)
+
+
+async def test_the_total_counts_what_the_filter_matches_wherever_the_window_is(api: Api) -> None:
+    """The total comes with the page's rows, or from a count of its own past the end; either
+    way it counts the filtered rows, not the collection."""
+    assert (await get_list(api, "tool-items", type="holder"))["total"] == 0
+    await created(api, "tool-items", [{"type": "holder"}] * 3 + [{"type": "cutting_tool"}] * 4)
+    for params in ({"limit": 1}, {"limit": 2, "offset": 2}, {"offset": 3}, {"offset": 50}):
+        page = await get_list(api, "tool-items", type="holder", **params)
+        assert page["total"] == 3, params
+        assert {r["type"] for r in page["items"]} <= {"holder"}
+    assert (await get_list(api, "tool-items", limit=5, offset=5))["total"] == 7
 
 
 @pytest.mark.parametrize(

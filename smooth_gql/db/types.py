@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,12 +34,34 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        moment: datetime = datetime.fromisoformat(value) if isinstance(value, str) else value
-        if moment.tzinfo is None:
-            return moment.replace(tzinfo=UTC)
-        return moment.astimezone(UTC)
+        return _utc(value)
+
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Callable[[Any], datetime | None] | None:
+        """On SQLite, the stored text straight to `_utc` in one call per value, rather than
+        through the dialect's own parser (the same `fromisoformat`) and then
+        `process_result_value`: a page of rows has a few of these per row."""
+        if dialect.name == "sqlite":
+            return _utc
+        return super().result_processor(dialect, coltype)
+
+
+def _utc(value: Any) -> datetime | None:
+    """A stored time as an aware UTC datetime (SQLite text, or a driver's datetime)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            # SQLite text carries no offset and is UTC: parsing it with one is several times
+            # faster than parsing it naive and then replace(tzinfo=UTC).
+            value = datetime.fromisoformat(value + "+00:00")
+        except ValueError:
+            value = datetime.fromisoformat(value)  # text with an offset of its own
+    moment: datetime = value
+    if moment.tzinfo is UTC:
+        return moment
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def utcnow() -> datetime:

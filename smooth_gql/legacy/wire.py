@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from ..enums import EntityType
@@ -82,6 +83,10 @@ class Collection:
     column_extras: tuple[WireField, ...] = ()
     column_names: Mapping[str, str] = field(default_factory=dict)
 
+    @cached_property
+    def wire_plan(self) -> WirePlan:
+        return _plan(self)
+
     @property
     def title(self) -> str:
         return "".join(part.capitalize() for part in self.path.split("-"))
@@ -130,30 +135,85 @@ def to_model(collection: Collection, element: Mapping[str, Any], *, creating: bo
 
 
 def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime | date):
+    if isinstance(value, date):  # datetimes too
         return value.isoformat()
     return value
+
+
+@dataclass(frozen=True)
+class WirePlan:
+    """`to_wire`'s walk over the collection table, done once per collection instead of per row.
+
+    Every legacy key with the model field it comes from, grouped by how the
+    value is converted. Times are the only stored values that are not JSON
+    already; the column types say which fields hold them.
+    """
+
+    keys: tuple[str, ...]  # every key, in the legacy order
+    fields: tuple[str, ...]  # the model fields read, for a read that fetches only those
+    copied: tuple[tuple[str, str], ...]  # key <- field, as stored (absent: null)
+    times: tuple[tuple[str, str], ...]  # key <- field, as ISO text (absent: null)
+    enums: tuple[tuple[str, str, WireEnum], ...]  # key <- field and its verbatim twin
+    derived: tuple[str, str] | None  # key <- field, else the legacy array built from the join
+    tagged: bool
+
+
+# The keys every row carries (COMMON_KEYS): as stored, or times.
+_COMMON = (("user_id", "owner_id"), ("created_by", "created_by"), ("updated_by", "updated_by"))
+_COMMON_TIMES = (("created_at", "created_at"), ("updated_at", "updated_at"))
+
+
+def _plan(collection: Collection) -> WirePlan:
+    table = SPECS[collection.entity].table
+    copied: list[tuple[str, str]] = [("id", "id"), *_COMMON, ("version", "version")]
+    times: list[tuple[str, str]] = [*_COMMON_TIMES]
+    enums: list[tuple[str, str, WireEnum]] = []
+    derived = None
+    read: list[str] = ["id", *(name for _, name in (*_COMMON, *_COMMON_TIMES)), "version"]
+    for wf in collection.fields:
+        column = table.c.get(wf.model)
+        read.append(wf.model)
+        if wf.enum is not None:
+            enums.append((wf.wire, wf.model, wf.enum))
+            read.append(wf.enum.twin)
+        elif collection.derived_array is not None and collection.derived_array.wire == wf.wire:
+            derived = (wf.wire, wf.model)
+        elif column is not None and issubclass(column.type.python_type, date):
+            times.append((wf.wire, wf.model))
+        else:
+            copied.append((wf.wire, wf.model))
+    if collection.tagged:
+        read.append("tags")
+    return WirePlan(
+        keys=("id", *(wf.wire for wf in collection.wire_fields()), *COMMON_KEYS),
+        fields=tuple(read),
+        copied=tuple(copied),
+        times=tuple(times),
+        enums=tuple(enums),
+        derived=derived,
+        tagged=collection.tagged,
+    )
 
 
 def to_wire(
     collection: Collection, row: Row, derived: Sequence[dict[str, Any]] | None = None
 ) -> dict[str, Any]:
     """A stored row in the legacy shape, keys in the legacy order, times with their offset."""
-    out: dict[str, Any] = {"id": row["id"]}
-    for wf in collection.wire_fields():
-        if wf.enum is not None:
-            out[wf.wire] = wf.enum.to_wire(row.get(wf.model), row.get(wf.enum.twin))
-        elif wf.wire == "tags":
-            out[wf.wire] = list(row.get("tags") or [])
-        else:
-            value = row.get(wf.model)
-            arr = collection.derived_array
-            if value is None and arr is not None and arr.wire == wf.wire:
-                value = list(derived or [])
-            out[wf.wire] = _jsonable(value)
-    out["user_id"] = row["owner_id"]
-    for key in COMMON_KEYS[1:]:
-        out[key] = _jsonable(row[key])
+    plan = collection.wire_plan
+    out: dict[str, Any] = dict.fromkeys(plan.keys)  # the legacy order; every value is set below
+    get = row.get
+    for key, name in plan.copied:
+        out[key] = get(name)
+    for key, name in plan.times:
+        out[key] = _jsonable(get(name))
+    for key, name, enum in plan.enums:
+        out[key] = enum.to_wire(get(name), get(enum.twin))
+    if plan.derived is not None:
+        key, name = plan.derived
+        value = get(name)
+        out[key] = list(derived or []) if value is None else value
+    if plan.tagged:
+        out["tags"] = list(get("tags") or [])
     return out
 
 

@@ -131,10 +131,11 @@ def add_routes(router: APIRouter, collection: Collection) -> None:
     ) -> JSONResponse:
         p: Any = params
         query = ListQuery(c.entity, _filters(c, p), all_tenants=p.all_users)
-        rows = await reads.list_window(rt, principal, query, limit=p.limit, offset=p.offset)
-        total = await reads.count(rt, principal, query)
-        items = await render(rt, principal, c, rows)
-        return JSONResponse({"items": items, "total": total, "limit": p.limit, "offset": p.offset})
+        window = await reads.list_window(
+            rt, principal, query, limit=p.limit, offset=p.offset, fields=c.wire_plan.fields
+        )
+        items = await render(rt, principal, c, window.rows)
+        return JSONResponse({"items": items, "total": window.total, "limit": p.limit, "offset": p.offset})
 
     async def get_one(entity_id: str, rt: Services, principal: Caller) -> JSONResponse:
         reads.authorize_read(principal)

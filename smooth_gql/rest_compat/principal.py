@@ -21,7 +21,7 @@ from .messages import AUTHENTICATION_REQUIRED, NOT_AUTHENTICATED
 async def any_principal(request: Request) -> Principal:
     """Whoever the credentials name: possibly anonymous or invalid (login, logout)."""
     return await authenticate(
-        runtime(request), cookies=request.cookies, authorization=request.headers.get("authorization")
+        await runtime(request), cookies=request.cookies, authorization=request.headers.get("authorization")
     )
 
 
@@ -40,13 +40,17 @@ async def account_principal(request: Request) -> Principal:
     return principal
 
 
-def runtime(request: Request) -> Runtime:
+# The two dependencies below await nothing, but are `async def`: FastAPI runs a plain `def`
+# dependency in a worker thread, a thread hop on every request for an attribute lookup.
+
+
+async def runtime(request: Request) -> Runtime:
     """The host app's runtime (the REST app is mounted inside it and shares its lifespan)."""
     host: Runtime = request.app.state.host.runtime
     return host
 
 
-def throttle(request: Request) -> LoginThrottle:
+async def throttle(request: Request) -> LoginThrottle:
     """The host's one login throttle, the same one GraphQL's `login` counts against."""
     shared: LoginThrottle = request.app.state.host.throttle
     return shared
