@@ -197,6 +197,7 @@ async def test_client_offsets_are_converted_to_utc_not_dropped(api: Api) -> None
     assert usage["end_time"] is None
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # PostgreSQL stores timestamptz
 @pytest.mark.parametrize(
     ("stored", "shown"),
     [
@@ -208,8 +209,6 @@ async def test_client_offsets_are_converted_to_utc_not_dropped(api: Api) -> None
 )
 async def test_sqlite_time_text_reads_back_as_utc_in_any_spelling(api: Api, stored: str, shown: str) -> None:
     """SQLite keeps times as text; however one is spelled, the legacy answer has it in UTC."""
-    if api.engine.dialect.name != "sqlite":
-        pytest.skip("PostgreSQL stores timestamptz, not text")
     row = await item(api)
     async with api.engine.begin() as conn:
         await conn.execute(
