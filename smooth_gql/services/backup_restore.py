@@ -36,7 +36,7 @@ from .backup_format import (
     Metadata,
 )
 from .entities import kept_links, proposed_links
-from .journal import log_floor, mark_floor, stamp_rows
+from .journal import change_row, log_floor, mark_floor, stamp_rows
 from .unit_of_work import USERS_LOCK, Runtime, UnitOfWork
 
 Row = dict[str, Any]
@@ -456,17 +456,7 @@ class Restore:
         return removed, position
 
     def _change(self, el: EntityList, operation: Operation, row: Mapping[str, Any]) -> Row:
-        return {
-            "entity_type": el.spec.name,
-            "entity_id": row["id"],
-            "operation": operation.value,
-            "version": row["version"],
-            "owner_id": row["owner_id"],
-            "tags": list(row.get("tags") or []),
-            "machine_id": row.get("machine_id"),
-            "changed_at": self._now,
-            "changed_by": self._me,
-        }
+        return change_row(el.spec.name, operation, row, self._now, self._me)
 
     async def _advance(self, table: Table, column: str, at_least: int) -> None:
         """Move the table's id sequence past explicit ids (and past `at_least`); never back."""

@@ -66,6 +66,24 @@ def audit_row(
     }
 
 
+def change_row(
+    entity_type: str, operation: Operation, row: Mapping[str, Any], now: datetime, actor_id: str
+) -> dict[str, Any]:
+    """The one shape of a change-log row (DESIGN §4): the entity's version, owner, tags and
+    machine as the feed's access filter needs them, for writes and restores alike."""
+    return {
+        "entity_type": entity_type,
+        "entity_id": row["id"],
+        "operation": operation.value,
+        "version": row["version"],
+        "owner_id": row["owner_id"],
+        "tags": list(row.get("tags") or []),
+        "machine_id": row.get("machine_id"),
+        "changed_at": now,
+        "changed_by": actor_id,
+    }
+
+
 async def audit_account_change(
     session: AsyncSession,
     actor_id: str,
@@ -97,19 +115,7 @@ class Journal:
         self._audit.append(
             (index, self._audit_row(spec, operation, row["id"], row["owner_id"], changes, None))
         )
-        self._changes.append(
-            {
-                "entity_type": spec.name,
-                "entity_id": row["id"],
-                "operation": operation.value,
-                "version": row["version"],
-                "owner_id": row["owner_id"],
-                "tags": list(row.get("tags") or []),
-                "machine_id": row.get("machine_id"),
-                "changed_at": self._now,
-                "changed_by": self._principal.user_id,
-            }
-        )
+        self._changes.append(change_row(spec.name, operation, row, self._now, self._principal.user_id))
 
     def failure(self, error: ItemError, spec: EntitySpec, operation: Operation, owner_id: str | None) -> None:
         # A malformed client id is echoed in the response, but only a well-formed one is logged,
