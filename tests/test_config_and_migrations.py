@@ -72,8 +72,10 @@ def test_auth_settings_come_from_the_environment() -> None:
             "SMOOTH_LOGIN_MAX_FAILURES": "3",
             "SMOOTH_LOGIN_WINDOW_SECONDS": "60",
             "SMOOTH_WS_ALLOWED_ORIGINS": "https://cam.example, http://10.0.0.5:3000",
+            "SMOOTH_FEED_RECHECK_SECONDS": "0",  # check before every delivery
         }
     )
+    assert settings.feed_recheck_seconds == 0 and Settings.from_env({}).feed_recheck_seconds == 30
     assert settings.auth_enabled and settings.allow_registration
     assert (settings.bcrypt_rounds, settings.min_password_length) == (10, 14)
     assert (settings.login_max_failures, settings.login_window_seconds) == (3, 60)
@@ -88,6 +90,7 @@ def test_auth_settings_come_from_the_environment() -> None:
         ({"SMOOTH_MAX_PAGE_SIZE": "0"}, "SMOOTH_MAX_PAGE_SIZE: must be at least 1, got 0"),
         ({"LOG_LEVEL": "loud"}, "LOG_LEVEL: expected DEBUG, INFO, WARNING, ERROR or CRITICAL, got 'LOUD'"),
         ({"SMOOTH_BCRYPT_ROUNDS": "3"}, "SMOOTH_BCRYPT_ROUNDS: must be at least 4, got 3"),
+        ({"SMOOTH_FEED_RECHECK_SECONDS": "-1"}, "SMOOTH_FEED_RECHECK_SECONDS: must be at least 0, got -1"),
         ({"SMOOTH_BCRYPT_ROUNDS": "32"}, "SMOOTH_BCRYPT_ROUNDS: must be between 4 and 31, got 32"),
         (
             {"SMOOTH_WS_ALLOWED_ORIGINS": "https://cam.example/path"},
