@@ -121,16 +121,7 @@ async def _create(
             await uow.session.execute(insert(USERS).values(row))
         except IntegrityError:
             raise BadInput(EMAIL_TAKEN, field="email") from None
-        await audit_account_change(
-            uow.session,
-            actor or user_id,
-            now,
-            "CREATE",
-            USER,
-            user_id,
-            user_id,
-            {"after": {k: row[k] for k in AUDITED_USER_FIELDS}},
-        )
+        await _audit(uow, actor or user_id, now, "CREATE", user_id, {"after": _audited(row)})
         await uow.commit()
     return public(row)
 
@@ -196,19 +187,8 @@ async def update_user(
         if changes:
             changes.update(updated_at=now, version=row["version"] + 1)
             await uow.session.execute(update(USERS).where(USERS.c.id == target).values(changes))
-            await audit_account_change(
-                uow.session,
-                principal.user_id,
-                now,
-                "UPDATE",
-                USER,
-                target,
-                target,
-                diff(
-                    {k: row[k] for k in AUDITED_USER_FIELDS},
-                    {k: changes.get(k, row[k]) for k in AUDITED_USER_FIELDS},
-                ),
-            )
+            changed = diff(_audited(row), _audited({**row, **changes}))
+            await _audit(uow, principal.user_id, now, "UPDATE", target, changed)
             if changes.get("is_active") is False:
                 await _revoke_sessions(uow, target, now)
             await uow.commit()
@@ -238,15 +218,9 @@ async def change_password(
             .where(USERS.c.id == principal.user_id)
             .values(password_hash=hashed, updated_at=now, version=USERS.c.version + 1)
         )
-        await audit_account_change(
-            uow.session,
-            principal.user_id,
-            now,
-            "UPDATE",
-            USER,
-            principal.user_id,
-            principal.user_id,
-            {"after": {"password": "changed"}},  # that it changed, never what to
+        # That it changed, never what to.
+        await _audit(
+            uow, principal.user_id, now, "UPDATE", principal.user_id, {"after": {"password": "changed"}}
         )
         await _revoke_sessions(uow, principal.user_id, now, keep=principal.session_id)
         await uow.commit()
@@ -258,6 +232,15 @@ async def _user(runtime: Runtime, user_id: str) -> Row | None:
         found = await session.execute(select(USERS).where(USERS.c.id == user_id))
         row = first_mapping(found)
         return row
+
+
+def _audited(row: Row) -> dict[str, Any]:
+    return {k: row[k] for k in AUDITED_USER_FIELDS}
+
+
+async def _audit(uow: UnitOfWork, actor: str, now: Any, operation: str, user_id: str, changes: Any) -> None:
+    """An account's audit record: it is owned by the account itself, so its user sees it."""
+    await audit_account_change(uow.session, actor, now, operation, USER, user_id, user_id, changes)
 
 
 async def _revoke_sessions(uow: UnitOfWork, user_id: str, now: Any, keep: str | None = None) -> None:
