@@ -123,7 +123,9 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         owned = engine is None
         db = engine or create_engine(
-            settings.database_url, sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms
+            settings.database_url,
+            sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+            sqlite_connections=settings.sqlite_connections,
         )
         if migrate_empty_sqlite and settings.is_sqlite and await is_empty(db):
             log.info("empty SQLite database: creating the schema")

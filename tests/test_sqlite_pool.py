@@ -1,22 +1,100 @@
-"""A SQLite connection never goes back to the pool with a transaction open.
+"""A SQLite worker's connections: few, one thread trip per statement, never left in a transaction.
 
-The pool's unconditional rollback-on-return is replaced by one that asks
-SQLite whether a transaction is open (db/engine.py): a session that already
-rolled back costs no second trip to the driver's thread, and one that did not
-is still rolled back, so the next user of the connection neither reads an
-old snapshot nor holds the write lock.
+db/sqlite_driver.py runs a statement, fetches its rows and closes its cursor
+in one call in the connection's thread, and skips a ROLLBACK when SQLite says
+no transaction is open. db/engine.py keeps a small pool (SMOOTH_SQLITE_CONNECTIONS)
+where further requests wait their turn. These tests show the driver still
+behaves as a DB-API connection under SQLAlchemy (rows, row counts, errors,
+URL options) while making fewer trips, and that the pool queues, not fails.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
-from sqlalchemy import text
+from sqlalchemy import make_url, text
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util import greenlet_spawn
 
-from smooth_gql.db.engine import IMMEDIATE
+from smooth_gql.db.engine import IMMEDIATE, create_engine
+from smooth_gql.db.sqlite_driver import OneTripConnection
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
+class Trips:
+    """Counts the calls a driver connection sends to its thread."""
+
+    def __init__(self, driver: OneTripConnection) -> None:
+        self.count = 0
+        self._driver = driver
+        self._original = driver._execute
+
+    async def _counted(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        self.count += 1
+        return await self._original(fn, *args, **kwargs)
+
+    def __enter__(self) -> Trips:
+        self._driver._execute = self._counted  # type: ignore[method-assign]
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._driver._execute = self._original  # type: ignore[method-assign]
+
+
+@pytest.fixture
+def driver_of() -> Iterator[Any]:
+    def driver(conn: Any) -> OneTripConnection:
+        found = conn.sync_connection.connection.driver_connection
+        assert isinstance(found, OneTripConnection)
+        return found
+
+    yield driver
+
+
+async def test_a_read_is_three_trips_begin_select_rollback(engine: AsyncEngine, driver_of: Any) -> None:
+    async with engine.connect() as conn:
+        with Trips(driver_of(conn)) as trips:
+            async with conn.begin():
+                rows = (await conn.execute(text("SELECT value FROM json_each('[1, 2, 3]')"))).all()
+        assert [r.value for r in rows] == [1, 2, 3]
+        assert trips.count == 3  # aiosqlite under SQLAlchemy's adapter: BEGIN 3, SELECT 4, ROLLBACK 1
+
+
+async def test_row_counts_ids_and_many_rows_in_one_statement(engine: AsyncEngine) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(text("CREATE TEMP TABLE probe (id INTEGER PRIMARY KEY, name TEXT UNIQUE)"))
+        inserted = await conn.execute(text("INSERT INTO probe (name) VALUES ('a')"))
+        assert inserted.lastrowid == 1
+        many = await conn.execute(
+            text("INSERT INTO probe (name) VALUES (:name)"), [{"name": n} for n in "bcd"]
+        )
+        assert many.rowcount == 3
+        updated = await conn.execute(text("UPDATE probe SET name = name || '!' WHERE id > 2"))
+        assert updated.rowcount == 2
+        result = await conn.execute(text("SELECT name FROM probe ORDER BY id"))
+        assert result.scalars().all() == ["a", "b", "c!", "d!"]
+
+
+async def test_errors_keep_their_types_and_leave_the_connection_usable(engine: AsyncEngine) -> None:
+    async with engine.connect() as conn:
+        await conn.execute(text("CREATE TEMP TABLE probe (name TEXT UNIQUE)"))
+        await conn.execute(text("INSERT INTO probe VALUES ('a')"))
+        await conn.commit()
+        await conn.execute(text("INSERT INTO probe VALUES ('b')"))
+        with pytest.raises(IntegrityError, match="UNIQUE"):
+            await conn.execute(text("INSERT INTO probe VALUES ('a')"))
+        await conn.rollback()
+        with pytest.raises(OperationalError, match="no such table"):
+            await conn.execute(text("SELECT * FROM nowhere"))
+        await conn.rollback()
+        assert (await conn.execute(text("SELECT name FROM probe"))).scalars().all() == [
+            "a"
+        ]  # "b" rolled back
 
 
 async def test_a_connection_returned_inside_a_transaction_is_rolled_back(engine: AsyncEngine) -> None:
@@ -33,20 +111,46 @@ async def test_a_connection_returned_inside_a_transaction_is_rolled_back(engine:
             await writer.execute(text("SELECT 1"))
 
 
-async def test_a_session_that_rolled_back_is_not_rolled_back_again(engine: AsyncEngine) -> None:
-    statements: list[str] = []
+async def test_a_rollback_with_nothing_open_costs_no_trip(engine: AsyncEngine) -> None:
     raw = await engine.raw_connection()
     driver = raw.driver_connection
-    assert driver is not None
-    original = driver.rollback
+    assert isinstance(driver, OneTripConnection)
+    with Trips(driver) as trips:
+        await driver.rollback()
+        await greenlet_spawn(raw.close)  # the pool's reset-on-return rolls back too
+    assert trips.count == 0
 
-    async def counted() -> None:
-        statements.append("ROLLBACK")
-        await original()
 
-    driver.rollback = counted  # type: ignore[method-assign]
+async def test_requests_beyond_the_pool_wait_for_a_connection(database_url: str) -> None:
+    engine = create_engine(database_url, sqlite_connections=2)
+    held: list[int] = []
+    peak = 0
+
+    async def read(n: int) -> int:
+        nonlocal peak
+        async with engine.connect() as conn:
+            held.append(n)
+            peak = max(peak, len(held))
+            await asyncio.sleep(0.01)  # hold it while others ask
+            value = (await conn.execute(text("SELECT :n"), {"n": n})).scalar_one()
+            held.remove(n)
+            return int(value)
+
     try:
-        await greenlet_spawn(raw.close)  # nothing open: nothing to roll back
-        assert statements == []
+        assert await asyncio.gather(*(read(n) for n in range(12))) == list(range(12))
+        assert peak == 2
     finally:
-        driver.rollback = original  # type: ignore[method-assign]
+        await engine.dispose()
+
+
+async def test_url_options_reach_sqlite(database_url: str) -> None:
+    path = make_url(database_url).database
+    read_only = create_engine(f"sqlite+aiosqlite:///file:{path}?mode=ro&uri=true")
+    try:
+        async with read_only.connect() as conn:
+            assert (await conn.execute(text("SELECT count(*) FROM tool_items"))).scalar_one() == 0
+        with pytest.raises(OperationalError, match="readonly"):
+            async with read_only.begin() as conn:
+                await conn.execute(text("DELETE FROM tool_items"))
+    finally:
+        await read_only.dispose()
