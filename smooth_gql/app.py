@@ -125,7 +125,7 @@ def create_app(
         db = engine or create_engine(
             settings.database_url,
             sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms,
-            sqlite_connections=settings.sqlite_connections,
+            sqlite_readers=settings.sqlite_readers,
         )
         if migrate_empty_sqlite and settings.is_sqlite and await is_empty(db):
             log.info("empty SQLite database: creating the schema")

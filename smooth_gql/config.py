@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./smooth.db"
-SQLITE_CONNECTIONS = 2  # a SQLite worker's pool; why so few: db/engine.py create_engine
+SQLITE_READERS = 1  # a SQLite worker's read connections; why so few: db/engine.py create_engine
 
 
 class ConfigError(ValueError):
@@ -92,7 +92,7 @@ class Settings:
     query_cache_size: int = 256  # parsed and validated documents kept, each
     introspection: bool = True
     sqlite_busy_timeout_ms: int = 30_000
-    sqlite_connections: int = SQLITE_CONNECTIONS  # per worker; more requests wait for one
+    sqlite_readers: int = SQLITE_READERS  # connections a worker's reads share; more wait their turn
     graphiql: bool = True
     keep_alive_seconds: float = 15.0
     change_retention_days: int = 30  # 0 keeps the change log forever
@@ -141,7 +141,7 @@ class Settings:
             query_cache_size=_int(env, "SMOOTH_QUERY_CACHE_SIZE", 256),
             introspection=_bool(env, "SMOOTH_INTROSPECTION", True),
             sqlite_busy_timeout_ms=_int(env, "SMOOTH_SQLITE_BUSY_TIMEOUT_MS", 30_000),
-            sqlite_connections=_int(env, "SMOOTH_SQLITE_CONNECTIONS", SQLITE_CONNECTIONS),
+            sqlite_readers=_int(env, "SMOOTH_SQLITE_READERS", SQLITE_READERS),
             graphiql=_bool(env, "SMOOTH_GRAPHIQL", True),
             keep_alive_seconds=_int(env, "SMOOTH_KEEP_ALIVE_SECONDS", 15),
             change_retention_days=_int(env, "SMOOTH_CHANGE_RETENTION_DAYS", 30, minimum=0),

@@ -63,11 +63,11 @@ def test_limits_and_log_level_come_from_the_environment() -> None:
     assert settings.log_level == "DEBUG" and not settings.graphiql and not settings.auth_enabled
 
 
-def test_the_sqlite_pool_size_comes_from_the_environment() -> None:
-    assert Settings.from_env({"SMOOTH_SQLITE_CONNECTIONS": "5"}).sqlite_connections == 5
-    assert Settings.from_env({}).sqlite_connections == 2
-    with pytest.raises(ConfigError, match="SMOOTH_SQLITE_CONNECTIONS"):
-        Settings.from_env({"SMOOTH_SQLITE_CONNECTIONS": "0"})
+def test_the_sqlite_readers_come_from_the_environment() -> None:
+    assert Settings.from_env({"SMOOTH_SQLITE_READERS": "3"}).sqlite_readers == 3
+    assert Settings.from_env({}).sqlite_readers == 1
+    with pytest.raises(ConfigError, match="SMOOTH_SQLITE_READERS"):
+        Settings.from_env({"SMOOTH_SQLITE_READERS": "0"})
 
 
 def test_auth_settings_come_from_the_environment() -> None:

@@ -81,8 +81,10 @@ async def test_logging_out_ends_that_sessions_subscription_only(
         ended, kept = await auth.login("ann@shop.example"), await auth.login("ann@shop.example")
         on_ended, on_kept = await _open(port, ended), await _open(port, kept)
         try:
-            await on_ended.subscribe(None)
-            await on_kept.subscribe(None)
+            # From the start of the log: a subscription without a cursor starts wherever the log
+            # ends when its first read runs, which may be after the write sent next.
+            await on_ended.subscribe(cursor.encode(0))
+            await on_kept.subscribe(cursor.encode(0))
             await auth.ok(ITEM, creds=kept)
             for client in (on_ended, on_kept):
                 assert (await _next(client))["type"] == "next"

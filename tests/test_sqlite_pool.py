@@ -2,10 +2,12 @@
 
 db/sqlite_driver.py runs a statement, fetches its rows and closes its cursor
 in one call in the connection's thread, and skips a ROLLBACK when SQLite says
-no transaction is open. db/engine.py keeps a small pool (SMOOTH_SQLITE_CONNECTIONS)
-where further requests wait their turn. These tests show the driver still
-behaves as a DB-API connection under SQLAlchemy (rows, row counts, errors,
-URL options) while making fewer trips, and that the pool queues, not fails.
+no transaction is open. db/engine.py gives a worker's reads a lane of few
+connections (SMOOTH_SQLITE_READERS), where further reads wait their turn, and
+its writer a connection of its own. These tests show the driver still behaves
+as a DB-API connection under SQLAlchemy (rows, row counts, errors, URL
+options) while making fewer trips, and that reads queue without holding up
+the writer.
 """
 
 from __future__ import annotations
@@ -15,13 +17,20 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import make_url, text
+from sqlalchemy import event, make_url, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util import greenlet_spawn
 
-from smooth_gql.db.engine import IMMEDIATE, create_engine
+from conftest import make_settings
+from smooth_gql.auth.principal import local_admin
+from smooth_gql.db.engine import IMMEDIATE, create_engine, session_factory
 from smooth_gql.db.sqlite_driver import OneTripConnection
+from smooth_gql.enums import EntityType
+from smooth_gql.services import reads, writes
+from smooth_gql.services.reads import ListQuery
+from smooth_gql.services.unit_of_work import Runtime
+from smooth_gql.services.users import ensure_local_admin
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
@@ -121,26 +130,55 @@ async def test_a_rollback_with_nothing_open_costs_no_trip(engine: AsyncEngine) -
     assert trips.count == 0
 
 
-async def test_requests_beyond_the_pool_wait_for_a_connection(database_url: str) -> None:
-    engine = create_engine(database_url, sqlite_connections=2)
-    held: list[int] = []
-    peak = 0
+async def test_readers_take_turns_and_a_writer_passes_them(database_url: str) -> None:
+    """One read lane (the default): reads run one at a time, and a write that arrives behind
+    a queue of reads does not wait for them; it has its own connection."""
+    engine = create_engine(database_url)
+    runtime = Runtime(session_factory(engine), make_settings(database_url))
+    await ensure_local_admin(runtime)
+    reading = peak = finished = 0
 
-    async def read(n: int) -> int:
-        nonlocal peak
-        async with engine.connect() as conn:
-            held.append(n)
-            peak = max(peak, len(held))
-            await asyncio.sleep(0.01)  # hold it while others ask
-            value = (await conn.execute(text("SELECT :n"), {"n": n})).scalar_one()
-            held.remove(n)
-            return int(value)
+    async def read() -> None:
+        nonlocal reading, peak, finished
+        async with runtime.sessions() as session:
+            reading += 1
+            peak = max(peak, reading)
+            await session.execute(text("SELECT count(*) FROM tool_items"))
+            await asyncio.sleep(0.02)  # a slow read, holding its turn
+            reading -= 1
+        finished += 1
 
     try:
-        assert await asyncio.gather(*(read(n) for n in range(12))) == list(range(12))
-        assert peak == 2
+        reads = [asyncio.create_task(read()) for _ in range(8)]
+        await asyncio.sleep(0)  # every read is waiting or running
+        outcome = await writes.create_entities(
+            runtime, local_admin(), EntityType.TOOL_ITEM, [{"category": "CUTTING_TOOL", "name": "T1"}]
+        )
+        assert not outcome.errors
+        assert finished < 8  # the write was not queued behind the reads
+        await asyncio.gather(*reads)
+        assert peak == 1
     finally:
         await engine.dispose()
+
+
+async def test_a_list_is_one_statement_without_begin(engine: AsyncEngine) -> None:
+    """A page and its total are one SELECT, a snapshot of its own: no BEGIN, no ROLLBACK."""
+    runtime = Runtime(session_factory(engine), make_settings(str(engine.url)))
+    sent: list[str] = []
+
+    def note(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        sent.append(statement.split()[0])
+
+    event.listen(engine.sync_engine, "before_cursor_execute", note)
+    try:
+        window = await reads.list_window(
+            runtime, local_admin(), ListQuery(EntityType.TOOL_ITEM, {}), limit=10, offset=0
+        )
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", note)
+    assert (window.rows, window.total) == ([], 0)
+    assert sent == ["SELECT"]
 
 
 async def test_url_options_reach_sqlite(database_url: str) -> None:

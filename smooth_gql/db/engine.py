@@ -10,19 +10,21 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from ..config import SQLITE_CONNECTIONS
+from ..config import SQLITE_READERS
 from ..json_codec import loads
 from . import sqlite_driver
 
 # Execution option a write unit of work sets so SQLite takes the write lock at BEGIN.
 IMMEDIATE = "smooth_begin_immediate"
+# Execution option of a read that is one statement: on SQLite it needs no BEGIN (_on_begin).
+ONE_STATEMENT = "smooth_one_statement"
 
 
 def create_engine(
     url: str,
     *,
     sqlite_busy_timeout_ms: int = 30_000,
-    sqlite_connections: int = SQLITE_CONNECTIONS,
+    sqlite_readers: int = SQLITE_READERS,
     echo: bool = False,
 ) -> AsyncEngine:
     """Build the one engine of a process (created in the app lifespan or the CLI).
@@ -30,25 +32,27 @@ def create_engine(
     JSON columns are decoded by `json_codec.loads`: the standard library's
     values, mostly at orjson's speed (a tool item has up to five of them).
 
-    A SQLite worker gets few connections, each kept open (a thread, the
-    pragmas, the functions: cheap to keep, not to make), and requests beyond
-    them wait their turn in the pool. Every connection is a thread of its own,
-    and threads that all want the one interpreter lock only take it from each
-    other: 16 concurrent lists of 100 items cost the worker 5.1 ms of CPU each
-    over 20 connections, 2.7 ms over two, and the two served more requests a
-    second. Two, so that a read never waits for a write to finish (writers of
-    a worker take one connection at a time, db/engine `write_queue`).
+    A SQLite worker keeps few connections open (each is a thread, with the
+    pragmas and functions set up: cheap to keep, not to make): its readers
+    share `sqlite_readers` of them and its one writer at a time (see
+    `write_queue`) has its own, so a read never waits for a write and a write
+    never waits for reads. Readers beyond that wait their turn (`read_lane`).
+    Every connection is a thread, and threads that all want the interpreter
+    lock mostly take it from each other: 16 concurrent lists of 100 items
+    cost a served worker 4.5 ms of CPU each over 20 connections, 2.9 ms over
+    two and 2.3 ms over one, and the one served the most requests a second.
     """
     if url.startswith("sqlite"):
         engine = create_async_engine(
             url,
             echo=echo,
             json_deserializer=loads,
-            pool_size=sqlite_connections,
+            pool_size=sqlite_readers + 1,  # and one for the writer
             max_overflow=0,
             async_creator=sqlite_driver.connector(url, timeout=sqlite_busy_timeout_ms / 1000),
         )
         _configure_sqlite(engine, sqlite_busy_timeout_ms)
+        _READERS[engine.sync_engine] = sqlite_readers
         return engine
     return create_async_engine(
         url, echo=echo, json_deserializer=loads, pool_size=10, max_overflow=20, pool_pre_ping=True
@@ -79,8 +83,13 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        immediate = conn.get_execution_options().get(IMMEDIATE, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        """A read of ONE_STATEMENT gets no BEGIN: SQLite runs a lone statement in a read
+        transaction of its own, the same snapshot, two trips to the driver's thread fewer
+        (BEGIN, and the ROLLBACK that then has nothing to end)."""
+        options = conn.get_execution_options()
+        if options.get(ONE_STATEMENT, False):
+            return
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(IMMEDIATE, False) else "BEGIN")
 
 
 _WRITE_QUEUES: WeakKeyDictionary[Engine, WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]] = (
@@ -108,12 +117,56 @@ def write_queue(bind: Engine | Connection) -> asyncio.Lock | None:
     return lock
 
 
+_READERS: WeakKeyDictionary[Engine, int] = WeakKeyDictionary()
+_READ_LANES: WeakKeyDictionary[Engine, WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]] = (
+    WeakKeyDictionary()
+)
+
+
+def read_lane(bind: Engine | Connection) -> asyncio.Semaphore | None:
+    """What this process's SQLite readers take turns on (`sqlite_readers` at a time); None
+    elsewhere. Taken before a connection, so waiting readers hold none (the writer's stays free)."""
+    readers = _READERS.get(bind.engine)
+    if readers is None:
+        return None
+    loop = asyncio.get_running_loop()
+    per_loop = _READ_LANES.setdefault(bind.engine, WeakKeyDictionary())
+    lane = per_loop.get(loop)
+    if lane is None:
+        lane = per_loop[loop] = asyncio.Semaphore(readers)
+    return lane
+
+
+class LanedSession(AsyncSession):
+    """A session that, used as `async with sessions() as session`, first waits for a SQLite
+    read lane and gives it back once closed. The unit of work (the one writer of a worker,
+    services/unit_of_work.py) opens and closes its session itself and takes no lane."""
+
+    _lane: asyncio.Semaphore | None = None
+
+    async def __aenter__(self) -> LanedSession:
+        bind = self.get_bind()
+        lane = read_lane(bind) if bind is not None else None
+        if lane is not None:
+            await lane.acquire()
+            self._lane = lane
+        return self
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        try:
+            await super().__aexit__(*exc_info)
+        finally:
+            if self._lane is not None:
+                self._lane.release()
+                self._lane = None
+
+
 def _unicode_lower(value: Any) -> Any:
     return value.lower() if isinstance(value, str) else value
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+    return async_sessionmaker(engine, class_=LanedSession, expire_on_commit=False, autoflush=False)
 
 
 def dialect_name(session: AsyncSession) -> str:

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ..auth import policy
 from ..auth.principal import Principal
-from ..db.engine import dialect_name
+from ..db.engine import ONE_STATEMENT, dialect_name
 from ..db.queries import mappings, tags_match
 from ..enums import EntityType
 from . import cursors
@@ -272,9 +272,10 @@ async def list_window(
     consecutive windows cover every matching row exactly once while nothing is
     written (creation order by default, as legacy clients have always seen).
     The total comes with the rows, from one statement: one snapshot on either
-    database, and one round trip instead of two. Only a window past the end
-    has no row to carry it and needs the count on its own. A caller that shows
-    only some `fields` names them: the others are neither fetched nor decoded.
+    database, and one round trip instead of two (on SQLite, with no BEGIN).
+    Only a window past the end has no row to carry it and needs the count on
+    its own. A caller that shows only some `fields` names them: the others are
+    neither fetched nor decoded.
     """
     authorize_read(principal)
     _check_order(query)
@@ -285,6 +286,7 @@ async def list_window(
     sort = table.c[query.order_by]
     order = (sort.desc(), table.c.id.desc()) if query.descending else (sort, table.c.id)
     async with runtime.sessions() as session:
+        await session.connection(execution_options={ONE_STATEMENT: True})
         where = _where(query, principal, dialect_name(session))
         columns = [table.c[name] for name in fields] if fields is not None else list(table.c)
         total = _counting(table, where).scalar_subquery().correlate(None)  # counted once, not per row
