@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import UTC, date
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -18,7 +19,7 @@ from test_property_mutations import JSON_VALUES, fuzzing
 
 from conftest import Api
 from factories import item
-from smooth_gql.json_codec import loads
+from smooth_gql.json_codec import dumps, loads
 
 HUGE = 2**70 + 1
 # Around the edges of what orjson reads exactly (-2**63 .. 2**64 - 1), and the longest
@@ -108,3 +109,15 @@ STORED_TEXT = (
 @given(STORED_TEXT)
 def test_stored_json_decodes_to_what_the_standard_library_reads(text: str) -> None:
     assert _same(loads(text), json.loads(text))
+
+
+@fuzzing(200)
+@given(st.datetimes(timezones=st.just(UTC)) | st.datetimes() | st.dates(), st.booleans())
+def test_times_are_written_as_isoformat_writes_them(moment: date, beyond_64_bits: bool) -> None:
+    """Responses carry times as they are: orjson writes them, or the standard library when
+    something else in the answer (an integer beyond 64 bits) needs it; the text is the same."""
+    document = {"at": moment, "n": 2**64 if beyond_64_bits else 1}
+    assert (
+        dumps(document)
+        == json.dumps({"at": moment.isoformat(), "n": document["n"]}, separators=(",", ":")).encode()
+    )

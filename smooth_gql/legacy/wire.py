@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
@@ -134,61 +133,53 @@ def to_model(collection: Collection, element: Mapping[str, Any], *, creating: bo
     return values
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, date):  # datetimes too
-        return value.isoformat()
-    return value
-
-
 @dataclass(frozen=True)
 class WirePlan:
     """`to_wire`'s walk over the collection table, done once per collection instead of per row.
 
-    Every legacy key with the model field it comes from, grouped by how the
-    value is converted. Times are the only stored values that are not JSON
-    already; the column types say which fields hold them.
+    Every legacy key, in the legacy order, with the model field it comes from;
+    most values go out as stored (times too: json_codec writes them as ISO text
+    with their offset), and the plan names the few that are converted.
     """
 
-    keys: tuple[str, ...]  # every key, in the legacy order
     fields: tuple[str, ...]  # the model fields read, for a read that fetches only those
-    copied: tuple[tuple[str, str], ...]  # key <- field, as stored (absent: null)
-    times: tuple[tuple[str, str], ...]  # key <- field, as ISO text (absent: null)
-    enums: tuple[tuple[str, str, WireEnum], ...]  # key <- field and its verbatim twin
-    derived: tuple[str, str] | None  # key <- field, else the legacy array built from the join
+    sources: tuple[tuple[str, str], ...]  # key <- field, every key in the legacy order
+    enums: tuple[tuple[str, WireEnum], ...]  # keys whose field has a verbatim twin
+    derived: str | None  # the key of an array that, not stored, is built from the join
     tagged: bool
 
 
-# The keys every row carries (COMMON_KEYS): as stored, or times.
-_COMMON = (("user_id", "owner_id"), ("created_by", "created_by"), ("updated_by", "updated_by"))
-_COMMON_TIMES = (("created_at", "created_at"), ("updated_at", "updated_at"))
+# Where the keys every row carries (COMMON_KEYS) come from.
+_COMMON_SOURCES = {
+    "user_id": "owner_id",
+    "created_by": "created_by",
+    "updated_by": "updated_by",
+    "created_at": "created_at",
+    "updated_at": "updated_at",
+    "version": "version",
+}
 
 
 def _plan(collection: Collection) -> WirePlan:
-    table = SPECS[collection.entity].table
-    copied: list[tuple[str, str]] = [("id", "id"), *_COMMON, ("version", "version")]
-    times: list[tuple[str, str]] = [*_COMMON_TIMES]
-    enums: list[tuple[str, str, WireEnum]] = []
+    sources = [("id", "id")]
+    enums: list[tuple[str, WireEnum]] = []
     derived = None
-    read: list[str] = ["id", *(name for _, name in (*_COMMON, *_COMMON_TIMES)), "version"]
+    read: list[str] = ["id", *_COMMON_SOURCES.values()]
     for wf in collection.fields:
-        column = table.c.get(wf.model)
+        sources.append((wf.wire, wf.model))
         read.append(wf.model)
         if wf.enum is not None:
-            enums.append((wf.wire, wf.model, wf.enum))
+            enums.append((wf.wire, wf.enum))
             read.append(wf.enum.twin)
         elif collection.derived_array is not None and collection.derived_array.wire == wf.wire:
-            derived = (wf.wire, wf.model)
-        elif column is not None and issubclass(column.type.python_type, date):
-            times.append((wf.wire, wf.model))
-        else:
-            copied.append((wf.wire, wf.model))
+            derived = wf.wire
     if collection.tagged:
+        sources.append(("tags", "tags"))
         read.append("tags")
+    sources.extend(_COMMON_SOURCES.items())
     return WirePlan(
-        keys=("id", *(wf.wire for wf in collection.wire_fields()), *COMMON_KEYS),
         fields=tuple(read),
-        copied=tuple(copied),
-        times=tuple(times),
+        sources=tuple(sources),
         enums=tuple(enums),
         derived=derived,
         tagged=collection.tagged,
@@ -198,22 +189,16 @@ def _plan(collection: Collection) -> WirePlan:
 def to_wire(
     collection: Collection, row: Row, derived: Sequence[dict[str, Any]] | None = None
 ) -> dict[str, Any]:
-    """A stored row in the legacy shape, keys in the legacy order, times with their offset."""
+    """A stored row in the legacy shape, keys in the legacy order (absent values null)."""
     plan = collection.wire_plan
-    out: dict[str, Any] = dict.fromkeys(plan.keys)  # the legacy order; every value is set below
     get = row.get
-    for key, name in plan.copied:
-        out[key] = get(name)
-    for key, name in plan.times:
-        out[key] = _jsonable(get(name))
-    for key, name, enum in plan.enums:
-        out[key] = enum.to_wire(get(name), get(enum.twin))
-    if plan.derived is not None:
-        key, name = plan.derived
-        value = get(name)
-        out[key] = list(derived or []) if value is None else value
-    if plan.tagged:
-        out["tags"] = list(get("tags") or [])
+    out = {key: get(name) for key, name in plan.sources}
+    for key, enum in plan.enums:
+        out[key] = enum.to_wire(out[key], get(enum.twin))
+    if plan.derived is not None and out[plan.derived] is None:
+        out[plan.derived] = list(derived or [])
+    if plan.tagged and out["tags"] is None:
+        out["tags"] = []
     return out
 
 
@@ -225,7 +210,7 @@ def to_columns(
     out: dict[str, Any] = {}
     for key, value in to_wire(collection, row, derived).items():
         if key == "user_id":
-            out.update({wf.wire: _jsonable(row.get(wf.model)) for wf in collection.column_extras})
+            out.update({wf.wire: row.get(wf.model) for wf in collection.column_extras})
         out[collection.column_names.get(key, key)] = value
     return out
 
