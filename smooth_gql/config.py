@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./smooth.db"
-SQLITE_READERS = 1  # a SQLite worker's read connections; why so few: db/engine.py create_engine
+SQLITE_READERS = 2  # a SQLite worker's read connections; why so few: db/engine.py create_engine
 
 
 class ConfigError(ValueError):

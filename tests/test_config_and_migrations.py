@@ -65,7 +65,7 @@ def test_limits_and_log_level_come_from_the_environment() -> None:
 
 def test_the_sqlite_readers_come_from_the_environment() -> None:
     assert Settings.from_env({"SMOOTH_SQLITE_READERS": "3"}).sqlite_readers == 3
-    assert Settings.from_env({}).sqlite_readers == 1
+    assert Settings.from_env({}).sqlite_readers == 2
     with pytest.raises(ConfigError, match="SMOOTH_SQLITE_READERS"):
         Settings.from_env({"SMOOTH_SQLITE_READERS": "0"})
 
