@@ -8,11 +8,11 @@ times faster.
 Encoding: orjson writes the same compact UTF-8 text Starlette's JSONResponse
 writes, and writes dates and times itself as the text `isoformat()` gives
 (with the offset of an aware time), several times faster; so a response may
-carry them as they are. It refuses integers beyond 64 bits, which a client may have stored
-inside a JSON blob, and lone surrogates, which an error message may echo from
-a client's input; those answers fall back to `json.dumps` rather than
-failing: UTF-8 text like orjson's, or ASCII with escapes when the text cannot
-be UTF-8 at all.
+carry them as they are. It refuses integers beyond 64 bits, which a client
+may have stored inside a JSON blob, and lone surrogates, which an error
+message may echo from a client's input; those answers fall back to
+`json.dumps` rather than failing: UTF-8 text like orjson's, or ASCII with
+escapes when the text cannot be UTF-8 at all.
 
 Decoding: orjson refuses what `json.loads` accepts beyond strict JSON (NaN,
 Infinity, numbers past the double range, lone surrogates), and reads an

@@ -38,6 +38,8 @@ class UnitOfWork:
     version check done inside it cannot race another writer. On SQLite the
     writers of this process first wait their turn in the engine's write queue
     (db/engine.py `write_queue`), held from BEGIN to commit or rollback only.
+    Its session is opened and closed here, not with `async with`, so it takes
+    no read lane: the worker's one writer has a connection of its own.
     """
 
     def __init__(self, runtime: Runtime) -> None:
