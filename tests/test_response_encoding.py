@@ -13,6 +13,7 @@ import json
 import math
 from datetime import UTC, date
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from test_property_mutations import JSON_VALUES, fuzzing
@@ -121,3 +122,8 @@ def test_times_are_written_as_isoformat_writes_them(moment: date, beyond_64_bits
         dumps(document)
         == json.dumps({"at": moment.isoformat(), "n": document["n"]}, separators=(",", ":")).encode()
     )
+
+
+def test_what_neither_encoder_knows_is_still_refused() -> None:
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        dumps({"at": object()})

@@ -32,7 +32,8 @@ Statement = Callable[[sqlite3.Cursor, str, Any], Any]  # sqlite3.Cursor.execute 
 
 
 class OneTripCursor:
-    """The cursor protocol SQLAlchemy's aiosqlite adapter uses, one thread trip per statement."""
+    """The cursor protocol SQLAlchemy's aiosqlite adapter uses with client-side cursors (it
+    fetches everything with `fetchall`), one thread trip per statement."""
 
     arraysize = 1
 
@@ -45,9 +46,6 @@ class OneTripCursor:
 
     async def __aenter__(self) -> OneTripCursor:
         return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.close()
 
     async def execute(self, sql: str, parameters: Any = None) -> OneTripCursor:
         await self._run(sqlite3.Cursor.execute, sql, () if parameters is None else parameters)
@@ -64,14 +62,6 @@ class OneTripCursor:
     async def fetchall(self) -> list[Any]:
         rows, self._rows = self._rows, []
         return rows
-
-    async def fetchmany(self, size: int | None = None) -> list[Any]:
-        count = self.arraysize if size is None else size
-        rows, self._rows = self._rows[:count], self._rows[count:]
-        return rows
-
-    async def fetchone(self) -> Any:
-        return self._rows.pop(0) if self._rows else None
 
     async def close(self) -> None:
         self._rows = []
