@@ -13,16 +13,16 @@ the writer.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from sqlalchemy import event, make_url, text
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.util import greenlet_spawn
 
 from conftest import make_settings
+from smooth_gql.app import create_app
 from smooth_gql.auth.principal import local_admin
 from smooth_gql.db.engine import IMMEDIATE, create_engine, session_factory
 from smooth_gql.db.sqlite_driver import OneTripConnection
@@ -55,19 +55,15 @@ class Trips:
         self._driver._execute = self._original  # type: ignore[method-assign]
 
 
-@pytest.fixture
-def driver_of() -> Iterator[Any]:
-    def driver(conn: Any) -> OneTripConnection:
-        found = conn.sync_connection.connection.driver_connection
-        assert isinstance(found, OneTripConnection)
-        return found
-
-    yield driver
+def _driver(conn: AsyncConnection) -> OneTripConnection:
+    found = conn.sync_connection.connection.driver_connection  # type: ignore[union-attr]
+    assert isinstance(found, OneTripConnection)
+    return found
 
 
-async def test_a_read_is_three_trips_begin_select_rollback(engine: AsyncEngine, driver_of: Any) -> None:
+async def test_a_read_is_three_trips_begin_select_rollback(engine: AsyncEngine) -> None:
     async with engine.connect() as conn:
-        with Trips(driver_of(conn)) as trips:
+        with Trips(_driver(conn)) as trips:
             async with conn.begin():
                 rows = (await conn.execute(text("SELECT value FROM json_each('[1, 2, 3]')"))).all()
         assert [r.value for r in rows] == [1, 2, 3]
@@ -192,3 +188,11 @@ async def test_url_options_reach_sqlite(database_url: str) -> None:
                 await conn.execute(text("DELETE FROM tool_items"))
     finally:
         await read_only.dispose()
+
+
+async def test_the_served_app_sizes_its_pool_from_the_setting(database_url: str) -> None:
+    """SMOOTH_SQLITE_READERS reaches the engine the app builds: that many read connections
+    and one for the writer."""
+    app = create_app(make_settings(database_url, sqlite_readers=3))
+    async with app.router.lifespan_context(app):
+        assert app.state.engine.pool.size() == 4
