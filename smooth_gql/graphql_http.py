@@ -10,12 +10,15 @@ is not enabled, so an array is refused too.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.http import GraphQLRequestData, GraphQLRequestProtocol
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.http.parse_content_type import parse_content_type
 
 from .context import Context
@@ -69,6 +72,22 @@ def _json_kind(value: object) -> str:
     return "an object"
 
 
+class TextFrameWebSocket(ASGIWebSocketAdapter):
+    """Sends every WebSocket message as a text frame.
+
+    graphql-transport-ws and graphql-ws are text protocols: the stock clients
+    (`graphql-ws` in JavaScript, Python's `gql`, GraphiQL) refuse binary frames.
+    Strawberry sends bytes as a binary frame, and the view's `encode_json`
+    returns orjson's bytes for the HTTP bodies, so the frames are decoded here.
+    """
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            await self.ws.send_text(dumps(message).decode())
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
+
 class GraphQLView(GraphQL[Context, None]):
     """Strawberry's ASGI view with malformed requests refused as client errors.
 
@@ -78,6 +97,8 @@ class GraphQLView(GraphQL[Context, None]):
     transport lookup), one more reason the dependency is pinned to one minor
     version — `test_feed_sse` fails if that lookup changes.
     """
+
+    websocket_adapter_class = TextFrameWebSocket
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -17,6 +17,14 @@ subscription($after: String, $types: [EntityType!]) {
 }"""
 
 
+def text_message(raw: str | bytes) -> dict[str, Any]:
+    """One protocol message, which must come as a text frame: graphql-transport-ws is a
+    text protocol, and the stock clients (graphql-ws, gql, GraphiQL) refuse binary frames."""
+    assert isinstance(raw, str), f"binary WebSocket frame: {raw!r}"
+    message: dict[str, Any] = json.loads(raw)
+    return message
+
+
 class FeedClient:
     def __init__(self, connection: ClientConnection) -> None:
         self.connection = connection
@@ -25,7 +33,7 @@ class FeedClient:
     async def open(cls, url: str) -> FeedClient:
         connection = await connect(url, subprotocols=["graphql-transport-ws"])  # type: ignore[list-item]
         await connection.send(json.dumps({"type": "connection_init", "payload": {}}))
-        ack = json.loads(await asyncio.wait_for(connection.recv(), 10))
+        ack = text_message(await asyncio.wait_for(connection.recv(), 10))
         assert ack["type"] == "connection_ack", ack
         return cls(connection)
 
@@ -40,7 +48,7 @@ class FeedClient:
                 raw = await asyncio.wait_for(self.connection.recv(), timeout)
             except TimeoutError:
                 return
-            message = json.loads(raw)
+            message = text_message(raw)
             if message["type"] == "ping":
                 await self.connection.send(json.dumps({"type": "pong"}))
                 continue

@@ -122,7 +122,7 @@ async def open_ws(url: str, *, receive_buffer: int | None = None, **options: Any
     """A graphql-transport-ws connection (acknowledged); `options` go to websockets' connect.
     `receive_buffer` pins the socket's kernel receive buffer (no autotuning), so a client
     that stops reading pushes back on the server after little data."""
-    from feed_client import FeedClient
+    from feed_client import FeedClient, text_message
 
     if receive_buffer is not None:
         host, port = urllib.parse.urlsplit(url).netloc.rsplit(":", 1)
@@ -133,7 +133,7 @@ async def open_ws(url: str, *, receive_buffer: int | None = None, **options: Any
         options["sock"] = sock
     connection = await connect(url, subprotocols=["graphql-transport-ws"], **options)  # type: ignore[list-item]
     await connection.send(json.dumps({"type": "connection_init", "payload": {}}))
-    ack = json.loads(await asyncio.wait_for(connection.recv(), 10))
+    ack = text_message(await asyncio.wait_for(connection.recv(), 10))
     assert ack["type"] == "connection_ack", ack
     return FeedClient(connection)
 
