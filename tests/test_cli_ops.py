@@ -180,3 +180,18 @@ def test_serve_logs_where_graphiql_is_and_invites_registration_only_while_nobody
     _, log = _serve_until_ready(env, tmp_path)
     assert "authentication is on" in log
     assert "register" not in log
+
+
+def test_serve_refuses_an_unreachable_database_without_its_password(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In process: nothing is listening on port 1, so serve stops before uvicorn starts."""
+    from smooth_gql.cli import main
+
+    monkeypatch.setenv("SMOOTH_DATABASE_URL", f"postgresql://smooth:{PASSWORD}@127.0.0.1:1/smooth")
+    assert main(["serve", "--host", "127.0.0.1", "--port", "0"]) == 1
+    captured = capsys.readouterr()
+    assert "cannot start: the database postgresql+asyncpg://smooth:***@127.0.0.1:1/smooth is unreachable" in (
+        captured.err
+    )
+    assert PASSWORD not in captured.out + captured.err and "Traceback" not in captured.err
