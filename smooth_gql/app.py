@@ -43,6 +43,7 @@ from .observability.request_id import RequestIdMiddleware
 from .observability.server_errors import ServerErrorGuard
 from .rest_compat.app import create_rest_app
 from .schema import build_schema
+from .services.accounts import has_accounts
 from .services.unit_of_work import Runtime
 from .services.users import ensure_local_admin
 
@@ -132,8 +133,13 @@ def create_app(
             await upgrade(db)
         changes = Broadcaster()
         runtime = Runtime(session_factory(db), settings, notify=changes.publish)
-        if settings.auth_enabled:
-            log.info("authentication is on: sessions and API keys (register the first user to become admin)")
+        if settings.auth_enabled and await has_accounts(runtime):
+            log.info("authentication is on: sessions and API keys")
+        elif settings.auth_enabled:
+            log.info(
+                "authentication is on and there is no account yet: register the first one in GraphiQL "
+                "(it becomes the admin), or run `smooth-gql create-user --email E --admin`"
+            )
         else:
             log.warning(
                 "AUTH_ENABLED=false: AUTHENTICATION IS OFF. Every request, from anyone who can reach "
