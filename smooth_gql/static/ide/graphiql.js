@@ -86,7 +86,7 @@
   // GraphiQL fills the first tab's variables pane from storage, not from defaultTabs.
   memory.set("graphiql:variables", tabs[0].variables);
   var httpUrl = window.location.origin + window.location.pathname;
-  var wsUrl = httpUrl.replace(/^http/, "ws"); // http -> ws, https -> wss: the same host
+  var wsUrl = httpUrl.replace(/^http/, "ws"); // ws for http, wss for https; the same host
 
   // Session cookies ride along (same origin). Subscriptions use graphql-ws
   // (graphql-transport-ws); the browser sends the session cookie on the handshake.
