@@ -19,9 +19,10 @@ cp "$nm/graphiql/graphiql.min.js" "$nm/graphiql/graphiql.min.css" "$out/graphiql
 cp "$nm/react/LICENSE" "$out/graphiql/LICENSE.react"
 cp "$nm/graphiql/LICENSE" "$out/graphiql/LICENSE.graphiql"
 cp "$nm/swagger-ui-dist/swagger-ui-bundle.js" "$nm/swagger-ui-dist/swagger-ui.css" "$out/swagger-ui/"
-cp "$nm/swagger-ui-dist/LICENSE" "$out/swagger-ui/LICENSE"
+cp "$nm/swagger-ui-dist/LICENSE" "$nm/swagger-ui-dist/NOTICE" "$out/swagger-ui/"
+cp "$nm/swagger-ui-dist/swagger-ui-bundle.js.LICENSE.txt" "$out/swagger-ui/"
 cp "$nm/redoc/bundles/redoc.standalone.js" "$out/redoc/"
-cp "$nm/redoc/LICENSE" "$out/redoc/LICENSE"
+cp "$nm/redoc/LICENSE" "$nm/redoc/bundles/redoc.standalone.js.LICENSE.txt" "$out/redoc/"
 # A bundle's last line may name its source map; the maps are not shipped, so that
 # last line goes (sparing devtools a 404). Only a whole last line: the same text
 # inside a bundle is code (redoc builds such comments at run time).
