@@ -35,6 +35,7 @@ from .db.migrate import is_empty, upgrade
 from .graphql_http import GraphQLView
 from .graphql_limits import limit_extensions
 from .http_guards import BodySizeLimit, SizeLimit
+from .ide import static_files, static_mount_path
 from .loaders import Loaders
 from .observability.graphql_metrics import OperationMetrics
 from .observability.logging import configure_logging
@@ -211,6 +212,7 @@ def create_app(
             Route("/ready", ready),
             Route("/metrics", metrics.endpoint),
             Mount("/api", app=rest),  # the legacy REST API (rest_compat/)
+            Mount(static_mount_path(), app=static_files()),  # the IDE pages' scripts and styles
         ],
         middleware=[
             # Outermost first: every answer below has a request id and is counted, 413s included.

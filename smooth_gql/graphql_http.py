@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
@@ -23,6 +24,7 @@ from strawberry.http.parse_content_type import parse_content_type
 
 from .context import Context
 from .http_guards import error_response
+from .ide import graphiql_page
 from .json_codec import dumps
 
 
@@ -109,6 +111,10 @@ class GraphQLView(GraphQL[Context, None]):
         except HTTPException as refusal:
             response = error_response(refusal.status_code, refusal.reason)
         await response(scope, receive, send)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL from the package's own files (Strawberry's page loads them from CDNs)."""
+        return graphiql_page(request)
 
     def encode_json(self, data: object) -> bytes:
         return dumps(data)

@@ -81,11 +81,11 @@ def serve(database_url: str, *extra: str, env: dict[str, str] | None = None) -> 
     port = _free_port()
     env = {
         **os.environ,
-        **(env or {}),
         "SMOOTH_DATABASE_URL": _plain_postgres_url(database_url),
         "AUTH_ENABLED": "false",
         "LOG_LEVEL": "WARNING",
         "SMOOTH_KEEP_ALIVE_SECONDS": "2",
+        **(env or {}),
     }
     command = [
         sys.executable,
