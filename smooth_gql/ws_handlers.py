@@ -53,7 +53,8 @@ def message_problem(message: object, known_types: frozenset[str]) -> str | None:
     if not isinstance(kind, str):
         return "WebSocket message has no `type`"
     if kind not in known_types:
-        return f"Unknown message type: {kind[:60]}"
+        # A close reason holds at most 123 bytes: the client's text is cut to fit.
+        return f"Unknown message type: {kind.encode()[:60].decode(errors='ignore')}"
     if kind in _NAMES_AN_OPERATION and not isinstance(message.get("id"), str):
         return f"`{kind}` message needs a string `id`"
     if kind in _STARTS:

@@ -27,6 +27,7 @@ BAD_MESSAGES: list[tuple[str, str | bytes, str]] = [
     ("JSON string", '"subscribe"', "must be a JSON object"),
     ("no type", '{"id": "1"}', "has no `type`"),
     ("unknown type", '{"type": "launch", "id": "1"}', "Unknown message type: launch"),
+    ("long unknown type", json.dumps({"type": "Ø" * 200}), "Unknown message type: ØØØ"),
     ("payload not an object", '{"type": "%s", "id": "1", "payload": "{ me { id } }"}', "string `query`"),
     ("query not a string", '{"type": "%s", "id": "1", "payload": {"query": 5}}', "string `query`"),
     ("no id", '{"type": "%s", "payload": {"query": "{ __typename }"}}', "string `id`"),
