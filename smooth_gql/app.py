@@ -30,6 +30,7 @@ from .changes.retention import RetentionTask
 from .changes.tail import LogTail
 from .config import Settings
 from .context import Context
+from .cors import ApiCORS
 from .db.engine import create_engine, session_factory
 from .db.migrate import is_empty, upgrade
 from .graphql_http import GraphQLView
@@ -187,8 +188,9 @@ def create_app(
         # graphql-sse lets a bridge with only the standard library follow the feed over HTTP.
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL, GRAPHQL_SSE_PROTOCOL),
         # Browsers send cookies on cross-site WebSocket handshakes; Strawberry accepts
-        # same-origin pages, clients that send no Origin (bridges, scripts) and these.
-        allowed_origins=settings.ws_allowed_origins,
+        # same-origin pages, clients that send no Origin (bridges, scripts) and these,
+        # the origins that CORS lets call the HTTP doors.
+        allowed_origins=settings.cors_origins,
     )
 
     async def health(request: Request) -> JSONResponse:
@@ -217,8 +219,11 @@ def create_app(
         middleware=[
             # Outermost first: every answer below has a request id and is counted, 413s included.
             Middleware(RequestIdMiddleware),
-            Middleware(ServerErrorGuard),  # a JSON 500 with the request id, logged once
             Middleware(HttpMetricsMiddleware, metrics=metrics),
+            # Outside the guard, so a page can read a 500's request id; a refused preflight
+            # is answered here, before authentication and the database.
+            Middleware(ApiCORS, origins=settings.cors_origins),
+            Middleware(ServerErrorGuard),  # a JSON 500 with the request id, logged once
             Middleware(
                 BodySizeLimit,
                 default=SizeLimit("maxBodyBytes", settings.max_body_bytes),

@@ -26,6 +26,7 @@ from .context import Context
 from .http_guards import error_response
 from .ide import graphiql_page
 from .json_codec import dumps
+from .ws_handlers import LegacyWSHandler, TransportWSHandler
 
 
 def graphql_request(data: object, protocol: GraphQLRequestProtocol) -> GraphQLRequestData:
@@ -101,6 +102,9 @@ class GraphQLView(GraphQL[Context, None]):
     """
 
     websocket_adapter_class = TextFrameWebSocket
+    # A malformed WebSocket message closes its connection with 4400 (ws_handlers.py).
+    graphql_transport_ws_handler_class = TransportWSHandler
+    graphql_ws_handler_class = LegacyWSHandler
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
