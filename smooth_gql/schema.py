@@ -14,6 +14,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from .graphql_limits import document_limit
+from .graphql_read_rule import MutationReadRule
 from .observability.request_id import with_request_id
 from .resolvers.mutation import Mutation
 from .resolvers.query import Query
@@ -101,7 +102,7 @@ class Schema(strawberry.Schema):
 
 
 def build_schema(extensions: Sequence[Callable[[], SchemaExtension]] = ()) -> strawberry.Schema:
-    """The schema with `extensions` in front of error masking.
+    """The schema with `extensions` in front of the read rule on mutation results and error masking.
 
     The schema's shape never depends on them (`smooth-gql export-schema` prints
     the module-level `schema`); each app builds its own with the limits and the
@@ -112,7 +113,7 @@ def build_schema(extensions: Sequence[Callable[[], SchemaExtension]] = ()) -> st
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=[*extensions, ErrorCodes],
+        extensions=[*extensions, MutationReadRule, ErrorCodes],
         types=[ValidationError, NotFoundError, ForbiddenError, ConstraintError, VersionConflict],
     )
 
