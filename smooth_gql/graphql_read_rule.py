@@ -48,6 +48,7 @@ class MutationReadRule(SchemaExtension):
         if (
             context.result is None
             and isinstance(principal, Principal)
+            and not policy.reads_every_result(principal)
             and context.operation_type is OperationType.MUTATION
             and context.graphql_document is not None
         ):

@@ -21,7 +21,9 @@ MAX_TAGS = 50
 MAX_LIST_ENTRIES = 1000  # members of one tool set, components of one assembly
 MAX_JSON_DEPTH = 32
 MAX_QUERY_TEXT = 1000  # a filter's or a cursor's string: longer than anything stored that matters
-MAX_QUERY_LIST = 1000  # the values of one `tagsAny` / `tagsAll` (asyncpg sends at most 32,767)
+# The values of one `tagsAny` / `tagsAll`, one bind parameter each: asyncpg sends at most 32,767
+# and SQLite takes at most 32,766; a document within maxTokens holds fewer than 2,000 anyway.
+MAX_QUERY_LIST = 10_000
 
 
 class Kind(Enum):
