@@ -14,9 +14,11 @@ import base64
 import json
 from typing import Any
 
+import graphql
 import pytest
 
 from conftest import Api
+from smooth_gql.schema import schema
 
 NIL_ID = "00000000-0000-4000-8000-00000000abcd"
 LATE = "9999-12-31T23:59:59-23:59"  # after 9999-12-31 in UTC
@@ -191,3 +193,31 @@ async def test_graphql_audit_filter_the_database_cannot_take(api: Api, filter: d
         api, "query($f: AuditLogFilter) { auditLog(filter: $f) { edges { node { id } } } }", {"f": filter}
     )
     assert_refused(body, "filter")
+
+
+def test_no_input_type_nests_lists() -> None:
+    """types/common.py `to_service` passes a list or dict inside a list on untouched, as part of
+    a JSON value; that is right only while no argument or input field is a list of lists."""
+
+    def nests(type_: graphql.GraphQLInputType) -> bool:
+        outer = graphql.get_nullable_type(type_)
+        return isinstance(outer, graphql.GraphQLList) and isinstance(
+            graphql.get_nullable_type(outer.of_type), graphql.GraphQLList
+        )
+
+    every = schema._schema
+    inputs = [
+        (f"{name}.{field}", spec.type)
+        for name, type_ in every.type_map.items()
+        if isinstance(type_, graphql.GraphQLInputObjectType)
+        for field, spec in type_.fields.items()
+    ]
+    roots = [every.query_type, every.mutation_type, every.subscription_type]
+    arguments = [
+        (f"{field}({arg})", spec.type)
+        for root in roots
+        if root is not None
+        for field, definition in root.fields.items()
+        for arg, spec in definition.args.items()
+    ]
+    assert [where for where, type_ in inputs + arguments if nests(type_)] == []
