@@ -129,6 +129,9 @@ class GraphQLView(GraphQL[Context, None]):
         except RecursionError:
             # Nested beyond the parser's reach is a malformed body (400), not a crash.
             raise json.JSONDecodeError("nested too deeply", "", 0) from None
+        except UnicodeDecodeError as error:
+            # JSON is UTF-8 (RFC 8259): other bytes are a malformed body too.
+            raise json.JSONDecodeError(f"not UTF-8: {error.reason}", "", error.start) from None
 
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter
