@@ -151,6 +151,7 @@ async def test_a_backup_round_trip_keeps_creation_order(api: Api) -> None:
     await api.gql(IMPORT, {"d": document})
     names, _ = await _names(api)
     assert names == [f"T{n}" for n in reversed(NUMBERS)]
+    assert await api.scalar("SELECT count(*) FROM tool_presets WHERE insert_seq IS NULL") == 0
 
 
 # --- migration 0005 -----------------------------------------------------------------------------
