@@ -388,6 +388,7 @@ GARBAGE_CURSORS = [
     cursor_of(["created_at", "2024-01-01T00:00:00+00:00", 17]),
     cursor_of(["created_at", "2024-01-01T00:00:00+00:00", "3", str(uuid.uuid4())]),
     cursor_of(["created_at", "2024-01-01T00:00:00+00:00", True, str(uuid.uuid4())]),
+    cursor_of(["created_at", "2024-01-01T00:00:00+00:00", 2**70, str(uuid.uuid4())]),
     cursor_of(["created_at", "yesterday", str(uuid.uuid4())]),
     cursor_of(["updated_at", "2024-01-01T00:00:00+00:00", str(uuid.uuid4())]),
 ]

@@ -24,7 +24,7 @@ from ..enums import EntityType
 from . import cursors
 from .entities import SPECS, Join
 from .errors import BadInput
-from .fields import INT64_MAX, Kind, canonical_id, check_datetime
+from .fields import INT64_MAX, INT64_MIN, Kind, canonical_id, check_datetime
 from .unit_of_work import Runtime
 
 Row = Mapping[str, Any]
@@ -221,6 +221,7 @@ def _decode_cursor(cursor: str, order_by: str) -> tuple[Any, int, str]:
         or not isinstance(value, str)
         or isinstance(seq, bool)
         or not isinstance(seq, int)
+        or not INT64_MIN <= seq <= INT64_MAX  # beyond BIGINT a database would fail, not refuse
         or not isinstance(row_id, str)
     ):
         raise BadInput("after: not a cursor of this list and order", field="after")
