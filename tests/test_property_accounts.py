@@ -126,7 +126,7 @@ SPOILERS: dict[str, st.SearchStrategy[Any]] = {
     "scopes": st.sampled_from([[], ["write:everything"], ["READ"], [""], ["read", "admin"]]),
     "tags": st.sampled_from([[""], ["  "], ["t" * 256], [f"tag {n}" for n in range(51)]]),
     "machine_id": st.sampled_from(["", "  ", "m" * 256]),
-    "expires_at": st.sampled_from(["2020-01-01T00:00:00Z", "not a date", "2026-13-01T00:00:00Z"]),
+    "expires_at": st.sampled_from(["not a date", "2026-13-01T00:00:00Z"]),  # a past time is accepted
 }
 HOSTILE: dict[str, st.SearchStrategy[Any]] = {  # NUL and friends: refused or stored, never INTERNAL
     "name": st.sampled_from(["nul\x00inside", "lone \ud800", "\u202eright-to-left", "\ufeff"]),

@@ -132,10 +132,13 @@ def cursor_of(values: Any) -> str:
     return base64.urlsafe_b64encode(json.dumps(values).encode()).decode()
 
 
-def sort_key(key: str) -> Callable[[dict[str, Any]], tuple[Any, str]]:
-    def of(node: dict[str, Any]) -> tuple[Any, str]:
+def sort_key(key: str, created: list[dict[str, Any]]) -> Callable[[dict[str, Any]], tuple[Any, int]]:
+    """A list's order: the sort field, ties in creation order (`created`, the default order)."""
+    position = {node["id"]: index for index, node in enumerate(created)}
+
+    def of(node: dict[str, Any]) -> tuple[Any, int]:
         value = node[key]
-        return (datetime.fromisoformat(value) if key in TIME_KEYS else value, node["id"])
+        return (datetime.fromisoformat(value) if key in TIME_KEYS else value, position[node["id"]])
 
     return of
 
@@ -288,7 +291,7 @@ async def test_every_order_field_and_direction_pages_through_every_row_once(api:
     for field, key in entity.sorts.items():
         for direction in ("ASC", "DESC"):
             nodes = await walk(api, entity, first=2, order_by={"field": field, "direction": direction})
-            expected = sorted(everything, key=sort_key(key), reverse=direction == "DESC")
+            expected = sorted(everything, key=sort_key(key, everything), reverse=direction == "DESC")
             assert [n["id"] for n in nodes] == [n["id"] for n in expected], f"{field} {direction}"
 
 
@@ -302,14 +305,14 @@ async def test_order_direction_defaults_to_ascending(api: Api) -> None:
 
 
 async def test_rows_created_in_one_batch_still_page_exactly_once(api: Api) -> None:
-    """One bulk create gives every row the same createdAt: the id breaks the tie."""
+    """One bulk create gives every row the same createdAt: creation order breaks the tie."""
     entity = BY_TYPE["ToolItem"]
     ids = await create_ok(api, "ToolItem", [{"name": "same"} for _ in range(9)])
     for order_by in (None, {"field": "NAME"}, {"field": "UPDATED_AT", "direction": "DESC"}):
         nodes = await walk(api, entity, first=2, order_by=order_by)
         assert sorted(n["id"] for n in nodes) == sorted(ids)
     default = await walk(api, entity, first=4)
-    assert [n["id"] for n in default] == sorted(ids)
+    assert [n["id"] for n in default] == ids
 
 
 async def test_page_info_and_total_count(api: Api) -> None:
@@ -383,6 +386,9 @@ GARBAGE_CURSORS = [
     cursor_of(["created_at", "2024-01-01T00:00:00+00:00", str(uuid.uuid4()), 3]),
     cursor_of(["created_at", None, str(uuid.uuid4())]),
     cursor_of(["created_at", "2024-01-01T00:00:00+00:00", 17]),
+    cursor_of(["created_at", "2024-01-01T00:00:00+00:00", "3", str(uuid.uuid4())]),
+    cursor_of(["created_at", "2024-01-01T00:00:00+00:00", True, str(uuid.uuid4())]),
+    cursor_of(["created_at", "2024-01-01T00:00:00+00:00", 2**70, str(uuid.uuid4())]),
     cursor_of(["created_at", "yesterday", str(uuid.uuid4())]),
     cursor_of(["updated_at", "2024-01-01T00:00:00+00:00", str(uuid.uuid4())]),
 ]
@@ -416,7 +422,7 @@ async def test_cursor_whose_value_has_the_wrong_type_for_the_sort_is_bad_user_in
     outcomes = {}
     for value in (123, True, 1.5, ["alpha"], {"name": "alpha"}):
         body = await api.gql_raw(
-            query, {"after": cursor_of(["name", value, ids[0]]), "orderBy": {"field": "NAME"}}
+            query, {"after": cursor_of(["name", value, 1, ids[0]]), "orderBy": {"field": "NAME"}}
         )
         outcomes[repr(value)] = body["errors"][0]["extensions"] if "errors" in body else "a page of data"
     assert outcomes == {key: {"code": "BAD_USER_INPUT", "field": "after"} for key in outcomes}

@@ -132,6 +132,12 @@ class EntityColumns:
     # "rows changed after seq N" stays answerable once the log itself is pruned
     # (the legacy since-version sync, contract §0.1 item 8). NULL: no change recorded.
     change_seq: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    # Creation order, the tie-break after `created_at` (rows made by one bulk call share
+    # it): the seq of the row's first change, stamped with `change_seq` in the write's own
+    # transaction (services/journal.stamp_rows), so it follows input order within a call and
+    # commit order across calls on both databases. Backups carry it; migration 0005 numbered
+    # the rows that existed before. NULL only inside the transaction that inserts the row.
+    insert_seq: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class ToolItem(EntityColumns, Base):
@@ -151,7 +157,7 @@ class ToolItem(EntityColumns, Base):
     iso13399_reference: Mapped[str | None] = mapped_column(NAME)
     parent_tool_id: Mapped[str | None] = mapped_column(ForeignKey("tool_items.id"), index=True)
 
-    __table_args__ = (Index("ix_tool_items_owner_created", "owner_id", "created_at", "id"),)
+    __table_args__ = (Index("ix_tool_items_owner_created", "owner_id", "created_at", "insert_seq", "id"),)
 
 
 class ToolAssembly(EntityColumns, Base):
@@ -164,7 +170,9 @@ class ToolAssembly(EntityColumns, Base):
     # The legacy free-form `components` array, kept verbatim for REST clients.
     legacy_components: Mapped[Any] = mapped_column(JSONValue, nullable=True)
 
-    __table_args__ = (Index("ix_tool_assemblies_owner_created", "owner_id", "created_at", "id"),)
+    __table_args__ = (
+        Index("ix_tool_assemblies_owner_created", "owner_id", "created_at", "insert_seq", "id"),
+    )
 
 
 class AssemblyComponent(Base):
@@ -196,7 +204,7 @@ class ToolInstance(EntityColumns, Base):
     __table_args__ = (
         # NULL serials are distinct on both databases, so legacy rows without one coexist.
         UniqueConstraint("owner_id", "serial_number", name="uq_tool_instances_owner_serial"),
-        Index("ix_tool_instances_owner_created", "owner_id", "created_at", "id"),
+        Index("ix_tool_instances_owner_created", "owner_id", "created_at", "insert_seq", "id"),
     )
 
 
@@ -221,7 +229,7 @@ class ToolPreset(EntityColumns, Base):
         UniqueConstraint(
             "owner_id", "machine_id", "tool_number", name="uq_tool_presets_owner_machine_number"
         ),
-        Index("ix_tool_presets_owner_created", "owner_id", "created_at", "id"),
+        Index("ix_tool_presets_owner_created", "owner_id", "created_at", "insert_seq", "id"),
         Index("ix_tool_presets_machine", "owner_id", "machine_id"),
     )
 
@@ -243,7 +251,7 @@ class ToolUsage(EntityColumns, Base):
     events: Mapped[Any] = mapped_column(JSONValue, nullable=True)
     notes: Mapped[str | None] = mapped_column(Text)
 
-    __table_args__ = (Index("ix_tool_usages_owner_created", "owner_id", "created_at", "id"),)
+    __table_args__ = (Index("ix_tool_usages_owner_created", "owner_id", "created_at", "insert_seq", "id"),)
 
 
 class ToolSet(EntityColumns, Base):
@@ -262,7 +270,7 @@ class ToolSet(EntityColumns, Base):
     capacity: Mapped[Any] = mapped_column(JSONValue, nullable=True)
     activation: Mapped[Any] = mapped_column(JSONValue, nullable=True)
 
-    __table_args__ = (Index("ix_tool_sets_owner_created", "owner_id", "created_at", "id"),)
+    __table_args__ = (Index("ix_tool_sets_owner_created", "owner_id", "created_at", "insert_seq", "id"),)
 
 
 class ToolSetInstance(Base):

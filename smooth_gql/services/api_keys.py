@@ -111,12 +111,12 @@ def _validate(request: KeyRequest) -> tuple[str, list[str], list[str], str | Non
     machine = _text("machineId", request.machine_id, required=False)
     expires = None
     if request.expires_at is not None:
+        # A time already past is accepted and the key simply never works (contract §3.5):
+        # legacy clients rely on the 201, and GraphQL shows such a key `isActive: false`.
         try:
             expires = check_datetime("expiresAt", request.expires_at)
         except ValueError as error:
             raise BadInput(str(error), field="expiresAt") from None
-        if expires <= utcnow():
-            raise BadInput("expiresAt: must be in the future", field="expiresAt")
     return name, scopes, tags, machine, expires
 
 

@@ -193,6 +193,14 @@ class EntityList:
                 row[spec_field.name] = check_value(dataclasses.replace(spec_field, label=label), value)
             except FieldError as error:
                 raise InvalidBackup(f"Restore failed: {error}") from None
+        if values.get("insert_seq") is not None:
+            # Kept, so rows created together list in the same order after a restore; a row
+            # without one (older documents, Smooth Core's) is numbered by the restore's own
+            # change rows, in document order.
+            try:
+                row["insert_seq"] = check_int(f"{where}.insert_seq", values["insert_seq"])
+            except FieldError as error:
+                raise InvalidBackup(f"Restore failed: {error}") from None
         return row
 
 

@@ -163,7 +163,8 @@ class Journal:
 
 async def stamp_rows(session: AsyncSession, after: int) -> int:
     """Give each row named by the change rows after `after` the seq of its latest one
-    (models.EntityColumns.change_seq); return the newest seq.
+    (models.EntityColumns.change_seq), and a row that has no `insert_seq` yet (one just
+    inserted) that same seq as its place in creation order; return the newest seq.
 
     For writers holding the change-log lock (UnitOfWork.serialize_change_log): the
     rows after the end they read are exactly their own. One SELECT, then one
@@ -186,7 +187,12 @@ async def stamp_rows(session: AsyncSession, after: int) -> int:
     for entity, params in stamps.items():
         table = SPECS[entity].table
         await session.execute(
-            update(table).where(table.c.id == bindparam("s_id")).values(change_seq=bindparam("s_seq")),
+            update(table)
+            .where(table.c.id == bindparam("s_id"))
+            .values(
+                change_seq=bindparam("s_seq"),
+                insert_seq=func.coalesce(table.c.insert_seq, bindparam("s_seq")),
+            ),
             params,
         )
     return newest

@@ -24,7 +24,15 @@ from ..enums import EntityType
 from . import cursors
 from .entities import SPECS, Join
 from .errors import BadInput, FieldError
-from .fields import INT64_MAX, MAX_QUERY_LIST, Kind, canonical_id, check_datetime, check_query_text
+from .fields import (
+    INT64_MAX,
+    INT64_MIN,
+    MAX_QUERY_LIST,
+    Kind,
+    canonical_id,
+    check_datetime,
+    check_query_text,
+)
 from .unit_of_work import Runtime
 
 Row = Mapping[str, Any]
@@ -86,7 +94,7 @@ async def by_column(
         rows = await session.execute(
             select(table)
             .where(table.c[column].in_(set(keys)), policy.id_lookup_filter(principal, table))
-            .order_by(table.c.created_at, table.c.id)
+            .order_by(*creation_order(table))
         )
         grouped: dict[str, list[Row]] = defaultdict(list)
         for row in mappings(rows):
@@ -149,7 +157,7 @@ class Page:
 
     def cursor(self, row: Row) -> str:
         """Made on demand: most clients that page 1,000 rows never ask for 1,000 cursors."""
-        return cursors.encode([self.order_by, row[self.order_by], row["id"]])
+        return cursors.encode([self.order_by, row[self.order_by], row["insert_seq"], row["id"]])
 
 
 @dataclass(frozen=True)
@@ -218,17 +226,40 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _decode_cursor(cursor: str, order_by: str) -> tuple[Any, str]:
+def creation_order(table: Table) -> tuple[ColumnElement[Any], ...]:
+    """Oldest first; rows created together (one bulk call) in the order they were sent."""
+    return (table.c.created_at, *_tie_break(table))
+
+
+def _tie_break(table: Table) -> tuple[ColumnElement[Any], ...]:
+    """After a list's sort key: creation order, and the id should that ever tie (a restored
+    document may carry any insertion numbers), so the order is total on every database."""
+    return (table.c.insert_seq, table.c.id)
+
+
+def _order(table: Table, query: ListQuery) -> list[ColumnElement[Any]]:
+    columns = (table.c[query.order_by], *_tie_break(table))
+    return [c.desc() for c in columns] if query.descending else list(columns)
+
+
+def _decode_cursor(cursor: str, order_by: str) -> tuple[Any, int, str]:
     """A cursor names the sort it was issued for, so one cannot be replayed under another."""
-    field, value, row_id = cursors.decode(cursor, 3)
-    if field != order_by or not isinstance(value, str) or not isinstance(row_id, str):
+    field, value, seq, row_id = cursors.decode(cursor, 4)
+    if (
+        field != order_by
+        or not isinstance(value, str)
+        or isinstance(seq, bool)
+        or not isinstance(seq, int)
+        or not INT64_MIN <= seq <= INT64_MAX  # beyond BIGINT a database would fail, not refuse
+        or not isinstance(row_id, str)
+    ):
         raise BadInput("after: not a cursor of this list and order", field="after")
     if order_by.endswith(("_at", "_time")):
         try:
-            return check_datetime("after", value), row_id
+            return check_datetime("after", value), seq, row_id
         except FieldError:
             raise BadInput("after: not a cursor of this list and order", field="after") from None
-    return value, row_id
+    return value, seq, row_id
 
 
 def _check_order(query: ListQuery) -> None:
@@ -255,18 +286,14 @@ async def list_page(
     limit = runtime.settings.default_page_size if first is None else first
     check_page_size(runtime, limit, "first")
     table = SPECS[query.entity].table
-    sort = table.c[query.order_by]
     async with runtime.sessions() as session:
         dialect = dialect_name(session)
         statement: Select[Any] = select(table).where(*_where(query, principal, dialect))
         if after:
-            value, row_id = _decode_cursor(after, query.order_by)
-            key = tuple_(sort, table.c.id)
-            statement = statement.where(
-                key < tuple_(value, row_id) if query.descending else key > tuple_(value, row_id)
-            )
-        order = (sort.desc(), table.c.id.desc()) if query.descending else (sort, table.c.id)
-        rows = mappings(await session.execute(statement.order_by(*order).limit(limit + 1)))
+            mark = tuple_(*_decode_cursor(after, query.order_by))
+            key = tuple_(table.c[query.order_by], *_tie_break(table))
+            statement = statement.where(key < mark if query.descending else key > mark)
+        rows = mappings(await session.execute(statement.order_by(*_order(table, query)).limit(limit + 1)))
     has_next = len(rows) > limit
     rows = rows[:limit]
     return Page(rows, query.order_by, has_next, bool(after))
@@ -289,9 +316,10 @@ async def list_window(
 ) -> Window:
     """A page by position and the total, for the legacy REST lists (`limit` / `offset`).
 
-    Rows come in the query's order with ties broken by id: a total order, so
-    consecutive windows cover every matching row exactly once while nothing is
-    written (creation order by default, as legacy clients have always seen).
+    Rows come in the query's order with ties broken by creation order and then
+    id: a total order, so consecutive windows cover every matching row exactly
+    once while nothing is written (creation order by default, as legacy clients
+    have always seen, rows of one bulk call in the order they were sent).
     The total comes with the rows, from one statement: one snapshot on either
     database, and one round trip instead of two (on SQLite, with no BEGIN).
     Only a window past the end has no row to carry it and needs the count on
@@ -304,8 +332,7 @@ async def list_window(
     if not 0 <= offset <= INT64_MAX:
         raise BadInput(f"offset: must be between 0 and {INT64_MAX}", field="offset")
     table = SPECS[query.entity].table
-    sort = table.c[query.order_by]
-    order = (sort.desc(), table.c.id.desc()) if query.descending else (sort, table.c.id)
+    order = _order(table, query)
     session = runtime.sessions()
     where = _where(query, principal, dialect_name(session))
     columns = [table.c[name] for name in fields] if fields is not None else list(table.c)

@@ -56,13 +56,15 @@ class _Element:
     joins: dict[str, list[Row]] = field(default_factory=dict)
     expected_version: int | None = None
     links: dict[str, list[Row]] = field(default_factory=dict)  # legacy links, kept where ids resolve
+    made_up: bool = False  # `id` was made by the server for a create: no client knows it
 
 
 class _Errors(dict[int, ItemError]):
     def add(self, element: _Element, error: FieldError, **extra: Any) -> None:
-        self[element.index] = ItemError(
-            element.index, element.id, error.code, str(error), error.field, **extra
-        )
+        # A failed create names the id its client sent, or none: a made-up one names a row
+        # that never existed, in the response and in the audit log alike.
+        reported = None if element.made_up else element.id
+        self[element.index] = ItemError(element.index, reported, error.code, str(error), error.field, **extra)
 
     def add_conflict(self, element: _Element, row: Mapping[str, Any]) -> None:
         message = f"version conflict: expected {element.expected_version}, current is {row['version']}"
@@ -257,7 +259,10 @@ async def create_entities(
         element = _Element(index, None)
         try:
             raw_id = item.get("id")
-            element.id = check_id("id", raw_id) if raw_id is not None else str(uuid.uuid4())
+            if raw_id is None:
+                element.id, element.made_up = str(uuid.uuid4()), True
+            else:
+                element.id = check_id("id", raw_id)
             if element.id in seen:
                 raise FieldError("id", "appears more than once in this batch")
             seen.add(element.id)

@@ -41,7 +41,9 @@ BulkErrorCode = strawberry.enum(
 @strawberry.interface(description="One failed element of a bulk write; `index` is its position in the input.")
 class BulkItemError:
     index: int
-    id: strawberry.ID | None
+    id: strawberry.ID | None = strawberry.field(
+        description="The element's id; for a create, the id the client sent, or null when it sent none."
+    )
     code: ItemErrorCode
     message: str
     field: str | None = strawberry.field(description="The input field at fault, when there is one.")
