@@ -21,25 +21,30 @@ from collections.abc import AsyncIterator, Iterator
 from functools import lru_cache
 from typing import Any
 
-from graphql import ASTValidationRule, GraphQLError, NoSchemaIntrospectionCustomRule
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    GraphQLError,
+    Node,
+    NoSchemaIntrospectionCustomRule,
+    OperationDefinitionNode,
+)
 from strawberry.extensions import SchemaExtension
-from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
 from strawberry.extensions.parser_cache import _get_parse_cache
-from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 from strawberry.extensions.validation_cache import _get_validate_cache
 from strawberry.types import ExecutionContext
 
 from .config import Settings
+from .document_cost import CAP, document_cost
 from .observability.request_id import with_request_id
 from .services.errors import limit_extension
 
 log = logging.getLogger("smooth_gql.graphql")
 
-# How graphql-core and Strawberry word a refusal by each document limit, with the limit's
-# value; they give no other handle on which limit it was (test_limits pins the wording).
+# How graphql-core words a refusal by the token limit, with the limit's value; it gives no
+# other handle on which limit it was (test_limits pins the wording). Our own refusals carry
+# their `extensions.limit` from the start.
 _DOCUMENT_LIMITS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"exceeds maximum operation depth of (\d+)$"), "maxQueryDepth"),
-    (re.compile(r"^\d+ aliases found\. Allowed: (\d+)$"), "maxAliases"),
     (re.compile(r"Document contains more than (\d+) tokens\. Parsing aborted\.$"), "maxTokens"),
 )
 
@@ -72,24 +77,81 @@ def request_settings(execution_context: ExecutionContext) -> Settings:
 _DEFAULT_SETTINGS = Settings()
 
 
-@lru_cache(maxsize=64)
-def _validation_rules(
-    max_depth: int, max_aliases: int, introspection: bool
-) -> tuple[type[ASTValidationRule], ...]:
-    """The rules of one combination of limits, made once per combination.
+@lru_cache(maxsize=2)
+def _validation_rules(introspection: bool) -> tuple[type[ASTValidationRule], ...]:
+    """Our rules beyond graphql-core's own; the rule classes are part of the validation
+    cache's key, so the same settings must give the very same tuple."""
+    return () if introspection else (NoSchemaIntrospectionCustomRule,)
 
-    The rule classes are part of the validation cache's key: a new class per
-    request would make every lookup a miss, so the same limits must give the
-    very same classes (the depth and alias rules are the validators behind
-    Strawberry's `QueryDepthLimiter` and `MaxAliasesLimiter`).
+
+def cost_errors(document: DocumentNode, settings: Settings) -> list[GraphQLError]:
+    """Refusals of a document over the field, depth or alias limit (measured linearly).
+
+    The messages of depth and aliases are those of Strawberry's `QueryDepthLimiter`
+    and `MaxAliasesLimiter`, which this replaces: they walk every fragment spread
+    again, exponential in the document (see `document_cost`).
     """
-    rules: list[type[ASTValidationRule]] = [
-        max_depth_rule(max_depth, should_ignore=None),
-        max_aliases_rule(max_aliases),
-    ]
-    if not introspection:
-        rules.append(NoSchemaIntrospectionCustomRule)
-    return tuple(rules)
+    errors: list[GraphQLError] = []
+    cost = document_cost(document, settings.max_query_fields)
+    costs = cost.operations
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    for cost_, node in zip(costs, operations, strict=True):
+        if cost_.fields > settings.max_query_fields:
+            errors.append(_fields_error(f"'{cost_.name}'", cost_.fields, node, settings))
+        if cost_.depth > settings.max_query_depth:
+            errors.append(
+                _limit_error(
+                    f"'{cost_.name}' exceeds maximum operation depth of {settings.max_query_depth}",
+                    node,
+                    "maxQueryDepth",
+                    settings.max_query_depth,
+                )
+            )
+    if (
+        cost.largest_fragment is not None
+        and cost.largest_fragment[1] > settings.max_query_fields
+        and not errors
+    ):
+        name, fields = cost.largest_fragment
+        errors.append(_fields_error(f"fragment '{name}'", fields, None, settings))
+    if cost.merges is not None and cost.merges > settings.max_field_merges:
+        pairs = "too many" if cost.merges >= CAP else f"{cost.merges}"
+        errors.append(
+            _limit_error(
+                f"The document repeats fields too often: validating it would compare {pairs} "
+                f"pairs of fields; the limit is {settings.max_field_merges}",
+                None,
+                "maxFieldMerges",
+                settings.max_field_merges,
+            )
+        )
+    aliases = min(CAP, sum(cost.aliases for cost in costs))
+    if aliases > settings.max_aliases:
+        found = f"More than {CAP - 1}" if aliases >= CAP else f"{aliases}"
+        errors.append(
+            _limit_error(
+                f"{found} aliases found. Allowed: {settings.max_aliases}",
+                None,
+                "maxAliases",
+                settings.max_aliases,
+            )
+        )
+    return errors
+
+
+def _fields_error(what: str, fields: int, node: Node | None, settings: Settings) -> GraphQLError:
+    count = f"more than {CAP - 1}" if fields >= CAP else f"{fields}"
+    return _limit_error(
+        f"{what} selects {count} fields, counting a fragment at every spread; "
+        f"the limit is {settings.max_query_fields}",
+        node,
+        "maxQueryFields",
+        settings.max_query_fields,
+    )
+
+
+def _limit_error(message: str, node: Node | None, name: str, value: int) -> GraphQLError:
+    return GraphQLError(message, node, extensions={"code": "BAD_USER_INPUT", **limit_extension(name, value)})
 
 
 class DocumentLimits(SchemaExtension):
@@ -126,10 +188,18 @@ class DocumentLimits(SchemaExtension):
         yield
 
     def on_validate(self) -> Iterator[None]:
+        """The cost first, in time linear in the document; graphql-core's validation only for a
+        document within it (validation of a document within the limits is bounded in time, and
+        it is cached; the cost is not, so renaming fragments gains nothing)."""
         context = self.execution_context
         settings = self.settings
-        rules = _validation_rules(settings.max_query_depth, settings.max_aliases, settings.introspection)
-        context.validation_rules = (*context.validation_rules, *rules)
+        assert context.graphql_document is not None  # Strawberry validates parsed documents only
+        refused = cost_errors(context.graphql_document, settings)
+        if refused:
+            context.pre_execution_errors = refused
+            yield
+            return
+        context.validation_rules = (*context.validation_rules, *_validation_rules(settings.introspection))
         validate = _get_validate_cache(settings.query_cache_size)
         context.pre_execution_errors = validate(
             context.schema._schema, context.graphql_document, context.validation_rules
