@@ -137,12 +137,13 @@ def dependency_order(spreads: Mapping[str, Iterable[str]]) -> list[str]:
 @dataclass(frozen=True)
 class DocumentCost:
     operations: list[OperationCost]
-    largest_fragment: tuple[str, int] | None  # the fragment selecting the most fields, expanded
-    merges: int | None  # see `field_merges`; None when a definition is over `max_fields`
+    fragments: list[OperationCost]  # each fragment on its own, as if it were an operation
+    ordered_fragments: list[FragmentDefinitionNode]  # dependencies first, for `field_merges`
 
 
-def document_cost(document: DocumentNode, max_fields: int) -> DocumentCost:
-    """The cost of every operation in `document` (all of them are validated, not only the one run)."""
+def document_cost(document: DocumentNode) -> DocumentCost:
+    """The cost of every operation in `document` (all of them are validated, not only the one run)
+    and of every fragment (validated too, even one no operation uses)."""
     fragments: dict[str, _Own] = {}
     nodes: dict[str, FragmentDefinitionNode] = {}
     operations: list[tuple[str, _Own]] = []
@@ -163,11 +164,8 @@ def document_cost(document: DocumentNode, max_fields: int) -> DocumentCost:
     for name, own in operations:
         total = _combine(own, totals)
         costs.append(OperationCost(name, total.fields, total.depth, total.aliases))
-    largest = max(((n, t.fields) for n, t in totals.items()), key=lambda f: f[1], default=None)
-    within = all(c.fields <= max_fields for c in costs) and (largest is None or largest[1] <= max_fields)
-    ordered = [nodes[name] for name in order]
-    merges = field_merges(document, ordered, max_paths=20 * max_fields) if within else None
-    return DocumentCost(costs, largest, merges)
+    parts = [OperationCost(name, t.fields, t.depth, t.aliases) for name, t in totals.items()]
+    return DocumentCost(costs, parts, [nodes[name] for name in order])
 
 
 Path = tuple[str, ...]
@@ -208,7 +206,7 @@ class _Paths:
         return pairs + SPREAD_WEIGHT * sum(n * (n - 1) // 2 for n in self.spreads.values())
 
 
-def field_merges(document: DocumentNode, fragments: list[FragmentDefinitionNode], max_paths: int) -> int:
+def field_merges(document: DocumentNode, fragments: list[FragmentDefinitionNode], max_path_steps: int) -> int:
     """What graphql-core's `OverlappingFieldsCanBeMerged` will do: compare every two fields
     that land on the same response path, and every two fragments spread at the same place.
 
@@ -216,9 +214,10 @@ def field_merges(document: DocumentNode, fragments: list[FragmentDefinitionNode]
     600 fields) take it 0.35 s. Counting the pairs it compares bounds its time
     before it runs (it memoizes some pairs, so this is an upper bound). Only for
     a document whose every definition is within the field limit: each map then
-    has at most that many paths. Past `max_paths` paths in all (many
-    definitions, each expanding large fragments), counting would itself take
-    too long: CAP then. `fragments` must come dependencies first.
+    has at most that many paths. Past `max_path_steps` (the paths' lengths
+    summed over all definitions: many definitions expanding large or deep
+    fragments), counting would itself take too long: CAP then. `fragments` must
+    come dependencies first.
     """
     maps: dict[str, _Paths] = {}
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
@@ -229,7 +228,7 @@ def field_merges(document: DocumentNode, fragments: list[FragmentDefinitionNode]
         if isinstance(definition, FragmentDefinitionNode):
             maps[definition.name.value] = paths
         total += paths.merges()
-        paths_seen += len(paths.fields) + len(paths.spreads)
-        if paths_seen > max_paths:
+        paths_seen += sum(map(len, paths.fields)) + sum(map(len, paths.spreads))
+        if paths_seen > max_path_steps:
             return CAP
     return min(CAP, total)

@@ -18,6 +18,7 @@ import contextlib
 import logging
 import re
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
@@ -35,7 +36,7 @@ from strawberry.extensions.validation_cache import _get_validate_cache
 from strawberry.types import ExecutionContext
 
 from .config import Settings
-from .document_cost import CAP, document_cost
+from .document_cost import CAP, OperationCost, document_cost, field_merges
 from .observability.request_id import with_request_id
 from .services.errors import limit_extension
 
@@ -92,30 +93,20 @@ def cost_errors(document: DocumentNode, settings: Settings) -> list[GraphQLError
     again, exponential in the document (see `document_cost`).
     """
     errors: list[GraphQLError] = []
-    cost = document_cost(document, settings.max_query_fields)
-    costs = cost.operations
+    cost = document_cost(document)
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    for cost_, node in zip(costs, operations, strict=True):
-        if cost_.fields > settings.max_query_fields:
-            errors.append(_fields_error(f"'{cost_.name}'", cost_.fields, node, settings))
-        if cost_.depth > settings.max_query_depth:
-            errors.append(
-                _limit_error(
-                    f"'{cost_.name}' exceeds maximum operation depth of {settings.max_query_depth}",
-                    node,
-                    "maxQueryDepth",
-                    settings.max_query_depth,
-                )
-            )
-    if (
-        cost.largest_fragment is not None
-        and cost.largest_fragment[1] > settings.max_query_fields
-        and not errors
-    ):
-        name, fields = cost.largest_fragment
-        errors.append(_fields_error(f"fragment '{name}'", fields, None, settings))
-    if cost.merges is not None and cost.merges > settings.max_field_merges:
-        pairs = "too many" if cost.merges >= CAP else f"{cost.merges}"
+    for operation, node in zip(cost.operations, operations, strict=True):
+        errors.extend(_size_errors(f"'{operation.name}'", operation, node, settings))
+    # A fragment no operation uses is validated too. Its depth is not checked: alone, it cannot
+    # tell introspection types (free, under `__schema`) from others.
+    for fragment in cost.fragments if not errors else ():
+        if fragment.fields > settings.max_query_fields:
+            errors = _size_errors(f"fragment '{fragment.name}'", replace(fragment, depth=0), None, settings)
+            break
+    # Only now that every definition is within the field limit is counting merges cheap.
+    merges = 0 if errors else field_merges(document, cost.ordered_fragments, 50 * settings.max_query_fields)
+    if merges > settings.max_field_merges:
+        pairs = "too many" if merges >= CAP else f"{merges}"
         errors.append(
             _limit_error(
                 f"The document repeats fields too often: validating it would compare {pairs} "
@@ -125,7 +116,7 @@ def cost_errors(document: DocumentNode, settings: Settings) -> list[GraphQLError
                 settings.max_field_merges,
             )
         )
-    aliases = min(CAP, sum(cost.aliases for cost in costs))
+    aliases = min(CAP, sum(operation.aliases for operation in cost.operations))
     if aliases > settings.max_aliases:
         found = f"More than {CAP - 1}" if aliases >= CAP else f"{aliases}"
         errors.append(
@@ -139,15 +130,29 @@ def cost_errors(document: DocumentNode, settings: Settings) -> list[GraphQLError
     return errors
 
 
-def _fields_error(what: str, fields: int, node: Node | None, settings: Settings) -> GraphQLError:
-    count = f"more than {CAP - 1}" if fields >= CAP else f"{fields}"
-    return _limit_error(
-        f"{what} selects {count} fields, counting a fragment at every spread; "
-        f"the limit is {settings.max_query_fields}",
-        node,
-        "maxQueryFields",
-        settings.max_query_fields,
-    )
+def _size_errors(what: str, cost: OperationCost, node: Node | None, settings: Settings) -> list[GraphQLError]:
+    errors = []
+    if cost.fields > settings.max_query_fields:
+        count = f"more than {CAP - 1}" if cost.fields >= CAP else f"{cost.fields}"
+        errors.append(
+            _limit_error(
+                f"{what} selects {count} fields, counting a fragment at every spread; "
+                f"the limit is {settings.max_query_fields}",
+                node,
+                "maxQueryFields",
+                settings.max_query_fields,
+            )
+        )
+    if cost.depth > settings.max_query_depth:
+        errors.append(
+            _limit_error(
+                f"{what} exceeds maximum operation depth of {settings.max_query_depth}",
+                node,
+                "maxQueryDepth",
+                settings.max_query_depth,
+            )
+        )
+    return errors
 
 
 def _limit_error(message: str, node: Node | None, name: str, value: int) -> GraphQLError:
