@@ -30,6 +30,7 @@ from graphql import (
     NoSchemaIntrospectionCustomRule,
     OperationDefinitionNode,
 )
+from graphql import ExecutionResult as GraphQLExecutionResult
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.parser_cache import _get_parse_cache
 from strawberry.extensions.validation_cache import _get_validate_cache
@@ -37,6 +38,7 @@ from strawberry.types import ExecutionContext
 
 from .config import Settings
 from .document_cost import CAP, OperationCost, document_cost, field_merges
+from .graphql_bulk_guard import bulk_refusal
 from .observability.request_id import with_request_id
 from .services.errors import limit_extension
 
@@ -209,6 +211,14 @@ class DocumentLimits(SchemaExtension):
         context.pre_execution_errors = validate(
             context.schema._schema, context.graphql_document, context.validation_rules
         )
+        yield
+
+    def on_execute(self) -> Iterator[None]:
+        """A bulk write refused on the count of its input, before graphql-core coerces it;
+        a result set here is returned instead of executing (see `graphql_bulk_guard`)."""
+        refusal = bulk_refusal(self.execution_context)
+        if refusal is not None:
+            self.execution_context.result = GraphQLExecutionResult(data=None, errors=[refusal])
         yield
 
 
