@@ -1,14 +1,17 @@
 """What a GraphQL request may cost, checked by extensions that read the limits per request.
 
-Depth, aliases and tokens are checked while the document is parsed and
-validated, so an over-limit request is refused before any resolver runs (and
-before any SQL). The schema, and so its extensions, is built once per process
-and shared by every app in it; the limits are the settings of the app serving
-the request, read from its context. The parser and validation caches are
-bounded: a public endpoint must not let unique query texts grow memory
-without limit. Page size (`first`) is enforced by the read services, batch size of writes by
-the write services; both are settings too. Strawberry has no execution
-timeout, so `ExecutionTimeout` is ours.
+In order: tokens while parsing; then the document's cost — fields, depth,
+aliases and field merges, measured in time linear in the document
+(`document_cost`) — before graphql-core's validation, which is quadratic in
+places; then validation; then, before variables are coerced, the count of a
+bulk write's input (`graphql_bulk_guard`). Each refusal comes before any
+resolver runs and before any SQL. The schema, and so its extensions, is built
+once per process and shared by every app in it; the limits are the settings
+of the app serving the request, read from its context. The parser and
+validation caches are bounded: a public endpoint must not let unique query
+texts grow memory without limit. Page size (`first`) is enforced by the read
+services, batch size of writes by the write services as well. Strawberry has
+no execution timeout, so `ExecutionTimeout` is ours.
 """
 
 from __future__ import annotations
@@ -162,13 +165,14 @@ def _limit_error(message: str, node: Node | None, name: str, value: int) -> Grap
 
 
 class DocumentLimits(SchemaExtension):
-    """Tokens, depth, aliases and introspection, with the parse and validation caches.
+    """Tokens, document cost, introspection and bulk input counts, with the parse and
+    validation caches.
 
     Parsing and validation results are kept in Strawberry's bounded LRU caches
-    (`query_cache_size` entries each, shared by the process): a public endpoint
-    must not let unique query texts grow memory without limit. The token limit
-    is a parse option and the other limits are validation rules, so both are
-    part of the cache keys: apps with different limits never share an entry.
+    (`query_cache_size` entries each, shared by the process). The token limit
+    is a parse option and the introspection switch a validation rule, so both
+    are part of the cache keys; the cost is measured on every request, ahead of
+    the validation cache: apps with different limits never share a verdict.
     """
 
     def __init__(self) -> None:
