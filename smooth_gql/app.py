@@ -29,10 +29,12 @@ from .changes.retention import RetentionTask
 from .changes.tail import LogTail
 from .config import Settings
 from .context import Context
+from .cors import ApiCORS
 from .db.engine import create_engine, session_factory
 from .db.migrate import is_empty, upgrade
 from .graphql_http import GraphQLView
 from .http_guards import BodySizeLimit, SizeLimit
+from .ide import static_files, static_mount_path
 from .loaders import Loaders
 from .observability.logging import configure_logging
 from .observability.metrics import HttpMetricsMiddleware, Metrics, multiprocess_dir
@@ -40,6 +42,7 @@ from .observability.request_id import RequestIdMiddleware
 from .observability.server_errors import ServerErrorGuard
 from .rest_compat.app import create_rest_app
 from .schema import schema
+from .services.accounts import has_accounts
 from .services.unit_of_work import Runtime
 from .services.users import ensure_local_admin
 
@@ -130,8 +133,13 @@ def create_app(
             await upgrade(db)
         changes = Broadcaster()
         runtime = Runtime(session_factory(db), settings, notify=changes.publish)
-        if settings.auth_enabled:
-            log.info("authentication is on: sessions and API keys (register the first user to become admin)")
+        if settings.auth_enabled and await has_accounts(runtime):
+            log.info("authentication is on: sessions and API keys")
+        elif settings.auth_enabled:
+            log.info(
+                "authentication is on and there is no account yet: register the first one in GraphiQL "
+                "(it becomes the admin), or run `smooth-gql create-user --email E --admin`"
+            )
         else:
             log.warning(
                 "AUTH_ENABLED=false: AUTHENTICATION IS OFF. Every request, from anyone who can reach "
@@ -177,8 +185,9 @@ def create_app(
         # graphql-sse lets a bridge with only the standard library follow the feed over HTTP.
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL, GRAPHQL_SSE_PROTOCOL),
         # Browsers send cookies on cross-site WebSocket handshakes; Strawberry accepts
-        # same-origin pages, clients that send no Origin (bridges, scripts) and these.
-        allowed_origins=settings.ws_allowed_origins,
+        # same-origin pages, clients that send no Origin (bridges, scripts) and these,
+        # the origins that CORS lets call the HTTP doors.
+        allowed_origins=settings.cors_origins,
     )
 
     async def health(request: Request) -> JSONResponse:
@@ -202,12 +211,16 @@ def create_app(
             Route("/ready", ready),
             Route("/metrics", metrics.endpoint),
             Mount("/api", app=rest),  # the legacy REST API (rest_compat/)
+            Mount(static_mount_path(), app=static_files()),  # the IDE pages' scripts and styles
         ],
         middleware=[
             # Outermost first: every answer below has a request id and is counted, 413s included.
             Middleware(RequestIdMiddleware),
-            Middleware(ServerErrorGuard),  # a JSON 500 with the request id, logged once
             Middleware(HttpMetricsMiddleware, metrics=metrics),
+            # Outside the guard, so a page can read a 500's request id; a refused preflight
+            # is answered here, before authentication and the database.
+            Middleware(ApiCORS, origins=settings.cors_origins),
+            Middleware(ServerErrorGuard),  # a JSON 500 with the request id, logged once
             Middleware(
                 BodySizeLimit,
                 default=SizeLimit("maxBodyBytes", settings.max_body_bytes),

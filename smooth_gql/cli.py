@@ -43,15 +43,23 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 def _run_uvicorn(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    if settings.is_sqlite:
-        # Migrate here, once, before any worker starts (workers must not race on DDL).
-        asyncio.run(_migrate_if_empty(settings))
-        if args.workers > 1:
-            log.warning(
-                "SQLite with --workers %d: subscribers are woken only by writes through their own "
-                "worker; use PostgreSQL for several workers",
-                args.workers,
-            )
+    # Checked (and an empty SQLite database migrated) here, once, before any worker starts:
+    # workers must not race on DDL, and a worker failing its start-up prints a traceback
+    # where the operator needs one sentence.
+    if not asyncio.run(_database_ready(settings)):
+        return 1
+    if settings.is_sqlite and args.workers > 1:
+        log.warning(
+            "SQLite with --workers %d: subscribers are woken only by writes through their own "
+            "worker; use PostgreSQL for several workers",
+            args.workers,
+        )
+    log.info(
+        "serving %s at %s; database %s",
+        "GraphiQL and the GraphQL API" if settings.graphiql else "the GraphQL API",
+        _graphql_url(args.host, args.port),
+        _describe_database(settings.database_url),
+    )
     uvicorn.run(
         "smooth_gql.app:app_from_env",
         factory=True,
@@ -72,16 +80,52 @@ def _run_uvicorn(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _migrate_if_empty(settings: Settings) -> None:
+def _graphql_url(host: str, port: int) -> str:
+    """The address to open in a browser: a wildcard host is reachable as 127.0.0.1 here."""
+    if host in ("0.0.0.0", "", "::"):
+        host = "127.0.0.1"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}/graphql"
+
+
+def _describe_database(database_url: str) -> str:
+    """The URL without its password; a SQLite file also by its absolute path (`./smooth.db`
+    depends on the directory serve was started in)."""
+    url = make_url(database_url)
+    shown = url.render_as_string(hide_password=True)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return f"{shown} (file {Path(url.database).resolve()})"
+    return shown
+
+
+async def _database_ready(settings: Settings) -> bool:
+    """Whether `serve` may start: the database answers and its schema is the newest revision.
+    An empty SQLite database is migrated first (DESIGN §7); anything else is the operator's
+    `smooth-gql migrate` to run, said in one line instead of a worker's traceback."""
+    where = make_url(settings.database_url).render_as_string(hide_password=True)
     engine = create_engine(settings.database_url)
     try:
-        if await is_empty(engine):
+        if settings.is_sqlite and await is_empty(engine):
             log.info("empty SQLite database: creating the schema")
             await upgrade(engine)
-        elif await current_revision(engine) != head_revision():
-            log.warning("the database schema is not current: run `smooth-gql migrate`")
+        current, head = await current_revision(engine), head_revision()
+    except (OSError, SQLAlchemyError) as error:
+        log.error("cannot start: the database %s is unreachable: %s: %s", where, type(error).__name__, error)
+        return False
     finally:
         await engine.dispose()
+    if current != head:
+        state = "has no schema (it is empty)" if current is None else f"is at schema revision {current}"
+        log.error(
+            "cannot start: the database %s %s and this smooth-gql needs %s: run `smooth-gql migrate` "
+            "with the same SMOOTH_DATABASE_URL first",
+            where,
+            state,
+            head,
+        )
+        return False
+    return True
 
 
 async def _migrate(settings: Settings) -> None:
@@ -205,8 +249,19 @@ def _export_schema() -> int:
     return 0
 
 
+def _version() -> str:
+    """The installed distribution's version: pyproject.toml is the one place it is written."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("smooth-gql")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="smooth-gql", description="Tool-data GraphQL server.")
+    root.add_argument("--version", action="version", version=f"smooth-gql {_version()}")
     commands = root.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the API (migrates an empty SQLite database first)")
     serve.add_argument("--host", default="127.0.0.1")

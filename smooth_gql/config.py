@@ -44,15 +44,25 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> i
 
 
 def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
-    """Comma-separated origins such as `https://cam.example.com`; checked as Strawberry does."""
+    """Comma-separated origins such as `https://cam.example.com`, in the form browsers send them.
+
+    No `*`: the listed origins get credentialed CORS and may open the WebSocket with
+    the user's session cookie, so each trusted front end is named. Checked and
+    normalized with Strawberry's own rules (lowercase, default port left out), since
+    its WebSocket origin check and Starlette's CORS compare the header to these strings.
+    """
     from strawberry.http.websocket_origin import normalize_allowed_origins
 
     origins = tuple(o.strip() for o in (env.get(name) or "").split(",") if o.strip())
+    if "*" in origins:
+        raise ConfigError(f"{name}: '*' is not accepted; list the origins of the trusted front ends")
     try:
-        normalize_allowed_origins(origins)
+        normalized = normalize_allowed_origins(origins)
     except ValueError as error:
         raise ConfigError(f"{name}: {error}") from None
-    return origins
+    if any(not origin.startswith(("http://", "https://")) for origin in normalized):
+        raise ConfigError(f"{name}: origins are http:// or https://, got {', '.join(origins)}")
+    return tuple(sorted(normalized))
 
 
 def normalize_database_url(url: str) -> str:
@@ -75,9 +85,10 @@ class Settings:
     min_password_length: int = 10
     login_max_failures: int = 5  # per account within the window; per client address 4x this
     login_window_seconds: int = 300
-    # Pages on these origins may open the WebSocket (besides same-origin ones and
-    # clients that send no Origin, such as CNC bridges); "*" allows any.
-    ws_allowed_origins: tuple[str, ...] = ()
+    # Front ends on these origins may call /graphql and /api/v1 with credentials (CORS) and
+    # open the WebSocket; same-origin pages and clients that send no Origin (CNC bridges,
+    # scripts) need no entry. Normalized: lowercase, no default port.
+    cors_origins: tuple[str, ...] = ()
     log_level: str = "INFO"
     max_bulk_items: int = 1000
     max_page_size: int = 1000
@@ -123,6 +134,11 @@ class Settings:
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ConfigError(f"LOG_LEVEL: expected DEBUG, INFO, WARNING, ERROR or CRITICAL, got {level!r}")
         max_page = _int(env, "SMOOTH_MAX_PAGE_SIZE", 1000)
+        if env.get("SMOOTH_WS_ALLOWED_ORIGINS"):  # silently ignoring it would lock the listed pages out
+            raise ConfigError(
+                "SMOOTH_WS_ALLOWED_ORIGINS: replaced by SMOOTH_CORS_ORIGINS, which governs CORS on "
+                "/graphql and /api/v1 and the WebSocket origin check alike"
+            )
         return cls(
             database_url=normalize_database_url(url),
             auth_enabled=_bool(env, "AUTH_ENABLED", True),
@@ -131,7 +147,7 @@ class Settings:
             min_password_length=_int(env, "SMOOTH_MIN_PASSWORD_LENGTH", 10),
             login_max_failures=_int(env, "SMOOTH_LOGIN_MAX_FAILURES", 5),
             login_window_seconds=_int(env, "SMOOTH_LOGIN_WINDOW_SECONDS", 300),
-            ws_allowed_origins=_origins(env, "SMOOTH_WS_ALLOWED_ORIGINS"),
+            cors_origins=_origins(env, "SMOOTH_CORS_ORIGINS"),
             log_level=level,
             max_bulk_items=_int(env, "SMOOTH_MAX_BULK_ITEMS", 1000),
             max_page_size=max_page,

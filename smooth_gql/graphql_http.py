@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
@@ -23,7 +24,9 @@ from strawberry.http.parse_content_type import parse_content_type
 
 from .context import Context
 from .http_guards import error_response
+from .ide import graphiql_page
 from .json_codec import dumps
+from .ws_handlers import LegacyWSHandler, TransportWSHandler
 
 
 def graphql_request(data: object, protocol: GraphQLRequestProtocol) -> GraphQLRequestData:
@@ -99,6 +102,9 @@ class GraphQLView(GraphQL[Context, None]):
     """
 
     websocket_adapter_class = TextFrameWebSocket
+    # A malformed WebSocket message closes its connection with 4400 (ws_handlers.py).
+    graphql_transport_ws_handler_class = TransportWSHandler
+    graphql_ws_handler_class = LegacyWSHandler
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -110,6 +116,10 @@ class GraphQLView(GraphQL[Context, None]):
             response = error_response(refusal.status_code, refusal.reason)
         await response(scope, receive, send)
 
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL from the package's own files (Strawberry's page loads them from CDNs)."""
+        return graphiql_page(request)
+
     def encode_json(self, data: object) -> bytes:
         return dumps(data)
 
@@ -119,6 +129,9 @@ class GraphQLView(GraphQL[Context, None]):
         except RecursionError:
             # Nested beyond the parser's reach is a malformed body (400), not a crash.
             raise json.JSONDecodeError("nested too deeply", "", 0) from None
+        except UnicodeDecodeError as error:
+            # JSON is UTF-8 (RFC 8259): other bytes are a malformed body too.
+            raise json.JSONDecodeError(f"not UTF-8: {error.reason}", "", error.start) from None
 
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter

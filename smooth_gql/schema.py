@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
-from strawberry.types import ExecutionContext
+from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
+from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from .graphql_limits import DocumentLimits, ExecutionTimeout, document_limit
+from .graphql_read_rule import MutationReadRule
 from .observability.graphql_metrics import OperationMetrics
 from .observability.request_id import with_request_id
 from .resolvers.mutation import Mutation
@@ -61,6 +66,33 @@ class ErrorCodes(MaskErrors):
 
 
 class Schema(strawberry.Schema):
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        """One result, for one plain HTTP request: never a subscription. Strawberry would run
+        one there and fail on its stream (INTERNAL); refused, the view answers 400
+        "subscriptions are not allowed when using POST". Subscriptions go over a WebSocket or
+        Server-Sent Events, which call `subscribe`, not this."""
+        allowed = (
+            DEFAULT_ALLOWED_OPERATION_TYPES if allowed_operation_types is None else allowed_operation_types
+        )
+        return await super().execute(
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            set(allowed) - {OperationType.SUBSCRIPTION},
+            operation_extensions,
+        )
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -83,7 +115,7 @@ def build_schema() -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=[OperationMetrics, DocumentLimits, ExecutionTimeout, ErrorCodes],
+        extensions=[OperationMetrics, DocumentLimits, ExecutionTimeout, MutationReadRule, ErrorCodes],
         types=[ValidationError, NotFoundError, ForbiddenError, ConstraintError, VersionConflict],
     )
 

@@ -77,15 +77,15 @@ class ServeProcess:
 
 @contextlib.contextmanager
 def serve(database_url: str, *extra: str, env: dict[str, str] | None = None) -> Iterator[ServeProcess]:
-    """`env` adds to (or overrides) the variables the server starts with."""
+    """`env` adds to (or overrides) the variables the server starts with (AUTH_ENABLED=true too)."""
     port = _free_port()
     env = {
         **os.environ,
-        **(env or {}),
-        "SMOOTH_DATABASE_URL": _plain_postgres_url(database_url),
         "AUTH_ENABLED": "false",
         "LOG_LEVEL": "WARNING",
         "SMOOTH_KEEP_ALIVE_SECONDS": "2",
+        **(env or {}),
+        "SMOOTH_DATABASE_URL": _plain_postgres_url(database_url),
     }
     command = [
         sys.executable,

@@ -28,7 +28,7 @@ def test_defaults_serve_the_embedded_sqlite_database() -> None:
     settings = Settings.from_env({})
     assert settings.database_url == "sqlite+aiosqlite:///./smooth.db"
     assert settings.is_sqlite and settings.auth_enabled and not settings.allow_registration
-    assert (settings.bcrypt_rounds, settings.ws_allowed_origins) == (12, ())
+    assert (settings.bcrypt_rounds, settings.cors_origins) == (12, ())
     assert (settings.max_bulk_items, settings.max_page_size, settings.default_page_size) == (1000, 1000, 100)
 
 
@@ -78,7 +78,7 @@ def test_auth_settings_come_from_the_environment() -> None:
             "SMOOTH_MIN_PASSWORD_LENGTH": "14",
             "SMOOTH_LOGIN_MAX_FAILURES": "3",
             "SMOOTH_LOGIN_WINDOW_SECONDS": "60",
-            "SMOOTH_WS_ALLOWED_ORIGINS": "https://cam.example, http://10.0.0.5:3000",
+            "SMOOTH_CORS_ORIGINS": "https://cam.example, HTTP://10.0.0.5:3000, https://tools.example:443",
             "SMOOTH_FEED_RECHECK_SECONDS": "0",  # check before every delivery
         }
     )
@@ -86,7 +86,8 @@ def test_auth_settings_come_from_the_environment() -> None:
     assert settings.auth_enabled and settings.allow_registration
     assert (settings.bcrypt_rounds, settings.min_password_length) == (10, 14)
     assert (settings.login_max_failures, settings.login_window_seconds) == (3, 60)
-    assert settings.ws_allowed_origins == ("https://cam.example", "http://10.0.0.5:3000")
+    # In the form browsers send them: the CORS and WebSocket checks compare the header to these.
+    assert settings.cors_origins == ("http://10.0.0.5:3000", "https://cam.example", "https://tools.example")
 
 
 @pytest.mark.parametrize(
@@ -99,9 +100,17 @@ def test_auth_settings_come_from_the_environment() -> None:
         ({"SMOOTH_BCRYPT_ROUNDS": "3"}, "SMOOTH_BCRYPT_ROUNDS: must be at least 4, got 3"),
         ({"SMOOTH_FEED_RECHECK_SECONDS": "-1"}, "SMOOTH_FEED_RECHECK_SECONDS: must be at least 0, got -1"),
         ({"SMOOTH_BCRYPT_ROUNDS": "32"}, "SMOOTH_BCRYPT_ROUNDS: must be between 4 and 31, got 32"),
+        ({"SMOOTH_CORS_ORIGINS": "https://cam.example/path"}, "SMOOTH_CORS_ORIGINS: Invalid origin"),
+        ({"SMOOTH_CORS_ORIGINS": "cam.example.com"}, "SMOOTH_CORS_ORIGINS: Invalid origin 'cam.example.com'"),
+        ({"SMOOTH_CORS_ORIGINS": "https://a.example,null"}, "SMOOTH_CORS_ORIGINS: Invalid origin 'null'"),
         (
-            {"SMOOTH_WS_ALLOWED_ORIGINS": "https://cam.example/path"},
-            "SMOOTH_WS_ALLOWED_ORIGINS: Invalid origin",
+            {"SMOOTH_CORS_ORIGINS": "ftp://files.example"},
+            "SMOOTH_CORS_ORIGINS: origins are http:// or https://",
+        ),
+        ({"SMOOTH_CORS_ORIGINS": "*"}, "SMOOTH_CORS_ORIGINS: '*' is not accepted"),
+        (
+            {"SMOOTH_WS_ALLOWED_ORIGINS": "https://cam.example"},
+            "SMOOTH_WS_ALLOWED_ORIGINS: replaced by SMOOTH_CORS_ORIGINS",
         ),
     ],
 )

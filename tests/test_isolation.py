@@ -220,7 +220,7 @@ async def test_subscribers_see_only_their_own_tenants_changes(engine: AsyncEngin
 
 
 async def test_websocket_credentials_and_origins(engine: AsyncEngine, database_url: str) -> None:
-    async with live_auth_server(engine, database_url, ws_allowed_origins=("https://cam.example",)) as (
+    async with live_auth_server(engine, database_url, cors_origins=("https://cam.example",)) as (
         auth,
         port,
     ):

@@ -142,7 +142,6 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("GET", "/health"): Call("/api/health", anyone(OK)),
     ("GET", "/v1/openapi.json"): Call("/api/v1/openapi.json", anyone(OK)),
     ("GET", "/v1/docs"): Call("/api/v1/docs", anyone(OK)),
-    ("GET", "/docs/oauth2-redirect"): Call("/api/docs/oauth2-redirect", anyone(OK)),
     ("GET", "/v1/redoc"): Call("/api/v1/redoc", anyone(OK)),
     **_collection_rows(),
     ("GET", f"{SETS}/history"): Call("/api/v1/tool-sets/$set/history", read("set")),

@@ -131,6 +131,29 @@ def require_unrestricted(principal: Principal, what: str) -> None:
         raise Forbidden(f"{what} is not available to API keys restricted by tags or machine")
 
 
+# The receipt of a write: what a mutation hands back to any caller that may make it.
+RECEIPT_FIELDS: frozenset[str] = frozenset({"id", "version"})
+
+
+def reads_every_result(principal: Principal) -> bool:
+    """Whether `result_field_problem` passes every field for this caller (a cheap question
+    first, so the common caller's mutations are not walked at all)."""
+    return not principal.is_authenticated or principal.has_scope(READ)
+
+
+def result_field_problem(principal: Principal, field: str) -> str | None:
+    """Why a mutation may not hand `field` of a stored row back to this caller, or None.
+
+    A write scope lets a key write, not read: the receipt (`id` and `version`, enough to
+    name the row and update it again) is its own, every other field of a row (its
+    relations, a conflicting row's `current` state) is a read under the rule of every
+    query. Callers without credentials are left to the mutation, which refuses them.
+    """
+    if field in RECEIPT_FIELDS or reads_every_result(principal):
+        return None
+    return f"required scope '{READ}' not granted; without it a write returns only {_listed(RECEIPT_FIELDS)}"
+
+
 # --- which rows ------------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 # The single user that `AUTH_ENABLED=false` acts as; a real row, so foreign keys hold.
@@ -34,6 +35,8 @@ class Principal:
     machine_id: str | None = None
     session_id: str | None = None
     api_key_id: str | None = None
+    # When the key expires (None: never, or not a key); a key it makes cannot outlive it.
+    expires_at: datetime | None = None
     # Why an INVALID principal was refused (never contains the credential itself).
     problem: str | None = None
 

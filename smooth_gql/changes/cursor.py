@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 
 from ..services.errors import BadInput
+from ..services.fields import INT64_MAX
 
 PREFIX = "chg:"
+# ASCII digits only (str.isdigit also takes '²'), at most 19 of them: the seq is a 64-bit number.
+_SEQ = re.compile(re.escape(PREFIX) + "([0-9]{1,19})")
 
 
 def encode(seq: int) -> str:
@@ -19,8 +23,9 @@ def decode(cursor: str) -> int:
         text = base64.urlsafe_b64decode(cursor.encode()).decode()
     except (ValueError, binascii.Error, UnicodeDecodeError):
         text = ""
-    if text.startswith(PREFIX) and text[len(PREFIX) :].isdigit():
-        return int(text[len(PREFIX) :])
+    found = _SEQ.fullmatch(text)
+    if found is not None and int(found.group(1)) <= INT64_MAX:
+        return int(found.group(1))
     raise BadInput(
         "after: not a change-feed cursor; resynchronize in full and start from a new cursor", field="after"
     )

@@ -67,6 +67,10 @@ def configure_logging(level: str, stream: TextIO | None = None) -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    # Alembic reports each step at INFO ("Context impl SQLiteImpl.", "Will assume transactional
+    # DDL."), even when it only reads the schema revision: noise in every CLI command's output.
+    # Our own lines say what a migration did; LOG_LEVEL=DEBUG still shows Alembic's.
+    logging.getLogger("alembic").setLevel(logging.NOTSET if level.upper() == "DEBUG" else logging.WARNING)
     # uvicorn's loggers log through the root handler rather than their own text ones.
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         uvicorn_logger = logging.getLogger(name)

@@ -10,7 +10,9 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
+from starlette.responses import HTMLResponse
 
+from ..ide import redoc_page, swagger_ui_page
 from ..observability.server_errors import internal_error_handler
 from ..services.errors import ServiceError
 from . import accounts, audit, backup, bulk, changes, keys, tool_set_history
@@ -19,6 +21,7 @@ from .responses import JSONResponse
 
 TITLE = "Smooth Tool Data Exchange"
 VERSION = "0.1.0"
+OPENAPI_PATH = "/v1/openapi.json"
 
 
 async def health() -> dict[str, str]:
@@ -38,13 +41,23 @@ async def service_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": detail_of(exc)}, status_code=status_of(exc), headers=headers_of(exc))
 
 
+async def swagger_ui(request: Request) -> HTMLResponse:
+    """Swagger UI (contract §12), offline: its files ship in the package."""
+    return swagger_ui_page(request, OPENAPI_PATH, TITLE)
+
+
+async def redoc(request: Request) -> HTMLResponse:
+    """ReDoc (contract §12), offline: its files ship in the package."""
+    return redoc_page(request, OPENAPI_PATH, TITLE)
+
+
 def create_rest_app() -> FastAPI:
     app = FastAPI(
         title=TITLE,
         version=VERSION,
-        openapi_url="/v1/openapi.json",
-        docs_url="/v1/docs",
-        redoc_url="/v1/redoc",
+        openapi_url=OPENAPI_PATH,
+        docs_url=None,  # FastAPI's pages load from CDNs; these serve the package's own copies
+        redoc_url=None,
         default_response_class=JSONResponse,
     )
     app.add_exception_handler(ServiceError, service_error)
@@ -52,6 +65,8 @@ def create_rest_app() -> FastAPI:
     # Anything unexpected: the host app's guard logs it; this only shapes the answer.
     app.add_exception_handler(Exception, internal_error_handler)
     app.add_api_route("/health", health, methods=["GET"], tags=["health"])
+    app.add_api_route("/v1/docs", swagger_ui, methods=["GET"], include_in_schema=False)
+    app.add_api_route("/v1/redoc", redoc, methods=["GET"], include_in_schema=False)
     app.include_router(accounts.router())
     for path in keys.PATHS:
         app.include_router(keys.router(path))

@@ -141,6 +141,14 @@ async def _first_or_allowed(session: AsyncSession, runtime: Runtime, by_admin: b
     return first
 
 
+async def has_accounts(runtime: Runtime) -> bool:
+    """Whether anyone has an account yet (the local admin of AUTH_ENABLED=false does not count):
+    `serve` invites an operator to register the first one only while nobody has."""
+    async with runtime.sessions() as session:
+        found = await session.execute(select(USERS.c.id).where(USERS.c.id != LOCAL_ADMIN_ID).limit(1))
+        return found.first() is not None
+
+
 async def me(runtime: Runtime, principal: Principal) -> dict[str, Any]:
     policy.require_authenticated(principal)
     row = await _user(runtime, principal.user_id)

@@ -120,8 +120,26 @@ def _validate(request: KeyRequest) -> tuple[str, list[str], list[str], str | Non
     return name, scopes, tags, machine, expires
 
 
+def _capped_expiry(principal: Principal, expires: datetime | None) -> datetime | None:
+    """A key made by an expiring key expires with it at the latest: asked for no expiry, it
+    gets its maker's; asked for a later one, it is refused like any other grant beyond the
+    maker's own."""
+    limit = principal.expires_at if principal.kind is PrincipalKind.API_KEY else None
+    if limit is None:
+        return expires
+    if expires is None:
+        return limit
+    if expires > limit:
+        raise Forbidden(
+            f"expiresAt: a key made by this key must expire by {limit.isoformat()}, when this key does",
+            field="expiresAt",
+        )
+    return expires
+
+
 def _check_delegation(principal: Principal, scopes: list[str], tags: list[str], machine: str | None) -> None:
-    """A key that makes a key cannot hand out more than it holds itself."""
+    """A key that makes a key cannot hand out more than it holds itself (its expiry:
+    `_capped_expiry`)."""
     if principal.kind is not PrincipalKind.API_KEY:
         return
     missing = [s for s in scopes if not principal.has_scope(s)]
@@ -137,6 +155,7 @@ async def create(runtime: Runtime, principal: Principal, request: KeyRequest) ->
     _require_manager(principal)
     name, scopes, tags, machine, expires = _validate(request)
     _check_delegation(principal, scopes, tags, machine)
+    expires = _capped_expiry(principal, expires)
     made = tokens.new_api_key()
     now = utcnow()
     row = {
@@ -285,6 +304,7 @@ def _usable(row: Mapping[str, Any], now: datetime) -> Principal | str:
         tags=frozenset(row["tags"] or ()),
         machine_id=row["machine_id"],
         api_key_id=row["id"],
+        expires_at=row["expires_at"],
     )
 
 

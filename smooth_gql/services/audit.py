@@ -16,7 +16,7 @@ from ..db.queries import mappings
 from . import cursors
 from .errors import BadInput
 from .fields import INT64_MAX, canonical_id
-from .reads import authorize_read, check_page_size
+from .reads import authorize_read, check_page_size, filter_value
 from .unit_of_work import Runtime
 
 AUDIT = models.table_of(models.AuditLog)
@@ -40,6 +40,7 @@ def _conditions(principal: Principal, query: AuditQuery) -> list[ColumnElement[b
     for name in ("entity_type", "entity_id", "operation", "result", "user_id"):
         value = getattr(query, name)
         if value is not None:
+            value = filter_value(name, value)
             if name in ("entity_id", "user_id"):
                 value = canonical_id(value) or value  # ids are stored in lower case
             conditions.append(AUDIT.c[name] == value)

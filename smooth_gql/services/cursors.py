@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .errors import BadInput
-from .fields import to_jsonable
+from .fields import check_query_text, to_jsonable
 
 
 def encode(values: Sequence[Any]) -> str:
@@ -17,9 +17,16 @@ def encode(values: Sequence[Any]) -> str:
 
 
 def decode(cursor: str, length: int) -> list[Any]:
+    """The values of a cursor this server issued, or BadInput: a client may send anything,
+    and what comes out goes into SQL, so its strings must be storable text (no NUL, no lone
+    surrogate, none longer than a filter's) and its JSON flat."""
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, binascii.Error):
+        if isinstance(values, list):
+            for value in values:
+                if isinstance(value, str):
+                    check_query_text("after", value)
+    except (ValueError, binascii.Error, RecursionError):  # FieldError is a ValueError
         values = None
     if not isinstance(values, list) or len(values) != length:
         raise BadInput("after: not a cursor this list issued", field="after")

@@ -20,6 +20,10 @@ INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 MAX_TAGS = 50
 MAX_LIST_ENTRIES = 1000  # members of one tool set, components of one assembly
 MAX_JSON_DEPTH = 32
+MAX_QUERY_TEXT = 1000  # a filter's or a cursor's string: longer than anything stored that matters
+# The values of one `tagsAny` / `tagsAll`, one bind parameter each: asyncpg sends at most 32,767
+# and SQLite takes at most 32,766; a document within maxTokens holds fewer than 2,000 anyway.
+MAX_QUERY_LIST = 10_000
 
 
 class Kind(Enum):
@@ -169,7 +173,10 @@ def check_datetime(label: str, value: Any) -> datetime:
     if not isinstance(value, datetime):
         raise FieldError(label, "expected an ISO 8601 date-time")
     moment: datetime = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # 0001-01-01 east of Greenwich, 9999-12-31 west of it
+        raise FieldError(label, "is outside the years 1 to 9999 in UTC") from None
 
 
 def check_date(label: str, value: Any) -> date:
@@ -221,6 +228,17 @@ def check_text(label: str, value: str) -> None:
             value.encode("utf-8")
         except UnicodeEncodeError:
             raise FieldError(label, "must be valid Unicode (it contains a lone surrogate)") from None
+
+
+def check_query_text(label: str, value: object, max_length: int = MAX_QUERY_TEXT) -> str:
+    """A string a client searches or filters by: storable (`check_text`) and short enough for
+    any database to compare (SQLite refuses a LIKE pattern over 50,000 bytes)."""
+    if not isinstance(value, str):
+        raise FieldError(label, "expected a string")
+    check_text(label, value)
+    if len(value) > max_length:
+        raise FieldError(label, f"must be at most {max_length} characters (got {len(value)})")
+    return value
 
 
 def to_jsonable(value: Any) -> Any:

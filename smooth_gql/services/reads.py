@@ -23,8 +23,8 @@ from ..db.queries import mappings, tags_match
 from ..enums import EntityType
 from . import cursors
 from .entities import SPECS, Join
-from .errors import BadInput
-from .fields import INT64_MAX, Kind, canonical_id, check_datetime
+from .errors import BadInput, FieldError
+from .fields import INT64_MAX, MAX_QUERY_LIST, Kind, canonical_id, check_datetime, check_query_text
 from .unit_of_work import Runtime
 
 Row = Mapping[str, Any]
@@ -170,9 +170,7 @@ def _where(query: ListQuery, principal: Principal, dialect: str) -> list[ColumnE
     for key, value in query.filters.items():
         if value is None:
             continue
-        if isinstance(value, str) and "\x00" in value:
-            # No stored text holds NUL, and PostgreSQL refuses it as a parameter.
-            raise BadInput(f"filter: {key} must not contain NUL characters", field="filter")
+        value = filter_value(key, value)
         if key == "text":
             pattern = f"%{_escape_like(str(value))}%"
             conditions.append(
@@ -193,6 +191,29 @@ def _where(query: ListQuery, principal: Principal, dialect: str) -> list[ColumnE
     return conditions
 
 
+def filter_value(key: str, value: Any) -> Any:
+    """A filter's value as the database can take it, or BadInput naming `filter`.
+
+    Strings (and the strings of a list) are held to `check_query_text`: no NUL or lone
+    surrogate (neither driver can send them), no pattern too long to compare; a list holds
+    at most MAX_QUERY_LIST values (one bind parameter each). Moments go through
+    `check_datetime` (a moment UTC cannot hold is refused, not overflowed). Every filter of
+    every list and of the audit log passes here.
+    """
+    try:
+        if isinstance(value, str):
+            return check_query_text(key, value)
+        if isinstance(value, list):
+            if len(value) > MAX_QUERY_LIST:
+                raise FieldError(key, f"at most {MAX_QUERY_LIST} values")
+            return [check_query_text(key, v) if isinstance(v, str) else v for v in value]
+        if isinstance(value, datetime):
+            return check_datetime(key, value)
+    except FieldError as error:
+        raise BadInput(f"filter: {error}", field="filter") from None
+    return value
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -204,8 +225,8 @@ def _decode_cursor(cursor: str, order_by: str) -> tuple[Any, str]:
         raise BadInput("after: not a cursor of this list and order", field="after")
     if order_by.endswith(("_at", "_time")):
         try:
-            return datetime.fromisoformat(value), row_id
-        except ValueError:
+            return check_datetime("after", value), row_id
+        except FieldError:
             raise BadInput("after: not a cursor of this list and order", field="after") from None
     return value, row_id
 

@@ -48,7 +48,10 @@ def to_service(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, list):
-        return [to_service(v) for v in value]
+        # No input type of the schema nests lists, so a list or dict inside a list is part
+        # of a JSON value: passed on as it is, not walked (a client may nest it 500 deep;
+        # the services' `check_json` refuses it past MAX_JSON_DEPTH without recursing further).
+        return [v if isinstance(v, list | dict) else to_service(v) for v in value]
     if hasattr(value, "__strawberry_definition__"):
         out: dict[str, Any] = {}
         for f in dataclass_fields(value):
