@@ -95,6 +95,10 @@ class Settings:
     default_page_size: int = 100
     # GraphQL limits: a request over any of them is refused before it runs.
     max_query_depth: int = 10
+    # Fields an operation selects, a fragment counted at every spread (GraphiQL's introspection: ~220).
+    max_query_fields: int = 1000
+    # Pairs of same-path fields graphql-core's overlap rule compares (quadratic; ~4 µs a pair).
+    max_field_merges: int = 10_000
     max_aliases: int = 15
     max_tokens: int = 2000
     max_body_bytes: int = 2 * 1024 * 1024
@@ -149,6 +153,8 @@ class Settings:
             max_page_size=max_page,
             default_page_size=min(_int(env, "SMOOTH_DEFAULT_PAGE_SIZE", 100), max_page),
             max_query_depth=_int(env, "SMOOTH_MAX_QUERY_DEPTH", 10),
+            max_query_fields=_int(env, "SMOOTH_MAX_QUERY_FIELDS", 1000),
+            max_field_merges=_int(env, "SMOOTH_MAX_FIELD_MERGES", 10_000),
             max_aliases=_int(env, "SMOOTH_MAX_ALIASES", 15, minimum=0),
             max_tokens=_int(env, "SMOOTH_MAX_TOKENS", 2000),
             max_body_bytes=_int(env, "SMOOTH_MAX_BODY_BYTES", 2 * 1024 * 1024),

@@ -1,12 +1,17 @@
-"""What a GraphQL request may cost, as Strawberry's own extensions configured from Settings.
+"""What a GraphQL request may cost, checked by extensions that read the limits per request.
 
-Depth, aliases and tokens are checked while the document is parsed and
-validated, so an over-limit request is refused before any resolver runs (and
-before any SQL). The parser and validation caches are bounded: a public
-endpoint must not let unique query texts grow memory without limit.
-Page size (`first`) is enforced by the read services, batch size of writes by
-the write services; both are settings too. Strawberry has no execution
-timeout, so `ExecutionTimeout` is ours.
+In order: tokens while parsing; then the document's cost — fields, depth,
+aliases and field merges, measured in time linear in the document
+(`document_cost`) — before graphql-core's validation, which is quadratic in
+places; then validation; then, before variables are coerced, the count of a
+bulk write's input (`graphql_bulk_guard`). Each refusal comes before any
+resolver runs and before any SQL. The schema, and so its extensions, is built
+once per process and shared by every app in it; the limits are the settings
+of the app serving the request, read from its context. The parser and
+validation caches are bounded: a public endpoint must not let unique query
+texts grow memory without limit. Page size (`first`) is enforced by the read
+services, batch size of writes by the write services as well. Strawberry has
+no execution timeout, so `ExecutionTimeout` is ours.
 """
 
 from __future__ import annotations
@@ -15,34 +20,37 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import AsyncIterator, Callable, Iterator
-from functools import partial
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
-from graphql import ASTValidationRule, GraphQLError, NoSchemaIntrospectionCustomRule
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxTokensLimiter,
-    ParserCache,
-    SchemaExtension,
-    ValidationCache,
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    GraphQLError,
+    Node,
+    NoSchemaIntrospectionCustomRule,
+    OperationDefinitionNode,
 )
-from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
-from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
+from graphql import ExecutionResult as GraphQLExecutionResult
+from strawberry.extensions import SchemaExtension
+from strawberry.extensions.parser_cache import _get_parse_cache
+from strawberry.extensions.validation_cache import _get_validate_cache
+from strawberry.types import ExecutionContext
 
 from .config import Settings
+from .document_cost import CAP, OperationCost, document_cost, field_merges
+from .graphql_bulk_guard import bulk_refusal
 from .observability.request_id import with_request_id
 from .services.errors import limit_extension
 
 log = logging.getLogger("smooth_gql.graphql")
 
-ExtensionFactory = Callable[[], SchemaExtension]
-
-# How graphql-core and Strawberry word a refusal by each document limit, with the limit's
-# value; they give no other handle on which limit it was (test_limits pins the wording).
+# How graphql-core words a refusal by the token limit, with the limit's value; it gives no
+# other handle on which limit it was (test_limits pins the wording). Our own refusals carry
+# their `extensions.limit` from the start.
 _DOCUMENT_LIMITS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"exceeds maximum operation depth of (\d+)$"), "maxQueryDepth"),
-    (re.compile(r"^\d+ aliases found\. Allowed: (\d+)$"), "maxAliases"),
     (re.compile(r"Document contains more than (\d+) tokens\. Parsing aborted\.$"), "maxTokens"),
 )
 
@@ -58,28 +66,164 @@ def document_limit(error: GraphQLError) -> dict[str, Any] | None:
     return None
 
 
-def limit_extensions(settings: Settings) -> list[ExtensionFactory]:
-    """Factories, not instances: Strawberry builds each extension fresh per request.
+def request_settings(execution_context: ExecutionContext) -> Settings:
+    """The settings of the app serving this request.
 
-    The depth and alias rules are the validators behind Strawberry's
-    `QueryDepthLimiter` and `MaxAliasesLimiter` (and introspection's, behind
-    `DisableIntrospection`), made once here rather than by those extensions on
-    every request: the rule classes are part of the validation cache's key, and
-    a new class per request would make every lookup a miss.
+    The schema is built once per process and shared by every app in it, so no
+    limit is baked into it: each request reads its app's settings from the
+    context. A request run without our context (the schema executed directly)
+    gets the defaults, which are the safe ones.
     """
-    rules: list[type[ASTValidationRule]] = [
-        max_depth_rule(settings.max_query_depth, should_ignore=None),
-        max_aliases_rule(settings.max_aliases),
-    ]
-    if not settings.introspection:
-        rules.append(NoSchemaIntrospectionCustomRule)
-    return [
-        partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
-        partial(SyntaxReportingParserCache, maxsize=settings.query_cache_size),
-        partial(AddValidationRules, rules),
-        partial(ValidationCache, maxsize=settings.query_cache_size),
-        partial(ExecutionTimeout, seconds=settings.execution_timeout_seconds),
-    ]
+    context = execution_context.context
+    runtime = getattr(context, "runtime", None)
+    settings = getattr(runtime, "settings", None)
+    return settings if isinstance(settings, Settings) else _DEFAULT_SETTINGS
+
+
+_DEFAULT_SETTINGS = Settings()
+
+
+@lru_cache(maxsize=2)
+def _validation_rules(introspection: bool) -> tuple[type[ASTValidationRule], ...]:
+    """Our rules beyond graphql-core's own; the rule classes are part of the validation
+    cache's key, so the same settings must give the very same tuple."""
+    return () if introspection else (NoSchemaIntrospectionCustomRule,)
+
+
+def cost_errors(document: DocumentNode, settings: Settings) -> list[GraphQLError]:
+    """Refusals of a document over the field, depth or alias limit (measured linearly).
+
+    The messages of depth and aliases are those of Strawberry's `QueryDepthLimiter`
+    and `MaxAliasesLimiter`, which this replaces: they walk every fragment spread
+    again, exponential in the document (see `document_cost`).
+    """
+    errors: list[GraphQLError] = []
+    cost = document_cost(document)
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    for operation, node in zip(cost.operations, operations, strict=True):
+        errors.extend(_size_errors(f"'{operation.name}'", operation, node, settings))
+    # A fragment no operation uses is validated too. Its depth is not checked: alone, it cannot
+    # tell introspection types (free, under `__schema`) from others.
+    for fragment in cost.fragments if not errors else ():
+        if fragment.fields > settings.max_query_fields:
+            errors = _size_errors(f"fragment '{fragment.name}'", replace(fragment, depth=0), None, settings)
+            break
+    # Only now that every definition is within the field limit is counting merges cheap.
+    merges = 0 if errors else field_merges(document, cost.ordered_fragments, 50 * settings.max_query_fields)
+    if merges > settings.max_field_merges:
+        pairs = "too many" if merges >= CAP else f"{merges}"
+        errors.append(
+            _limit_error(
+                f"The document repeats fields too often: validating it would compare {pairs} "
+                f"pairs of fields; the limit is {settings.max_field_merges}",
+                None,
+                "maxFieldMerges",
+                settings.max_field_merges,
+            )
+        )
+    aliases = min(CAP, sum(operation.aliases for operation in cost.operations))
+    if aliases > settings.max_aliases:
+        found = f"More than {CAP - 1}" if aliases >= CAP else f"{aliases}"
+        errors.append(
+            _limit_error(
+                f"{found} aliases found. Allowed: {settings.max_aliases}",
+                None,
+                "maxAliases",
+                settings.max_aliases,
+            )
+        )
+    return errors
+
+
+def _size_errors(what: str, cost: OperationCost, node: Node | None, settings: Settings) -> list[GraphQLError]:
+    errors = []
+    if cost.fields > settings.max_query_fields:
+        count = f"more than {CAP - 1}" if cost.fields >= CAP else f"{cost.fields}"
+        errors.append(
+            _limit_error(
+                f"{what} selects {count} fields, counting a fragment at every spread; "
+                f"the limit is {settings.max_query_fields}",
+                node,
+                "maxQueryFields",
+                settings.max_query_fields,
+            )
+        )
+    if cost.depth > settings.max_query_depth:
+        errors.append(
+            _limit_error(
+                f"{what} exceeds maximum operation depth of {settings.max_query_depth}",
+                node,
+                "maxQueryDepth",
+                settings.max_query_depth,
+            )
+        )
+    return errors
+
+
+def _limit_error(message: str, node: Node | None, name: str, value: int) -> GraphQLError:
+    return GraphQLError(message, node, extensions={"code": "BAD_USER_INPUT", **limit_extension(name, value)})
+
+
+class DocumentLimits(SchemaExtension):
+    """Tokens, document cost, introspection and bulk input counts, with the parse and
+    validation caches.
+
+    Parsing and validation results are kept in Strawberry's bounded LRU caches
+    (`query_cache_size` entries each, shared by the process). The token limit
+    is a parse option and the introspection switch a validation rule, so both
+    are part of the cache keys; the cost is measured on every request, ahead of
+    the validation cache: apps with different limits never share a verdict.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.settings = _DEFAULT_SETTINGS
+
+    def on_operation(self) -> Iterator[None]:
+        self.settings = request_settings(self.execution_context)
+        self.execution_context.parse_options["max_tokens"] = self.settings.max_tokens
+        yield
+
+    def on_parse(self) -> Iterator[None]:
+        """A document that fails to parse is left to Strawberry.
+
+        Raising the syntax error (or the token limit's error) out of this hook
+        would skip the error-masking extension, so the error would reach the
+        client without `extensions.code`. Leaving the document unset makes
+        Strawberry parse it once more and report the error as usual.
+        """
+        context = self.execution_context
+        parse = _get_parse_cache(self.settings.query_cache_size)
+        with contextlib.suppress(GraphQLError):
+            context.graphql_document = parse(context.query, **context.parse_options)
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        """The cost first, in time linear in the document; graphql-core's validation only for a
+        document within it (validation of a document within the limits is bounded in time, and
+        it is cached; the cost is not, so renaming fragments gains nothing)."""
+        context = self.execution_context
+        settings = self.settings
+        assert context.graphql_document is not None  # Strawberry validates parsed documents only
+        refused = cost_errors(context.graphql_document, settings)
+        if refused:
+            context.pre_execution_errors = refused
+            yield
+            return
+        context.validation_rules = (*context.validation_rules, *_validation_rules(settings.introspection))
+        validate = _get_validate_cache(settings.query_cache_size)
+        context.pre_execution_errors = validate(
+            context.schema._schema, context.graphql_document, context.validation_rules
+        )
+        yield
+
+    def on_execute(self) -> Iterator[None]:
+        """A bulk write refused on the count of its input, before graphql-core coerces it;
+        a result set here is returned instead of executing (see `graphql_bulk_guard`)."""
+        refusal = bulk_refusal(self.execution_context)
+        if refusal is not None:
+            self.execution_context.result = GraphQLExecutionResult(data=None, errors=[refusal])
+        yield
 
 
 class ExecutionTimeout(SchemaExtension):
@@ -92,12 +236,9 @@ class ExecutionTimeout(SchemaExtension):
     its start runs inside `on_execute`.
     """
 
-    def __init__(self, seconds: float) -> None:
-        super().__init__()
-        self.seconds = seconds
-
     async def on_execute(self) -> AsyncIterator[None]:
-        deadline = asyncio.timeout(self.seconds)
+        seconds = request_settings(self.execution_context).execution_timeout_seconds
+        deadline = asyncio.timeout(seconds)
         try:
             async with deadline:
                 yield
@@ -105,24 +246,8 @@ class ExecutionTimeout(SchemaExtension):
             if not deadline.expired():  # a TimeoutError of somebody else's
                 raise
             name = self.execution_context.operation_name or "anonymous"
-            log.warning("operation %s cancelled after %s s", name, self.seconds)
+            log.warning("operation %s cancelled after %s s", name, seconds)
             raise GraphQLError(
-                f"The operation ran longer than {self.seconds:g} s and was cancelled.",
+                f"The operation ran longer than {seconds:g} s and was cancelled.",
                 extensions=with_request_id({"code": "TIMEOUT"}),
             ) from None
-
-
-class SyntaxReportingParserCache(ParserCache):
-    """Strawberry's parser cache, but a document that fails to parse is left to Strawberry.
-
-    The stock extension raises the syntax error (or the token limit's error)
-    out of its hook, which skips the error-masking extension, so the error
-    would reach the client without `extensions.code`. Leaving the document
-    unset makes Strawberry parse it once more and report the error as usual.
-    """
-
-    def on_parse(self) -> Iterator[None]:
-        context = self.execution_context
-        with contextlib.suppress(GraphQLError):
-            context.graphql_document = self.cached_parse_document(context.query, **context.parse_options)
-        yield

@@ -11,6 +11,7 @@ from strawberry.types.field import StrawberryField
 
 from ..context import Context
 from ..enums import EntityType
+from ..graphql_bulk_guard import BULK_WRITE, BulkWrite
 from ..services import reads, writes
 from ..types.bulk import BulkResult, bulk_result
 from ..types.common import Connection, DeleteInput, connection, list_query, load_one, to_service
@@ -69,7 +70,11 @@ def create(entity: EntityType, cls: Any, input_cls: Any) -> StrawberryField:
         )
         return bulk_result(entity, cls, outcome)
 
-    return mutation(resolver=resolve, description=f"Create {NAMES[entity]}; atomic: all or nothing.")
+    return mutation(
+        resolver=resolve,
+        description=f"Create {NAMES[entity]}; atomic: all or nothing.",
+        metadata={BULK_WRITE: BulkWrite(entity, deleting=False)},
+    )
 
 
 def update(entity: EntityType, cls: Any, input_cls: Any) -> StrawberryField:
@@ -83,6 +88,7 @@ def update(entity: EntityType, cls: Any, input_cls: Any) -> StrawberryField:
     return mutation(
         resolver=resolve,
         description=f"Update {NAMES[entity]} at their expected versions; atomic: all or nothing.",
+        metadata={BULK_WRITE: BulkWrite(entity, deleting=False)},
     )
 
 
@@ -95,5 +101,7 @@ def delete(entity: EntityType, cls: Any) -> StrawberryField:
         return bulk_result(entity, cls, outcome)
 
     return mutation(
-        resolver=resolve, description=f"Delete {NAMES[entity]}; rows others still reference are refused."
+        resolver=resolve,
+        description=f"Delete {NAMES[entity]}; rows others still reference are refused.",
+        metadata={BULK_WRITE: BulkWrite(entity, deleting=True)},
     )
