@@ -108,3 +108,17 @@ def test_every_error_is_collected() -> None:
     parsed = parse_table("T1 P1 Q12\nT2 P2\nT3\n")
     assert [t.tool for t in parsed.tools] == [2]
     assert [e.line for e in parsed.errors] == [1, 3]
+
+
+def test_the_codec_imports_nothing_of_the_server() -> None:
+    """The LinuxCNC bridge (a separate client program) shares this module."""
+    import ast
+
+    tree = ast.parse(Path(linuxcnc.__file__).read_text(encoding="utf-8"))
+    imported = {
+        node.module if isinstance(node, ast.ImportFrom) else alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    }
+    assert imported <= {"__future__", "math", "re", "collections.abc", "dataclasses"}
