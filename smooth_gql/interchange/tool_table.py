@@ -31,7 +31,7 @@ one failing line writes nothing.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -41,8 +41,9 @@ from ..changes import cursor, feed
 from ..enums import EntityType
 from ..services import reads, writes
 from ..services.errors import BadInput, ItemError, ItemErrorCode, LimitExceeded
+from ..services.fields import to_jsonable
 from ..services.unit_of_work import Runtime, UnitOfWork
-from . import linuxcnc
+from . import linuxcnc, preset_csv
 from .linuxcnc import AXES, ToolLine
 
 Row = dict[str, Any]
@@ -166,7 +167,7 @@ async def export_table(runtime: Runtime, principal: Principal, machine_id: str, 
     rows = await machine_presets(runtime, principal, machine_id)
     if fmt is ToolTableFormat.LINUXCNC:
         return linuxcnc.render_table(line_of(row) for row in _table_rows(rows))
-    raise BadInput(f"format: {fmt.value} is not supported yet", field="format")
+    return preset_csv.render_csv(_table_rows(rows))
 
 
 def _check_machine(machine_id: str) -> None:
@@ -233,10 +234,59 @@ def _values(line: ToolLine, row: Mapping[str, Any] | None, order: int, units: Le
     }
 
 
-def parse(fmt: ToolTableFormat, content: str) -> linuxcnc.ParsedTable:
+@dataclass(frozen=True)
+class _Entry:
+    """One tool of the file: its line, and what it would write over the stored row (or none)."""
+
+    tool: int
+    line: int
+    build: Callable[[Row | None, int], tuple[Row, list[FieldChange]]]
+
+
+def _linuxcnc_entry(line: ToolLine, units: LengthUnits | None) -> _Entry:
+    def build(row: Row | None, order: int) -> tuple[Row, list[FieldChange]]:
+        before = None if row is None else line_of(row)
+        old_units = None if row is None else _json(row.get("parameters")).get("units")
+        old_order = None if row is None else _order(row)
+        changes = _changes(before, line.normalized(), (old_order, order), (old_units, units and units.value))
+        return _values(line, row, order, units), changes
+
+    return _Entry(line.tool, line.line, build)
+
+
+def _csv_entry(csv_row: preset_csv.CsvRow) -> _Entry:
+    """A CSV row sets whole fields: those that differ from the stored row are written."""
+
+    def build(row: Row | None, order: int) -> tuple[Row, list[FieldChange]]:
+        changed = {
+            name: value
+            for name, value in csv_row.values.items()
+            if (value is not None if row is None else row.get(name) != value)
+        }
+        changes = [
+            FieldChange(
+                preset_csv.LABELS[name],
+                None if row is None else to_jsonable(row.get(name)),
+                to_jsonable(value),
+            )
+            for name, value in changed.items()
+        ]
+        return changed, changes
+
+    return _Entry(csv_row.tool, csv_row.line, build)
+
+
+def _parse(
+    fmt: ToolTableFormat, content: str, units: LengthUnits | None
+) -> tuple[list[_Entry], list[LineError]]:
+    parsed: linuxcnc.ParsedTable | preset_csv.ParsedCsv
     if fmt is ToolTableFormat.LINUXCNC:
-        return linuxcnc.parse_table(content)
-    raise BadInput(f"format: {fmt.value} is not supported yet", field="format")
+        parsed = linuxcnc.parse_table(content)
+        entries = [_linuxcnc_entry(line, units) for line in parsed.tools]
+    else:
+        parsed = preset_csv.parse_csv(content)
+        entries = [_csv_entry(row) for row in parsed.tools]
+    return entries, [LineError(e.line, None, ItemErrorCode.VALIDATION, str(e)) for e in parsed.errors]
 
 
 async def import_table(
@@ -257,40 +307,38 @@ async def import_table(
     never overwritten: the file was made from an older state of that row."""
     _check_machine(machine_id)
     edited = await _edited_since(runtime, principal, since) if since is not None else set()
-    parsed = parse(fmt, content)
-    result = ImportResult(
-        errors=[LineError(e.line, None, ItemErrorCode.VALIDATION, str(e)) for e in parsed.errors]
-    )
+    entries, parse_errors = _parse(fmt, content, units)
+    result = ImportResult(errors=parse_errors)
     limit = runtime.settings.max_bulk_items
-    if len(parsed.tools) > limit:
+    if len(entries) > limit:
         raise LimitExceeded(
-            f"content: {len(parsed.tools)} tools exceed the limit of {limit} per import",
+            f"content: {len(entries)} tools exceed the limit of {limit} per import",
             field="content",
             limit=("maxBulkItems", limit),
         )
     rows = await machine_presets(runtime, principal, machine_id)
     current = {row["tool_number"]: row for row in rows if row.get("tool_number") is not None}
-    creates: list[tuple[ToolLine, Row]] = []
-    updates: list[tuple[ToolLine, Row]] = []
-    for order, line in enumerate(parsed.tools):
-        row = current.get(line.tool)
-        before = None if row is None else line_of(row)
-        old_units = None if row is None else _json(row.get("parameters")).get("units")
-        old_order = None if row is None else _order(row)
-        changes = _changes(before, line.normalized(), (old_order, order), (old_units, units and units.value))
-        step = PlanStep(line.tool, PlanAction.CREATE, line.line, None if row is None else row["id"], changes)
+    creates: list[tuple[_Entry, Row]] = []
+    updates: list[tuple[_Entry, Row]] = []
+    for order, entry in enumerate(entries):
+        row = current.get(entry.tool)
+        values, changes = entry.build(row, order)
+        step = PlanStep(
+            entry.tool, PlanAction.CREATE, entry.line, None if row is None else row["id"], changes
+        )
         result.plan.append(step)
-        values = _values(line, row, order, units)
         if row is None:
-            creates.append((line, {"name": f"T{line.tool}", "machine_id": machine_id, **values}))
+            values.setdefault("name", None)
+            values["name"] = values["name"] or f"T{entry.tool}"
+            creates.append((entry, {"machine_id": machine_id, **values}))
         elif changes:
             step.action = PlanAction.UPDATE
-            updates.append((line, {"id": row["id"], "expected_version": row["version"], **values}))
+            updates.append((entry, {"id": row["id"], "expected_version": row["version"], **values}))
         else:
             step.action = PlanAction.UNCHANGED
     doomed: list[Row] = []
     if mode is ImportMode.REPLACE:
-        listed = {line.tool for line in parsed.tools}
+        listed = {entry.tool for entry in entries}
         for stale in _table_rows(rows):
             if stale["tool_number"] not in listed:
                 result.plan.append(PlanStep(stale["tool_number"], PlanAction.DELETE, None, stale["id"]))
@@ -346,8 +394,8 @@ async def _edited_since(runtime: Runtime, principal: Principal, since: str) -> s
 
 
 def _refuse_edited(
-    result: ImportResult, edited: set[str], updates: list[tuple[ToolLine, Row]], doomed: list[Row]
-) -> tuple[list[tuple[ToolLine, Row]], list[Row]]:
+    result: ImportResult, edited: set[str], updates: list[tuple[_Entry, Row]], doomed: list[Row]
+) -> tuple[list[tuple[_Entry, Row]], list[Row]]:
     """Turn writes over presets edited since the export into VERSION_CONFLICT errors."""
     versions = {row["id"]: row["expected_version"] for _, row in updates} | {
         r["id"]: r["version"] for r in doomed
@@ -371,12 +419,12 @@ def _refuse_edited(
     )
 
 
-def _line_error(line: ToolLine, error: ItemError) -> LineError:
+def _line_error(entry: _Entry, error: ItemError) -> LineError:
     return LineError(
-        line.line,
-        line.tool,
+        entry.line,
+        entry.tool,
         error.code,
-        f"line {line.line}: T{line.tool}: {error.message}",
+        f"line {entry.line}: T{entry.tool}: {error.message}",
         error.current_version,
     )
 

@@ -16,7 +16,8 @@ Info = strawberry.Info[Context, None]
 class ToolTableQuery:
     @strawberry.field(
         description="The machine's presets that have a tool number, as a tool-table file "
-        "(LINUXCNC: exactly as LinuxCNC writes tool.tbl)."
+        "(LINUXCNC: exactly as LinuxCNC 2.9 writes tool.tbl; CSV: one header row of ToolPreset field "
+        "names, JSON fields as JSON text)."
     )
     async def tool_table(self, info: Info, machine_id: str, format: ToolTableFormat) -> str:
         ctx = info.context
@@ -28,7 +29,8 @@ class ToolTableMutation:
     @strawberry.mutation(
         description="Import a tool-table file into the machine's presets, matched by tool number. "
         "Atomic unless atomic: false (then valid lines are written, bad ones reported); dryRun only "
-        "plans. units, when given, is recorded on every imported preset (parameters.units). since: "
+        "plans. units (LINUXCNC), when given, is recorded on every imported preset (parameters.units). "
+        "CSV: one header row of ToolPreset field names, JSON fields as JSON text; since: "
         "the changesSince endCursor taken before the export; a preset edited after it that the file "
         "would change is a VERSION_CONFLICT instead of being overwritten."
     )
