@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from conftest import Api
 
 DATA = Path(__file__).parent / "data" / "linuxcnc"
@@ -240,4 +242,15 @@ async def test_too_many_tools_is_refused_before_anything_is_written(api: Api) ->
     content = "".join(f"T{n} P{n}\n" for n in range(api.settings.max_bulk_items + 1))  # bulk limit
     body = await api.gql_raw(IMPORT, {"m": "mill", "c": content})
     assert body["errors"][0]["extensions"]["code"] == "LIMIT"
+    assert await presets(api, "mill") == {}
+
+
+@pytest.mark.settings(max_body_bytes=4096)
+async def test_a_file_over_the_body_limit_is_refused_unread(api: Api) -> None:
+    content = "".join(f"T{n} P{n} D1 ;a tool with a long remark\n" for n in range(1, 200))
+    response = await api.client.post(
+        "/graphql", json={"query": IMPORT, "variables": {"m": "mill", "c": content}}
+    )
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
     assert await presets(api, "mill") == {}
