@@ -122,3 +122,8 @@ def test_the_codec_imports_nothing_of_the_server() -> None:
         for alias in node.names
     }
     assert imported <= {"__future__", "math", "re", "collections.abc", "dataclasses"}
+
+
+def test_a_byte_order_mark_is_not_part_of_the_first_word() -> None:
+    parsed = parse_table("\ufeffT1 P1 D3\r\nT2 P2\r\n")
+    assert parsed.errors == [] and [t.tool for t in parsed.tools] == [1, 2]

@@ -124,3 +124,8 @@ async def test_a_bad_csv_row_names_its_line(auth: AuthApi) -> None:
     [error] = result["errors"]
     assert error["line"] == 3 and error["code"] == "NOT_FOUND"
     assert error["message"].startswith("line 3: T2: toolInstanceId")
+
+
+def test_a_byte_order_mark_from_a_spreadsheet_is_ignored() -> None:
+    parsed = parse_csv("\ufefftoolNumber,pocket\r\n1,2\r\n")
+    assert parsed.errors == [] and parsed.tools[0].values == {"tool_number": 1, "pocket": 2}

@@ -16,7 +16,7 @@ error naming the line and the word instead, because an import should not lose
 a tool quietly. Stricter than LinuxCNC on purpose: `Q` must be 0–9, `T` and
 `P` whole numbers ≥ 0 (LinuxCNC reads `Q2.0` as 2, and so do we), numbers
 finite, and a tool number may appear once per table. A trailing carriage
-return (a table edited on Windows) is dropped; tabs separate words like spaces.
+return and a leading byte-order mark (a table edited on Windows) are dropped; tabs separate words like spaces.
 
 Writing reproduces LinuxCNC's own writer byte for byte, as LinuxCNC 2.9 (the
 Debian bookworm package, `linuxcnc-uspace` 2.9.0~pre1+git20230208) writes a
@@ -173,6 +173,7 @@ def parse_table(text: str) -> ParsedTable:
     """
     parsed = ParsedTable()
     first_line: dict[int, int] = {}
+    text = text.removeprefix("\ufeff")  # a byte-order mark some Windows editors put first
     for number, raw in enumerate(text.split("\n"), start=1):
         try:
             tool = parse_line(raw, number)

@@ -87,7 +87,8 @@ def _cell(line: int, label: str, kind: str, text: str) -> Any:
 
 def parse_csv(text: str) -> ParsedCsv:
     parsed = ParsedCsv()
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    # Spreadsheets often save "CSV UTF-8" with a byte-order mark first.
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), strict=True)
     try:
         header = next(reader, None)
     except csv.Error as error:
