@@ -348,20 +348,21 @@ async def import_table(
     if dry_run or (atomic and result.errors) or not (creates or updates or doomed):
         return result
     async with UnitOfWork(runtime) as uow:
-        made = await writes.create_entities(
-            runtime, principal, EntityType.TOOL_PRESET, [v for _, v in creates], atomic=atomic, within=uow
-        )
-        changed = await writes.update_entities(
-            runtime, principal, EntityType.TOOL_PRESET, [v for _, v in updates], atomic=atomic, within=uow
-        )
-        removed = await writes.delete_entities(
-            runtime,
-            principal,
-            EntityType.TOOL_PRESET,
-            [{"id": r["id"], "expected_version": r["version"]} for r in doomed],
-            atomic=atomic,
-            within=uow,
-        )
+        made, changed, removed = writes.BulkOutcome(), writes.BulkOutcome(), writes.BulkOutcome()
+        entity = EntityType.TOOL_PRESET
+        if creates:  # an empty call would still cost round trips (locks, referrer checks)
+            made = await writes.create_entities(
+                runtime, principal, entity, [v for _, v in creates], atomic=atomic, within=uow
+            )
+        if updates:
+            changed = await writes.update_entities(
+                runtime, principal, entity, [v for _, v in updates], atomic=atomic, within=uow
+            )
+        if doomed:
+            deletes = [{"id": r["id"], "expected_version": r["version"]} for r in doomed]
+            removed = await writes.delete_entities(
+                runtime, principal, entity, deletes, atomic=atomic, within=uow
+            )
         result.errors += [_line_error(creates[e.index][0], e) for e in made.errors]
         result.errors += [_line_error(updates[e.index][0], e) for e in changed.errors]
         result.errors += [_delete_error(doomed[e.index], e) for e in removed.errors]
