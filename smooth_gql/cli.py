@@ -16,7 +16,7 @@ from typing import Any, TextIO
 from sqlalchemy import make_url, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import cli_backup
+from . import cli_backup, cli_tool_table
 from .config import ConfigError, Settings
 from .db.engine import create_engine
 from .db.migrate import current_revision, head_revision, is_empty, upgrade
@@ -293,6 +293,7 @@ def parser() -> argparse.ArgumentParser:
     key.add_argument("--machine", help="restrict the key to the presets, usage and sets of this machine")
     key.add_argument("--expires", help="expiry, ISO 8601 with an offset (e.g. 2027-06-30T00:00:00Z)")
     cli_backup.add_commands(commands)
+    cli_tool_table.add_commands(commands)
     return root
 
 
@@ -314,6 +315,8 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
     if args.command in ("backup", "restore"):
         run = cli_backup.backup_command if args.command == "backup" else cli_backup.restore_command
         return run(args, settings)
+    if args.command == "tool-table":
+        return cli_tool_table.tool_table_command(args, settings)
     if args.command == "create-user":
         return _create_user_command(args, settings, sys.stdin if stdin is None else stdin)
     if args.command == "create-api-key":

@@ -256,3 +256,16 @@ async def _revoke_sessions(uow: UnitOfWork, user_id: str, now: Any, keep: str | 
     if keep is not None:
         condition.append(SESSIONS.c.id != keep)
     await uow.session.execute(update(SESSIONS).where(*condition).values(revoked_at=now))
+
+
+async def console_principal(runtime: Runtime, email: object) -> Principal:
+    """The console acting as an account (`smooth-gql tool-table --user EMAIL`): trusted like
+    `create-user`, it writes exactly as that account's own session would."""
+    address = normalize_email(email)
+    async with runtime.sessions() as session:
+        user = first_mapping(
+            await session.execute(select(USERS).where(USERS.c.email == address, USERS.c.is_active.is_(True)))
+        )
+    if user is None:
+        raise NotFound(f"user: no active account {address}", field="user")
+    return Principal(user_id=user["id"], kind=PrincipalKind.SESSION, is_admin=bool(user["is_admin"]))

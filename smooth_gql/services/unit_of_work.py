@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -113,3 +114,20 @@ class UnitOfWork:
         self._end_turn()
         if self.last_seq is not None and self._runtime.notify is not None:
             self._runtime.notify(self.last_seq)
+
+
+@asynccontextmanager
+async def joined(runtime: Runtime, within: UnitOfWork | None) -> AsyncIterator[UnitOfWork]:
+    """The caller's unit of work when it passes one (several bulk writes in one
+    transaction, as a tool-table import needs), else a new one of our own."""
+    if within is not None:
+        yield within
+        return
+    async with UnitOfWork(runtime) as uow:
+        yield uow
+
+
+async def finish(uow: UnitOfWork, within: UnitOfWork | None) -> None:
+    """Commit our own unit of work; a caller's is committed (or rolled back) by the caller."""
+    if within is None:
+        await uow.commit()

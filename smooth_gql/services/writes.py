@@ -37,7 +37,7 @@ from .references import (
     referrer_message,
     wanted_ids,
 )
-from .unit_of_work import Runtime, UnitOfWork
+from .unit_of_work import Runtime, UnitOfWork, finish, joined
 
 Row = dict[str, Any]
 
@@ -261,6 +261,7 @@ async def create_entities(
     items: Sequence[Mapping[str, Any]],
     *,
     atomic: bool = False,
+    within: UnitOfWork | None = None,
     required: Sequence[str] = (),
 ) -> BulkOutcome:
     """`required` names fields a door demands beyond the entity's own rules (the legacy
@@ -307,7 +308,7 @@ async def create_entities(
         )
         pending.append(element)
 
-    async with UnitOfWork(runtime) as uow:
+    async with joined(runtime, within) as uow:
         wanted = {e.index: wanted_ids(spec, principal.user_id, e.values, e.joins) for e in pending}
         linked = [w for e in pending for w in _link_wanted(spec, principal.user_id, e)]
         targets = await load_targets(
@@ -344,7 +345,7 @@ async def create_entities(
         for failed in errors.values():
             journal.failure(failed, spec, Operation.CREATED, principal.user_id)
         await journal.write(uow)
-        await uow.commit()
+        await finish(uow, within)
     return BulkOutcome([e.values for e in written], _sorted(errors))
 
 
@@ -431,6 +432,7 @@ async def update_entities(
     items: Sequence[Mapping[str, Any]],
     *,
     atomic: bool = False,
+    within: UnitOfWork | None = None,
     history_summary: tuple[str, str] | None = None,
 ) -> BulkOutcome:
     """Apply each element in order; one id may appear several times, each element
@@ -459,7 +461,7 @@ async def update_entities(
             continue
         elements.append(element)
 
-    async with UnitOfWork(runtime) as uow:
+    async with joined(runtime, within) as uow:
         current = await _lock_rows(uow, principal, spec, sorted({e.id for e in elements if e.id}))
         joins_now = await _load_joins(uow, spec, list(current))
         wanted = {
@@ -539,7 +541,7 @@ async def update_entities(
         for failed in errors.values():
             journal.failure(failed, spec, Operation.UPDATED, _owner(current, failed.id))
         await journal.write(uow)
-        await uow.commit()
+        await finish(uow, within)
     return BulkOutcome([u.after for u in successes], _sorted(errors))
 
 
@@ -633,6 +635,7 @@ async def delete_entities(
     items: Sequence[Mapping[str, Any]],
     *,
     atomic: bool = False,
+    within: UnitOfWork | None = None,
 ) -> BulkOutcome:
     """Delete by id (and, when given, expected version). A row that others still
     reference is refused, naming the referrers; deletes enter the change log."""
@@ -657,7 +660,7 @@ async def delete_entities(
             continue
         elements.append(element)
 
-    async with UnitOfWork(runtime) as uow:
+    async with joined(runtime, within) as uow:
         current = await _lock_rows(uow, principal, spec, [e.id for e in elements if e.id])
         referrers = await find_referrers(uow.session, spec.type, list(current))
         doomed: list[_Element] = []
@@ -691,5 +694,5 @@ async def delete_entities(
         for failed in errors.values():
             journal.failure(failed, spec, Operation.DELETED, _owner(current, failed.id))
         await journal.write(uow)
-        await uow.commit()
+        await finish(uow, within)
     return BulkOutcome([dict(current[e.id or ""]) for e in deleted], _sorted(errors))

@@ -1,0 +1,148 @@
+"""`smooth-gql tool-table import|export`: a machine's presets as a file, from the console.
+
+The console acts as the account named by `--user` (trusted like `create-user`)
+and goes through the same service as the GraphQL `toolTable` /
+`importToolTable`. Progress and the plan go to stderr; `export` writes the
+file (or stdout for `-`). Exit codes: 0 done, 1 refused (bad file, a line that
+failed, unknown account, unreachable or unmigrated database), 2 bad
+configuration (from `main`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from .config import Settings
+from .db.engine import create_engine, session_factory
+from .db.migrate import current_revision, head_revision
+from .interchange import tool_table
+from .services import accounts
+from .services.errors import ServiceError
+from .services.unit_of_work import Runtime
+
+PROG = "smooth-gql tool-table"
+FORMATS = {"linuxcnc": tool_table.ToolTableFormat.LINUXCNC, "csv": tool_table.ToolTableFormat.CSV}
+
+
+def add_commands(commands: Any) -> None:
+    table = commands.add_parser("tool-table", help="import or export a machine's tool table (LinuxCNC, CSV)")
+    actions = table.add_subparsers(dest="action", required=True)
+    for name, text in (("import", "read PATH into the machine's presets"), ("export", "write PATH")):
+        action = actions.add_parser(name, help=text)
+        action.add_argument("path", metavar="PATH", help="the file ('-' for stdin / stdout)")
+        action.add_argument("--machine", required=True, help="the machine id")
+        action.add_argument("--format", required=True, choices=sorted(FORMATS))
+        action.add_argument("--user", required=True, help="the account (email) to act as")
+        if name == "import":
+            action.add_argument("--mode", choices=["merge", "replace"], default="merge")
+            action.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
+            action.add_argument("--units", choices=["mm", "inch"], help="record the machine's units")
+            action.add_argument(
+                "--partial", action="store_true", help="write the good lines even if some fail (not atomic)"
+            )
+
+
+class _Refused(Exception):
+    pass
+
+
+async def _run(settings: Settings, args: argparse.Namespace, content: str | None) -> Any:
+    engine = create_engine(settings.database_url)
+    try:
+        current = await current_revision(engine)
+        if current != head_revision():
+            raise _Refused(
+                f"the database schema is at {current or 'nothing (empty)'}, the newest is "
+                f"{head_revision()}: run `smooth-gql migrate` first"
+            )
+        runtime = Runtime(session_factory(engine), settings)
+        principal = await accounts.console_principal(runtime, args.user)
+        fmt = FORMATS[args.format]
+        if content is None:
+            return await tool_table.export_table(runtime, principal, args.machine, fmt)
+        return await tool_table.import_table(
+            runtime,
+            principal,
+            args.machine,
+            fmt,
+            content,
+            mode=tool_table.ImportMode(args.mode.upper()),
+            dry_run=args.dry_run,
+            atomic=not args.partial,
+            units=tool_table.LengthUnits(args.units.upper()) if args.units else None,
+        )
+    finally:
+        await engine.dispose()
+
+
+def _read(path: str) -> str:
+    raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise _Refused(f"{path}: line {line}: not UTF-8 (byte {error.start} of the file)") from None
+
+
+def tool_table_command(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        if args.action == "export":
+            text = asyncio.run(_run(settings, args, None))
+            _write(args.path, text)
+            if args.path != "-":
+                print(f"wrote {args.path}: {text.count(chr(10)) - (args.format == 'csv')} tools")
+            return 0
+        content = _read(args.path)
+        print(f"{PROG}: read {len(content)} characters from {args.path}", file=sys.stderr, flush=True)
+        result = asyncio.run(_run(settings, args, content))
+    except (_Refused, ServiceError, OSError, SQLAlchemyError) as error:
+        print(f"{PROG} {args.action}: {_describe(error)}", file=sys.stderr)
+        return 1
+    counts: dict[str, int] = {}
+    for step in result.plan:
+        counts[step.action.value] = counts.get(step.action.value, 0) + 1
+        for change in step.changes:
+            if step.action is not tool_table.PlanAction.CREATE:
+                print(
+                    f"  T{step.tool_number}: {change.field}: {change.before} -> {change.after}",
+                    file=sys.stderr,
+                )
+    for failed in result.errors:
+        print(f"{PROG} import: {failed.message}", file=sys.stderr)
+    summary = ", ".join(f"{action.lower()} {n}" for action, n in sorted(counts.items()))
+    if args.dry_run:
+        print(f"dry run, nothing written: {summary or 'no tools'}")
+        return 1 if result.errors else 0
+    if result.errors and not result.applied:
+        print(f"nothing written: {len(result.errors)} errors", file=sys.stderr)
+        return 1
+    print(f"imported into {args.machine}: {summary or 'no tools'}")
+    return 1 if result.errors else 0
+
+
+def _write(path: str, text: str) -> None:
+    if path == "-":
+        sys.stdout.write(text)
+        return
+    # Write beside the target, then rename: a failed export never leaves half a file.
+    target = Path(path)
+    partial = target.with_name(f".{target.name}.partial")
+    partial.write_bytes(text.encode("utf-8"))
+    os.replace(partial, target)
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, ServiceError):
+        return error.message
+    if isinstance(error, OSError):
+        return f"{error.strerror or error}: {error.filename}" if error.filename else str(error)
+    if isinstance(error, SQLAlchemyError):
+        return f"database error: {type(error).__name__}: {str(error).splitlines()[0]}"
+    return str(error)

@@ -1,0 +1,108 @@
+"""`smooth-gql tool-table import|export` on SQLite and PostgreSQL (issue 16)."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from pathlib import Path
+
+import pytest
+
+from conftest import BACKENDS
+from smooth_gql.cli import main
+
+DATA = Path(__file__).parent / "data" / "linuxcnc"
+PASSWORD = "correct horse battery\n"
+
+
+def _user(capsys: pytest.CaptureFixture[str]) -> str:
+    email = f"toolroom-{uuid.uuid4().hex[:8]}@example.com"  # the PostgreSQL database is shared
+    assert main(["create-user", "--email", email], stdin=io.StringIO(PASSWORD)) == 0
+    capsys.readouterr()
+    return email
+
+
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
+def test_import_export_dry_run_and_bad_files(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SMOOTH_DATABASE_URL", database_url)
+    monkeypatch.setenv("SMOOTH_BCRYPT_ROUNDS", "4")
+    user, other = _user(capsys), _user(capsys)
+    machine = f"mill-{uuid.uuid4().hex[:6]}"
+    sample = DATA / "samples/sim/axis/simpockets.tbl"
+    common = ["--machine", machine, "--user", user]
+
+    assert main(["tool-table", "import", str(sample), "--format", "linuxcnc", *common]) == 0
+    assert "imported into" in capsys.readouterr().out
+    out = tmp_path / "tool.tbl"
+    assert main(["tool-table", "export", str(out), "--format", "linuxcnc", *common]) == 0
+    assert out.read_text(encoding="utf-8") == (
+        DATA / "written-by-linuxcnc/sim/axis/simpockets.tbl"
+    ).read_text(encoding="utf-8")
+
+    edited = tmp_path / "edited.tbl"
+    edited.write_text(out.read_text(encoding="utf-8").replace("Z-3.406343", "Z-3.5"), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["tool-table", "import", str(edited), "--format", "linuxcnc", "--dry-run", *common]) == 0
+    captured = capsys.readouterr()
+    assert "dry run, nothing written: unchanged 15, update 1" in captured.out
+    assert "T10: offsets.z: -3.406343 -> -3.5" in captured.err
+    assert main(["tool-table", "export", "-", "--format", "linuxcnc", *common]) == 0
+    assert "Z-3.406343" in capsys.readouterr().out  # the dry run wrote nothing
+
+    bad = tmp_path / "bad.tbl"
+    bad.write_text("T1 P1\nT2 P2\nT3 P3\nT4 P4\nT5 P5\nT6 P6\nT7 P7 Q12\nT1 P8\n", encoding="utf-8")
+    assert main(["tool-table", "import", str(bad), "--format", "linuxcnc", *common]) == 1
+    err = capsys.readouterr().err
+    assert "line 7: Q12: orientation must be 0–9" in err
+    assert "line 8: duplicate tool number T1 (also line 1)" in err
+    assert "nothing written: 2 errors" in err
+    latin1 = tmp_path / "latin1.tbl"
+    latin1.write_bytes("T1 P1\nT2 P2 ;Fräser\n".encode("latin-1"))
+    assert main(["tool-table", "import", str(latin1), "--format", "linuxcnc", *common]) == 1
+    assert f"{latin1}: line 2: not UTF-8 (byte 15 of the file)" in capsys.readouterr().err
+    assert main(["tool-table", "import", str(tmp_path / "nope.tbl"), "--format", "linuxcnc", *common]) == 1
+    assert "No such file or directory" in capsys.readouterr().err
+    argv = [
+        "tool-table",
+        "export",
+        str(out),
+        "--format",
+        "csv",
+        "--machine",
+        machine,
+        "--user",
+        "x@example.com",
+    ]
+    assert main(argv) == 1
+    assert "user: no active account x@example.com" in capsys.readouterr().err
+
+    # CSV: export, import as another account (empty), export again: identical.
+    sheet, copy = tmp_path / "presets.csv", tmp_path / "copy.csv"
+    assert main(["tool-table", "export", str(sheet), "--format", "csv", *common]) == 0
+    assert capsys.readouterr().out == f"wrote {sheet}: 16 tools\n"
+    theirs = ["--machine", machine, "--user", other]
+    assert main(["tool-table", "import", str(sheet), "--format", "csv", *theirs]) == 0
+    assert main(["tool-table", "export", str(copy), "--format", "csv", *theirs]) == 0
+    assert copy.read_bytes() == sheet.read_bytes()
+
+    # REPLACE from the console, with units recorded.
+    short = tmp_path / "short.tbl"
+    short.write_text("T1 P7 D0.75 Z-5.319396 ;3/4 roughing\n", encoding="utf-8")
+    capsys.readouterr()
+    argv = [
+        "tool-table",
+        "import",
+        str(short),
+        "--format",
+        "linuxcnc",
+        "--mode",
+        "replace",
+        "--units",
+        "inch",
+    ]
+    assert main([*argv, *common]) == 0
+    assert "delete 15, update 1" in capsys.readouterr().out
+    assert main(["tool-table", "export", "-", "--format", "linuxcnc", *common]) == 0
+    assert capsys.readouterr().out == "T1   P7   D+0.750000 Z-5.319396 ;3/4 roughing\n"
