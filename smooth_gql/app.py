@@ -50,6 +50,7 @@ log = logging.getLogger("smooth_gql")
 
 # The legacy REST backup import (rest-compat §9) may send a whole shop: its own body limit.
 BACKUP_IMPORT_PATH = "/api/v1/backup/import"
+LEGACY_PREFIX = "/api/"  # where the REST compatibility app is mounted
 
 
 class GraphQLApp(GraphQLView):
@@ -217,6 +218,7 @@ def create_app(
                 per_path={
                     BACKUP_IMPORT_PATH: SizeLimit("maxImportBodyBytes", settings.max_import_body_bytes)
                 },
+                legacy_prefixes=(LEGACY_PREFIX,),  # REST clients read `{"detail": ...}` (rest-compat §2.4)
             ),
         ],
         lifespan=lifespan,

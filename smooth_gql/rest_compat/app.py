@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
 
 from ..observability.server_errors import internal_error_handler
 from ..services.errors import ServiceError
@@ -33,6 +36,28 @@ async def request_invalid(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": jsonable_encoder(validation_details(exc.errors()))}, status_code=422)
 
 
+async def http_error(request: Request, exc: Exception) -> Response:
+    """FastAPI's own answers, but a body that is not UTF-8 is malformed JSON like any other.
+
+    FastAPI decodes the JSON body with `json.loads`, whose UnicodeDecodeError it
+    does not count as a JSON error: it answered 400 "There was an error parsing
+    the body". The contract has 422 `json_invalid` for every body that is not
+    JSON (§2.4), with `loc` `["body", <offset>]`.
+    """
+    assert isinstance(exc, HTTPException)
+    cause = exc.__cause__
+    if exc.status_code == 400 and isinstance(cause, UnicodeDecodeError):
+        invalid = {
+            "type": "json_invalid",
+            "loc": ["body", cause.start],
+            "msg": "JSON decode error",
+            "input": {},
+            "ctx": {"error": str(cause)},
+        }
+        return JSONResponse({"detail": [invalid]}, status_code=422)
+    return await http_exception_handler(request, exc)
+
+
 async def service_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ServiceError)
     return JSONResponse({"detail": detail_of(exc)}, status_code=status_of(exc), headers=headers_of(exc))
@@ -49,6 +74,7 @@ def create_rest_app() -> FastAPI:
     )
     app.add_exception_handler(ServiceError, service_error)
     app.add_exception_handler(RequestValidationError, request_invalid)
+    app.add_exception_handler(HTTPException, http_error)
     # Anything unexpected: the host app's guard logs it; this only shapes the answer.
     app.add_exception_handler(Exception, internal_error_handler)
     app.add_api_route("/health", health, methods=["GET"], tags=["health"])
