@@ -12,9 +12,10 @@ from functools import partial
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.exceptions import ConnectionRejectionError
@@ -89,6 +90,15 @@ class GraphQLApp(GraphQLView):
             log.info("WebSocket connection refused: %s", context.principal.problem)
             raise ConnectionRejectionError({"message": f"authentication failed: {context.principal.problem}"})
         return None  # acknowledge without a payload
+
+
+async def not_routed(request: Request, exc: Exception) -> Response:
+    """Starlette's plain-text 404, but legacy JSON under the REST prefix: a path the REST app
+    never sees (the mount's pattern stops at a newline) still answers `{"detail": "Not Found"}`."""
+    assert isinstance(exc, HTTPException)
+    if request.url.path.startswith(LEGACY_PREFIX):
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+    return PlainTextResponse(exc.detail, status_code=exc.status_code, headers=exc.headers)
 
 
 def settle_garbage_collector() -> None:
@@ -222,6 +232,7 @@ def create_app(
             ),
         ],
         lifespan=lifespan,
+        exception_handlers={404: not_routed},
     )
     app.state.metrics = metrics
     rest.state.host = app.state  # REST handlers reach the runtime the lifespan builds

@@ -22,6 +22,7 @@ from ..auth.principal import Principal
 from ..services import api_keys
 from ..services.errors import BadInput, NotFound
 from ..services.unit_of_work import Runtime
+from . import docs
 from .messages import api_key_not_found
 from .principal import current_principal, runtime
 from .responses import JSONResponse
@@ -59,20 +60,36 @@ def router(path: str) -> APIRouter:
     alias = path != PATHS[0]
     routes = APIRouter(prefix=path, tags=["api-keys (documented alias)" if alias else "auth"])
 
-    @routes.post("", status_code=201, summary="Create an API key; its secret is in `key`, shown only now")
+    @routes.post(
+        "",
+        status_code=201,
+        summary="Create an API key; its secret is in `key`, shown only now",
+        response_model=docs.CreatedKey,
+        responses=docs.errors(400, 401, 403, 413),
+    )
     async def create(body: KeyBody, rt: Services, principal: Caller) -> JSONResponse:
         request = api_keys.KeyRequest(body.name, body.scopes, body.tags or [], None, body.expires_at)
         made = await api_keys.create(rt, principal, request)
         return JSONResponse({**key_body(made.key), "key": made.secret}, status_code=201)
 
-    @routes.get("", summary="Your API keys, newest first (admins: everyone's with all_users=true)")
+    @routes.get(
+        "",
+        summary="Your API keys, newest first (admins: everyone's with all_users=true)",
+        response_model=list[docs.Key],
+        responses=docs.errors(401, 403),
+    )
     async def listing(
         rt: Services, principal: Caller, all_users: Annotated[bool, Query()] = False
     ) -> JSONResponse:
         rows = await api_keys.list_keys(rt, principal, all_users=all_users)
         return JSONResponse([key_body(row) for row in rows])
 
-    @routes.delete("/{key_id}", status_code=204, summary="Revoke an API key (owner or admin)")
+    @routes.delete(
+        "/{key_id}",
+        status_code=204,
+        summary="Revoke an API key (owner or admin)",
+        responses=docs.errors(401, 403, 404),
+    )
     async def revoke(key_id: str, rt: Services, principal: Caller) -> Response:
         try:
             await api_keys.revoke(rt, principal, key_id)
