@@ -133,6 +133,8 @@ async def test_the_errors_that_occur_are_documented_in_the_legacy_shape(api: Api
         if "{" in path:
             assert "404" in responses or path.startswith("/v1/changes/"), (method, path)
     assert "400" in doc["paths"]["/v1/changes/{entity_type}/max-version"]["get"]["responses"]
+    for collection in ("tool-items", "tool-usage", "tool-sets"):  # a NUL in a filter (found by the fuzz run)
+        assert "400" in doc["paths"][f"/v1/{collection}"]["get"]["responses"]
     assert "429" in doc["paths"]["/v1/auth/login"]["post"]["responses"]
     assert "400" in doc["paths"]["/v1/backup/import"]["post"]["responses"]
 

@@ -171,7 +171,7 @@ def add_routes(router: APIRouter, collection: Collection) -> None:
         tags=tags,
         summary=f"List {c.path}",
         response_model=docs.page(c),
-        responses=docs.errors(401, 403),
+        responses=docs.errors(400, 401, 403),  # 400: a filter no database could hold (NUL)
     )
     if c.single_get:
         router.add_api_route(

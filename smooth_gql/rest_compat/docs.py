@@ -142,15 +142,21 @@ def _entity_fields(collection: Collection, renames: Mapping[str, str] | None = N
     return fields
 
 
-_ENTITIES: dict[str, type[BaseModel]] = {}
+_BUILT: dict[tuple[str, str], type[BaseModel]] = {}
+
+
+def _once(kind: str, collection: Collection, build: Callable[[], type[BaseModel]]) -> type[BaseModel]:
+    """One model per collection and kind for the process: the document names each once, and
+    an app built again (tests build many) does not build its models again."""
+    key = (kind, collection.path)
+    if key not in _BUILT:
+        _BUILT[key] = build()
+    return _BUILT[key]
 
 
 def entity(collection: Collection) -> type[BaseModel]:
-    """One row as the bulk routes, lists and single GETs show it (contract §6); one model per
-    collection, so the document names it once."""
-    if collection.path not in _ENTITIES:
-        _ENTITIES[collection.path] = create_model(collection.title, **_entity_fields(collection))
-    return _ENTITIES[collection.path]
+    """One row as the bulk routes, lists and single GETs show it (contract §6)."""
+    return _once("entity", collection, lambda: create_model(collection.title, **_entity_fields(collection)))
 
 
 class ItemFailure(BaseModel):
@@ -162,24 +168,32 @@ class ItemFailure(BaseModel):
 def bulk(collection: Collection) -> type[BaseModel]:
     """The bulk envelope (contract §5.7): HTTP 200 even when every element failed."""
     rows: Any = list[entity(collection)]  # type: ignore[misc]
-    return create_model(
-        f"{collection.title}BulkResult",
-        success_count=(int, ...),
-        error_count=(int, ...),
-        results=(rows, ...),
-        errors=(list[ItemFailure], ...),
+    return _once(
+        "bulk",
+        collection,
+        lambda: create_model(
+            f"{collection.title}BulkResult",
+            success_count=(int, ...),
+            error_count=(int, ...),
+            results=(rows, ...),
+            errors=(list[ItemFailure], ...),
+        ),
     )
 
 
 def page(collection: Collection) -> type[BaseModel]:
     """A list page (contract §5.3)."""
     rows: Any = list[entity(collection)]  # type: ignore[misc]
-    return create_model(
-        f"{collection.title}Page",
-        items=(rows, ...),
-        total=(int, Field(..., description="matching rows before paging")),
-        limit=(int, ...),
-        offset=(int, ...),
+    return _once(
+        "page",
+        collection,
+        lambda: create_model(
+            f"{collection.title}Page",
+            items=(rows, ...),
+            total=(int, Field(..., description="matching rows before paging")),
+            limit=(int, ...),
+            offset=(int, ...),
+        ),
     )
 
 
@@ -189,7 +203,7 @@ def change_row(collection: Collection) -> type[BaseModel]:
     for wf in collection.column_extras:
         fields[wf.wire] = (_nullable(_value_type(wf.wire, wf.annotation)), ...)
     fields["change_seq"] = (int, Field(..., description="the change's global sequence number"))
-    return create_model(f"{collection.title}ChangeRow", **fields)
+    return _once("change", collection, lambda: create_model(f"{collection.title}ChangeRow", **fields))
 
 
 class Tombstone(BaseModel):
@@ -201,7 +215,17 @@ class Tombstone(BaseModel):
     version: int
 
 
+_CHANGES: list[type[BaseModel]] = []
+
+
 def changes(collections: Iterable[Collection]) -> type[BaseModel]:
+    """The change-feed page (contract §8.3, with §0.1 item 8's additions)."""
+    if not _CHANGES:
+        _CHANGES.append(_changes(collections))
+    return _CHANGES[0]
+
+
+def _changes(collections: Iterable[Collection]) -> type[BaseModel]:
     rows = tuple(change_row(c) for c in collections)
     row: Any = rows[0]
     for other in rows[1:]:
@@ -291,12 +315,17 @@ class SetVersion(HistoryEntry):
 
 
 def restored(tool_set: Collection) -> type[BaseModel]:
-    return create_model(
-        "Restored",
-        success=(Literal[True], ...),
-        message=(str, ...),
-        current_version=(int, ...),
-        tool_set=(entity(tool_set), ...),
+    succeeded: Any = Literal[True]
+    return _once(
+        "restored",
+        tool_set,
+        lambda: create_model(
+            "Restored",
+            success=(succeeded, ...),
+            message=(str, ...),
+            current_version=(int, ...),
+            tool_set=(entity(tool_set), ...),
+        ),
     )
 
 
