@@ -16,8 +16,9 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from ..auth import policy
 from ..auth.principal import Principal
 from ..services import api_keys
 from ..services.errors import BadInput, NotFound
@@ -36,8 +37,12 @@ Services = Annotated[Runtime, Depends(runtime)]
 class KeyBody(BaseModel):
     """`machine_id` is not a legacy field: sent here it is ignored (contract §2.1, §3.4)."""
 
-    name: str
-    scopes: list[str]
+    name: str = Field(json_schema_extra={"minLength": 1})
+    # Documented as the vocabulary the service accepts; parsed as any strings, so an unknown
+    # scope is the service's 400 naming the known ones, as before.
+    scopes: list[str] = Field(
+        json_schema_extra={"items": {"type": "string", "enum": list(policy.KNOWN_SCOPES)}, "minItems": 1}
+    )
     expires_at: datetime | None = None
     tags: list[str] | None = None
 
