@@ -11,9 +11,10 @@ from datetime import timedelta
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.exceptions import ConnectionRejectionError
@@ -50,6 +51,7 @@ log = logging.getLogger("smooth_gql")
 
 # The legacy REST backup import (rest-compat §9) may send a whole shop: its own body limit.
 BACKUP_IMPORT_PATH = "/api/v1/backup/import"
+LEGACY_PREFIX = "/api/"  # where the REST compatibility app is mounted
 
 
 class GraphQLApp(GraphQLView):
@@ -89,6 +91,15 @@ class GraphQLApp(GraphQLView):
             log.info("WebSocket connection refused: %s", context.principal.problem)
             raise ConnectionRejectionError({"message": f"authentication failed: {context.principal.problem}"})
         return None  # acknowledge without a payload
+
+
+async def not_routed(request: Request, exc: Exception) -> Response:
+    """Starlette's plain-text 404, but legacy JSON under the REST prefix: a path the REST app
+    never sees (the mount's pattern stops at a newline) still answers `{"detail": "Not Found"}`."""
+    assert isinstance(exc, HTTPException)
+    if request.url.path.startswith(LEGACY_PREFIX):
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+    return PlainTextResponse(exc.detail, status_code=exc.status_code, headers=exc.headers)
 
 
 def settle_garbage_collector() -> None:
@@ -227,9 +238,11 @@ def create_app(
                 per_path={
                     BACKUP_IMPORT_PATH: SizeLimit("maxImportBodyBytes", settings.max_import_body_bytes)
                 },
+                legacy_prefixes=(LEGACY_PREFIX,),  # REST clients read `{"detail": ...}` (rest-compat §2.4)
             ),
         ],
         lifespan=lifespan,
+        exception_handlers={404: not_routed},
     )
     app.state.metrics = metrics
     rest.state.host = app.state  # REST handlers reach the runtime the lifespan builds

@@ -21,6 +21,7 @@ from ..services import accounts, sessions
 from ..services.errors import BadInput
 from ..services.unit_of_work import Runtime
 from ..session_cookie import clear_session_cookie, set_session_cookie
+from . import docs
 from .principal import account_principal, any_principal, runtime, throttle
 from .responses import JSONResponse
 
@@ -61,12 +62,23 @@ Throttle = Annotated[LoginThrottle, Depends(throttle)]
 def router() -> APIRouter:
     routes = APIRouter(prefix="/v1/auth", tags=["auth"])
 
-    @routes.post("/register", status_code=201, summary="Create an account")
+    @routes.post(
+        "/register",
+        status_code=201,
+        summary="Create an account",
+        response_model=docs.User,
+        responses=docs.errors(400, 403, 413),
+    )
     async def register(body: Credentials, rt: Services) -> JSONResponse:
         row = await accounts.register(rt, body.email, body.password)
         return JSONResponse(user_body(row), status_code=201)
 
-    @routes.post("/login", summary="Start a session (sets the `session` cookie)")
+    @routes.post(
+        "/login",
+        summary="Start a session (sets the `session` cookie)",
+        response_model=docs.User,
+        responses=docs.errors(401, 413, 429),
+    )
     async def login(body: Credentials, request: Request, rt: Services, gate: Throttle) -> JSONResponse:
         address = request.client.host if request.client else None
         done = await sessions.login(rt, gate, body.email, body.password, address)
@@ -74,14 +86,19 @@ def router() -> APIRouter:
         set_session_cookie(response, request.url, done.token, done.max_age)
         return response
 
-    @routes.post("/logout", summary="End the session the cookie names")
+    @routes.post("/logout", summary="End the session the cookie names", response_model=docs.Message)
     async def logout(rt: Services, principal: Annotated[Principal, Depends(any_principal)]) -> JSONResponse:
         await sessions.logout(rt, principal)
         response = JSONResponse({"message": LOGGED_OUT})
         clear_session_cookie(response)
         return response
 
-    @routes.get("/me", summary="The caller's account (session cookie or API key)")
+    @routes.get(
+        "/me",
+        summary="The caller's account (session cookie or API key)",
+        response_model=docs.User,
+        responses=docs.errors(401),
+    )
     async def me(rt: Services, principal: Annotated[Principal, Depends(account_principal)]) -> JSONResponse:
         return JSONResponse(user_body(await accounts.me(rt, principal)))
 

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Query
 
 from ..services import audit
 from ..services.fields import INT64_MAX
+from . import docs
 from .bulk import Caller, Services
 from .models import LIMIT_MAX
 from .responses import JSONResponse
@@ -64,5 +65,11 @@ async def audit_logs(
 
 def router() -> APIRouter:
     routes = APIRouter(prefix="/v1", tags=["audit"])
-    routes.add_api_route("/audit-logs", audit_logs, methods=["GET"])
+    routes.add_api_route(
+        "/audit-logs",
+        audit_logs,
+        methods=["GET"],
+        response_model=docs.AuditLogs,
+        responses=docs.errors(400, 401, 403),
+    )
     return routes

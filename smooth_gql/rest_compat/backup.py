@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, Response
 
 from ..services import backup
 from ..services.backup_format import parse_json
+from . import docs
 from .bulk import Caller, Services
 
 FILENAME = "smooth-backup.json"
@@ -43,6 +44,18 @@ async def import_backup(principal: Caller, rt: Services, file: Annotated[UploadF
 
 def router() -> APIRouter:
     routes = APIRouter(prefix="/v1/backup", tags=["backup"])
-    routes.add_api_route("/export", export_backup, methods=["GET"])
-    routes.add_api_route("/import", import_backup, methods=["POST"])
+    routes.add_api_route(
+        "/export",
+        export_backup,
+        methods=["GET"],
+        response_model=docs.Backup,
+        responses=docs.errors(401, 403),
+    )
+    routes.add_api_route(
+        "/import",
+        import_backup,
+        methods=["POST"],
+        response_model=docs.Restore,
+        responses=docs.errors(400, 401, 403, 413),
+    )
     return routes

@@ -21,6 +21,7 @@ from ..services import reads, writes
 from ..services.reads import ListQuery
 from ..services.unit_of_work import Runtime
 from ..services.writes import BulkOutcome
+from . import docs
 from .messages import bulk_errors
 from .models import DeleteBody, create_body, list_query, update_body
 from .principal import current_principal, runtime
@@ -146,13 +147,41 @@ def add_routes(router: APIRouter, collection: Collection) -> None:
         return JSONResponse(shown)
 
     tags: list[str | Any] = [c.path]
-    router.add_api_route(path, create, methods=["POST"], tags=tags, summary=f"Create {c.path} in bulk")
-    router.add_api_route(path, listing, methods=["GET"], tags=tags, summary=f"List {c.path}")
-    router.add_api_route(path, update, methods=["PUT"], tags=tags, summary=f"Update {c.path} in bulk")
-    router.add_api_route(path, delete, methods=["DELETE"], tags=tags, summary=f"Delete {c.path} in bulk")
+    envelope = docs.bulk(c)
+    writing = docs.errors(401, 403, 413)
+    for verb, handler, method in (
+        ("Create", create, "POST"),
+        ("Update", update, "PUT"),
+        ("Delete", delete, "DELETE"),
+    ):
+        router.add_api_route(
+            path,
+            handler,
+            methods=[method],
+            tags=tags,
+            summary=f"{verb} {c.path} in bulk",
+            description="HTTP 200 even when elements failed: see `errors`.",
+            response_model=envelope,
+            responses=writing,
+        )
+    router.add_api_route(
+        path,
+        listing,
+        methods=["GET"],
+        tags=tags,
+        summary=f"List {c.path}",
+        response_model=docs.page(c),
+        responses=docs.errors(400, 401, 403),  # 400: a filter no database could hold (NUL)
+    )
     if c.single_get:
         router.add_api_route(
-            f"{path}/{{entity_id}}", get_one, methods=["GET"], tags=tags, summary=f"One of {c.path}"
+            f"{path}/{{entity_id}}",
+            get_one,
+            methods=["GET"],
+            tags=tags,
+            summary=f"One of {c.path}",
+            response_model=docs.entity(c),
+            responses=docs.errors(401, 403, 404),
         )
 
 

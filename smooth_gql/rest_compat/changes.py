@@ -14,13 +14,14 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Path, Query
 from fastapi.exceptions import RequestValidationError
 
 from ..changes import sync
 from ..legacy.collections import COLLECTIONS
 from ..legacy.wire import Collection, to_columns
 from ..services.fields import INT64_MAX
+from . import docs
 from .bulk import Caller, Services, render
 from .models import LIMIT_MAX
 from .responses import JSONResponse
@@ -31,6 +32,15 @@ BY_NAME: Mapping[str, Collection] = {
     for name in ("tool_items", "tool_assemblies", "tool_instances", "tool_presets", "tool_sets", "tool_usage")
 }
 INVALID_ENTITY = "Invalid entity_type. Must be one of: " + ", ".join(BY_NAME)
+# Documented as an enumeration (with the hyphenated aliases); parsed as text, so that any
+# other value keeps its legacy 400 `Invalid entity_type` (contract §8.1) instead of a 422.
+EntityName = Annotated[
+    str,
+    Path(
+        description="the legacy entity name (the hyphenated spellings are aliases)",
+        json_schema_extra={"enum": [*BY_NAME, *(n.replace("_", "-") for n in BY_NAME)]},
+    ),
+]
 
 Limit = Annotated[int, Query(ge=1, le=LIMIT_MAX, description="largest number of entries in the page")]
 Seq = Annotated[
@@ -90,7 +100,7 @@ async def _changes_body(
 
 
 async def since_version(
-    entity_type: str,
+    entity_type: EntityName,
     rt: Services,
     principal: Caller,
     since_version: Seq = None,
@@ -106,7 +116,7 @@ async def since_version(
 
 
 async def since_timestamp(
-    entity_type: str,
+    entity_type: EntityName,
     rt: Services,
     principal: Caller,
     since_timestamp: Moment = None,
@@ -121,7 +131,7 @@ async def since_timestamp(
     return await _changes_body(rt, principal, c, entity_type, page, "timestamp")
 
 
-async def max_version(entity_type: str, rt: Services, principal: Caller) -> JSONResponse:
+async def max_version(entity_type: EntityName, rt: Services, principal: Caller) -> JSONResponse:
     """The highest change sequence number among the changes of this type the caller may see."""
     c = _collection(entity_type)
     return JSONResponse(
@@ -130,8 +140,20 @@ async def max_version(entity_type: str, rt: Services, principal: Caller) -> JSON
 
 
 def router() -> APIRouter:
-    routes = APIRouter(prefix="/v1/changes", tags=["changes"])
-    routes.add_api_route("/{entity_type}/since-version", since_version, methods=["GET"])
-    routes.add_api_route("/{entity_type}/since-timestamp", since_timestamp, methods=["GET"])
-    routes.add_api_route("/{entity_type}/max-version", max_version, methods=["GET"])
+    routes = APIRouter(prefix="/v1/changes", tags=["changes"], responses=docs.errors(400, 401, 403))
+    feed = docs.changes(COLLECTIONS)
+    expired = docs.errors(410)
+    routes.add_api_route(
+        "/{entity_type}/since-version", since_version, methods=["GET"], response_model=feed, responses=expired
+    )
+    routes.add_api_route(
+        "/{entity_type}/since-timestamp",
+        since_timestamp,
+        methods=["GET"],
+        response_model=feed,
+        responses=expired,
+    )
+    routes.add_api_route(
+        "/{entity_type}/max-version", max_version, methods=["GET"], response_model=docs.MaxVersion
+    )
     return routes

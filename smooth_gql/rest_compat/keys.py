@@ -16,12 +16,14 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from ..auth import policy
 from ..auth.principal import Principal
 from ..services import api_keys
 from ..services.errors import BadInput, NotFound
 from ..services.unit_of_work import Runtime
+from . import docs
 from .messages import api_key_not_found
 from .principal import current_principal, runtime
 from .responses import JSONResponse
@@ -35,8 +37,12 @@ Services = Annotated[Runtime, Depends(runtime)]
 class KeyBody(BaseModel):
     """`machine_id` is not a legacy field: sent here it is ignored (contract §2.1, §3.4)."""
 
-    name: str
-    scopes: list[str]
+    name: str = Field(json_schema_extra={"minLength": 1})
+    # Documented as the vocabulary the service accepts; parsed as any strings, so an unknown
+    # scope is the service's 400 naming the known ones, as before.
+    scopes: list[str] = Field(
+        json_schema_extra={"items": {"type": "string", "enum": list(policy.KNOWN_SCOPES)}, "minItems": 1}
+    )
     expires_at: datetime | None = None
     tags: list[str] | None = None
 
@@ -59,20 +65,36 @@ def router(path: str) -> APIRouter:
     alias = path != PATHS[0]
     routes = APIRouter(prefix=path, tags=["api-keys (documented alias)" if alias else "auth"])
 
-    @routes.post("", status_code=201, summary="Create an API key; its secret is in `key`, shown only now")
+    @routes.post(
+        "",
+        status_code=201,
+        summary="Create an API key; its secret is in `key`, shown only now",
+        response_model=docs.CreatedKey,
+        responses=docs.errors(400, 401, 403, 413),
+    )
     async def create(body: KeyBody, rt: Services, principal: Caller) -> JSONResponse:
         request = api_keys.KeyRequest(body.name, body.scopes, body.tags or [], None, body.expires_at)
         made = await api_keys.create(rt, principal, request)
         return JSONResponse({**key_body(made.key), "key": made.secret}, status_code=201)
 
-    @routes.get("", summary="Your API keys, newest first (admins: everyone's with all_users=true)")
+    @routes.get(
+        "",
+        summary="Your API keys, newest first (admins: everyone's with all_users=true)",
+        response_model=list[docs.Key],
+        responses=docs.errors(401, 403),
+    )
     async def listing(
         rt: Services, principal: Caller, all_users: Annotated[bool, Query()] = False
     ) -> JSONResponse:
         rows = await api_keys.list_keys(rt, principal, all_users=all_users)
         return JSONResponse([key_body(row) for row in rows])
 
-    @routes.delete("/{key_id}", status_code=204, summary="Revoke an API key (owner or admin)")
+    @routes.delete(
+        "/{key_id}",
+        status_code=204,
+        summary="Revoke an API key (owner or admin)",
+        responses=docs.errors(401, 403, 404),
+    )
     async def revoke(key_id: str, rt: Services, principal: Caller) -> Response:
         try:
             await api_keys.revoke(rt, principal, key_id)

@@ -15,6 +15,7 @@ from fastapi import APIRouter, HTTPException
 from ..legacy.collections import TOOL_SETS
 from ..services import tool_sets
 from ..services.errors import NotFound
+from . import docs
 from .bulk import Caller, Services, render
 from .responses import JSONResponse
 
@@ -71,9 +72,13 @@ def _entry(version: tool_sets.SetVersion) -> dict[str, Any]:
 
 
 def router() -> APIRouter:
-    routes = APIRouter(prefix="/v1/tool-sets", tags=["tool-sets"])
+    routes = APIRouter(prefix="/v1/tool-sets", tags=["tool-sets"], responses=docs.errors(401, 403, 404))
 
-    @routes.get("/{tool_set_id}/history", summary="Stored versions of a tool set, newest first")
+    @routes.get(
+        "/{tool_set_id}/history",
+        summary="Stored versions of a tool set, newest first",
+        response_model=docs.History,
+    )
     async def history(tool_set_id: str, rt: Services, principal: Caller) -> JSONResponse:
         try:
             versions = await tool_sets.history(rt, principal, tool_set_id)
@@ -82,7 +87,11 @@ def router() -> APIRouter:
         stored = [_entry(v) for v in versions if v.stored]
         return JSONResponse({"tool_set_id": tool_set_id, "versions": stored})
 
-    @routes.get("/{tool_set_id}/versions/{version}", summary="One version of a tool set, with its snapshot")
+    @routes.get(
+        "/{tool_set_id}/versions/{version}",
+        summary="One version of a tool set, with its snapshot",
+        response_model=docs.SetVersion,
+    )
     async def version(tool_set_id: str, version: int, rt: Services, principal: Caller) -> JSONResponse:
         try:
             found = await tool_sets.version(rt, principal, tool_set_id, version)
@@ -90,7 +99,11 @@ def router() -> APIRouter:
             raise HTTPException(404, "Version not found") from None
         return JSONResponse({**_entry(found), "snapshot": _snapshot(found.snapshot)})
 
-    @routes.post("/{tool_set_id}/restore/{version}", summary="Restore a version as a new version")
+    @routes.post(
+        "/{tool_set_id}/restore/{version}",
+        summary="Restore a version as a new version",
+        response_model=docs.restored(TOOL_SETS),
+    )
     async def restore(tool_set_id: str, version: int, rt: Services, principal: Caller) -> JSONResponse:
         try:
             row = await tool_sets.restore(rt, principal, tool_set_id, version)
@@ -107,7 +120,9 @@ def router() -> APIRouter:
         )
 
     @routes.get(
-        "/{tool_set_id}/compare/{version_a}/{version_b}", summary="Fields that differ between two versions"
+        "/{tool_set_id}/compare/{version_a}/{version_b}",
+        summary="Fields that differ between two versions",
+        response_model=docs.Comparison,
     )
     async def compare(
         tool_set_id: str, version_a: int, version_b: int, rt: Services, principal: Caller
