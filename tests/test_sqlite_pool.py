@@ -25,7 +25,7 @@ from conftest import make_settings
 from smooth_gql.app import create_app
 from smooth_gql.auth.principal import local_admin
 from smooth_gql.db.engine import IMMEDIATE, create_engine, session_factory
-from smooth_gql.db.sqlite_driver import OneTripConnection
+from smooth_gql.db.sqlite_driver import ThreadConnection
 from smooth_gql.enums import EntityType
 from smooth_gql.services import reads, writes
 from smooth_gql.services.reads import ListQuery
@@ -36,28 +36,28 @@ pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 class Trips:
-    """Counts the calls a driver connection sends to its thread."""
+    """Counts the calls a driver connection sends to its thread (every one goes through `call`)."""
 
-    def __init__(self, driver: OneTripConnection) -> None:
+    def __init__(self, driver: ThreadConnection) -> None:
         self.count = 0
         self._driver = driver
-        self._original = driver._execute
+        self._original = driver.call
 
-    async def _counted(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    async def _counted(self, fn: Any, *args: Any) -> Any:
         self.count += 1
-        return await self._original(fn, *args, **kwargs)
+        return await self._original(fn, *args)
 
     def __enter__(self) -> Trips:
-        self._driver._execute = self._counted  # type: ignore[method-assign]
+        self._driver.call = self._counted  # type: ignore[method-assign]
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self._driver._execute = self._original  # type: ignore[method-assign]
+        del self._driver.call  # the class's method again
 
 
-def _driver(conn: AsyncConnection) -> OneTripConnection:
+def _driver(conn: AsyncConnection) -> ThreadConnection:
     found = conn.sync_connection.connection.driver_connection  # type: ignore[union-attr]
-    assert isinstance(found, OneTripConnection)
+    assert isinstance(found, ThreadConnection)
     return found
 
 
@@ -119,7 +119,7 @@ async def test_a_connection_returned_inside_a_transaction_is_rolled_back(engine:
 async def test_a_rollback_with_nothing_open_costs_no_trip(engine: AsyncEngine) -> None:
     raw = await engine.raw_connection()
     driver = raw.driver_connection
-    assert isinstance(driver, OneTripConnection)
+    assert isinstance(driver, ThreadConnection)
     with Trips(driver) as trips:
         await driver.rollback()
         await greenlet_spawn(raw.close)  # the pool's reset-on-return rolls back too
