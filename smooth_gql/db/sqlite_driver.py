@@ -62,6 +62,8 @@ def _serve(calls: SimpleQueue[_Call]) -> None:
         except BaseException as error:  # the caller re-raises it in its own loop
             if future is not None:
                 future.get_loop().call_soon_threadsafe(_fail, future, error)
+            if function is _close:
+                return  # the connection is given up on either way
             continue
         if future is not None:
             future.get_loop().call_soon_threadsafe(_succeed, future, result)
