@@ -34,6 +34,7 @@ import asyncio
 import sqlite3
 import threading
 from collections.abc import Awaitable, Callable, Generator, Iterable
+from contextlib import suppress
 from queue import SimpleQueue
 from typing import Any
 
@@ -60,15 +61,20 @@ def _serve(calls: SimpleQueue[_Call]) -> None:
         try:
             result = function(*args)
         except BaseException as error:  # the caller re-raises it in its own loop
-            if future is not None:
-                future.get_loop().call_soon_threadsafe(_fail, future, error)
+            _answer(future, _fail, error)
             if function is _close:
                 return  # the connection is given up on either way
             continue
-        if future is not None:
-            future.get_loop().call_soon_threadsafe(_succeed, future, result)
+        _answer(future, _succeed, result)
         if result is _STOP:
             return
+
+
+def _answer(future: asyncio.Future[Any] | None, settle: Callable[..., None], outcome: Any) -> None:
+    if future is None:
+        return
+    with suppress(RuntimeError):  # its loop is closed: nobody is waiting any more
+        future.get_loop().call_soon_threadsafe(settle, future, outcome)
 
 
 def _succeed(future: asyncio.Future[Any], result: Any) -> None:
