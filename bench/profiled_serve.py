@@ -3,7 +3,7 @@
 Profiling is off at start-up. SIGUSR1 switches it on and SIGUSR2 switches it off
 and writes OUT.prof, so the profile covers just the measured part of a run
 (the benchmark sends them around its measured writes). Only the event-loop
-thread is profiled: aiosqlite's worker thread and the database server are not.
+thread is profiled: the SQLite connections' threads and the database server are not.
 uvicorn re-raises the SIGTERM it caught once it has shut down; the no-op
 handler installed here is the one it restores, so the process exits normally.
 """

@@ -3,7 +3,7 @@
 Profiling slows Python code several-fold and unevenly, so it runs as a separate
 pass; its output says where the app's time goes, not how long things take.
 Only the event-loop thread is profiled: work the SQLite driver does in its own
-thread (aiosqlite) does not appear, work in PostgreSQL's server never does.
+thread (db/sqlite_driver.py) does not appear, work in PostgreSQL's server never does.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from functools import cached_property
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
@@ -21,6 +22,7 @@ from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.http import GraphQLRequestData, GraphQLRequestProtocol
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.http.parse_content_type import parse_content_type
+from strawberry.http.streaming import HTTPStreamTransport
 
 from .context import Context
 from .http_guards import error_response
@@ -96,9 +98,9 @@ class GraphQLView(GraphQL[Context, None]):
 
     `__call__` is Strawberry's own but for the refusal's shape (Strawberry
     answers its HTTPException in plain text). `parse_http_body` takes over only
-    for JSON POST bodies; it uses one private helper of Strawberry's (the SSE
-    transport lookup), one more reason the dependency is pinned to one minor
-    version — `test_feed_sse` fails if that lookup changes.
+    for JSON POST bodies, and finds the transport a request asks for (SSE) the
+    way Strawberry does, through its public transport classes rather than its
+    private lookup — `test_feed_sse` fails if the two ever disagree.
     """
 
     websocket_adapter_class = TextFrameWebSocket
@@ -139,6 +141,17 @@ class GraphQLView(GraphQL[Context, None]):
         content_type, _ = parse_content_type(request.content_type or "")
         if request.method != "POST" or "application/json" not in content_type:
             return await super().parse_http_body(request)  # GET parameters; other types are refused
-        transport = self._get_stream_transport_from_headers(request.headers)  # SSE asks in `Accept`
-        protocol: GraphQLRequestProtocol = transport.protocol if transport else "http"
-        return graphql_request(self.parse_json(await request.get_body()), protocol)
+        return graphql_request(self.parse_json(await request.get_body()), self.request_protocol(request))
+
+    @cached_property
+    def stream_transports(self) -> tuple[HTTPStreamTransport, ...]:
+        """The streaming transports this view serves (SSE, multipart), from Strawberry's
+        public settings: the view's `protocols` and `stream_transport_classes_by_protocol`."""
+        classes = self.stream_transport_classes_by_protocol
+        return tuple(classes[protocol]() for protocol in self.protocols if protocol in classes)
+
+    def request_protocol(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestProtocol:
+        """The transport a request asks for in its `Accept` header (SSE, multipart), else
+        plain HTTP: Strawberry's own choice, made with the transports' public `accepts`."""
+        accept = next((value for key, value in request.headers.items() if key.lower() == "accept"), "")
+        return next((t.protocol for t in self.stream_transports if t.accepts(accept)), "http")

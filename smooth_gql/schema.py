@@ -49,20 +49,24 @@ class ErrorCodes(MaskErrors):
     """
 
     def __init__(self) -> None:
-        super().__init__(should_mask_error=_should_mask, error_message="Internal server error.")
+        super().__init__(should_mask_error=_mask_or_code, error_message="Internal server error.")
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         masked = super().anonymise_error(error)
         masked.extensions = with_request_id({"code": "INTERNAL"})
         return masked
 
-    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        processed = super()._process_errors(errors)
-        for error in processed:
-            if not error.extensions or "code" not in error.extensions:
-                limit = document_limit(error) or {}
-                error.extensions = {**(error.extensions or {}), "code": "BAD_USER_INPUT", **limit}
-        return processed
+
+def _mask_or_code(error: GraphQLError) -> bool:
+    """MaskErrors' public hook, which sees every error once before it is answered: an error
+    to mask says so (`anonymise_error` gives it its code); one answered as it is gets its
+    code here if it has none (a client's mistake: BAD_USER_INPUT, and the limit it broke)."""
+    if _should_mask(error):
+        return True
+    if not error.extensions or "code" not in error.extensions:
+        limit = document_limit(error) or {}
+        error.extensions = {**(error.extensions or {}), "code": "BAD_USER_INPUT", **limit}
+    return False
 
 
 class Schema(strawberry.Schema):

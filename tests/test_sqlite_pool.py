@@ -13,6 +13,8 @@ the writer.
 from __future__ import annotations
 
 import asyncio
+import gc
+import threading
 from typing import Any
 
 import pytest
@@ -24,8 +26,9 @@ from sqlalchemy.util import greenlet_spawn
 from conftest import make_settings
 from smooth_gql.app import create_app
 from smooth_gql.auth.principal import local_admin
+from smooth_gql.db import sqlite_driver
 from smooth_gql.db.engine import IMMEDIATE, create_engine, session_factory
-from smooth_gql.db.sqlite_driver import OneTripConnection
+from smooth_gql.db.sqlite_driver import ThreadConnection
 from smooth_gql.enums import EntityType
 from smooth_gql.services import reads, writes
 from smooth_gql.services.reads import ListQuery
@@ -36,28 +39,28 @@ pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 class Trips:
-    """Counts the calls a driver connection sends to its thread."""
+    """Counts the calls a driver connection sends to its thread (every one goes through `call`)."""
 
-    def __init__(self, driver: OneTripConnection) -> None:
+    def __init__(self, driver: ThreadConnection) -> None:
         self.count = 0
         self._driver = driver
-        self._original = driver._execute
+        self._original = driver.call
 
-    async def _counted(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    async def _counted(self, fn: Any, *args: Any) -> Any:
         self.count += 1
-        return await self._original(fn, *args, **kwargs)
+        return await self._original(fn, *args)
 
     def __enter__(self) -> Trips:
-        self._driver._execute = self._counted  # type: ignore[method-assign]
+        self._driver.call = self._counted  # type: ignore[method-assign]
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self._driver._execute = self._original  # type: ignore[method-assign]
+        del self._driver.call  # the class's method again
 
 
-def _driver(conn: AsyncConnection) -> OneTripConnection:
+def _driver(conn: AsyncConnection) -> ThreadConnection:
     found = conn.sync_connection.connection.driver_connection  # type: ignore[union-attr]
-    assert isinstance(found, OneTripConnection)
+    assert isinstance(found, ThreadConnection)
     return found
 
 
@@ -119,7 +122,7 @@ async def test_a_connection_returned_inside_a_transaction_is_rolled_back(engine:
 async def test_a_rollback_with_nothing_open_costs_no_trip(engine: AsyncEngine) -> None:
     raw = await engine.raw_connection()
     driver = raw.driver_connection
-    assert isinstance(driver, OneTripConnection)
+    assert isinstance(driver, ThreadConnection)
     with Trips(driver) as trips:
         await driver.rollback()
         await greenlet_spawn(raw.close)  # the pool's reset-on-return rolls back too
@@ -196,3 +199,43 @@ async def test_the_served_app_sizes_its_pool_from_the_setting(database_url: str)
     app = create_app(make_settings(database_url, sqlite_readers=3))
     async with app.router.lifespan_context(app):
         assert app.state.engine.pool.size() == 4
+
+
+async def test_a_commit_with_nothing_open_costs_no_trip(engine: AsyncEngine) -> None:
+    raw = await engine.raw_connection()
+    driver = raw.driver_connection
+    assert isinstance(driver, ThreadConnection)
+    try:
+        with Trips(driver) as trips:
+            await driver.commit()
+        assert trips.count == 0
+        await driver.execute("BEGIN")
+        with Trips(driver) as trips:
+            await driver.commit()  # one open: it is committed
+        assert (trips.count, driver.in_transaction) == (1, False)
+    finally:
+        await greenlet_spawn(raw.close)
+
+
+def _sqlite_threads() -> set[threading.Thread]:
+    return {thread for thread in threading.enumerate() if thread.name == "sqlite"}
+
+
+async def test_every_connection_thread_ends_with_its_connection(database_url: str) -> None:
+    """A connection is a thread: closing it (here by disposing the engine) ends the thread,
+    and so does dropping a connection nobody closed."""
+    before = _sqlite_threads()
+    engine = create_engine(database_url)
+    async with engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))
+    opened = _sqlite_threads() - before
+    assert opened
+    await engine.dispose()
+    dropped = await sqlite_driver.connector(database_url)()
+    orphan = _sqlite_threads() - before - opened
+    assert (await (await dropped.execute("SELECT 2")).fetchall()) == [(2,)]
+    del dropped
+    gc.collect()
+    for thread in opened | orphan:
+        thread.join(timeout=10)  # a bound, not a timing: a live thread fails below
+        assert not thread.is_alive()

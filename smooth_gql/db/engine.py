@@ -51,7 +51,9 @@ def create_engine(
             json_deserializer=loads,
             pool_size=sqlite_readers + 1,  # and one for the writer
             max_overflow=0,
-            async_creator=sqlite_driver.connector(url, timeout=sqlite_busy_timeout_ms / 1000),
+            async_creator=sqlite_driver.connector(
+                url, timeout=sqlite_busy_timeout_ms / 1000, isolation_level=None
+            ),
         )
         _configure_sqlite(engine, sqlite_busy_timeout_ms)
         _READERS[engine.sync_engine] = sqlite_readers
@@ -66,13 +68,13 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
 
     pysqlite defers BEGIN until the first write, which lets two writers both
     read a row's version before either locks; it also breaks SAVEPOINT. So the
-    driver is put in autocommit mode and BEGIN is emitted here: DEFERRED for
+    driver is opened in autocommit mode (`isolation_level=None`, passed to
+    sqlite3.connect by create_engine) and BEGIN is emitted here: DEFERRED for
     reads, IMMEDIATE for writes (the version check then cannot race).
     """
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
