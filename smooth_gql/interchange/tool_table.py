@@ -151,8 +151,14 @@ def _table_rows(rows: Sequence[Row]) -> list[Row]:
 
 
 async def machine_presets(runtime: Runtime, principal: Principal, machine_id: str) -> list[Row]:
-    """Every preset of the machine the principal may read, page by page."""
-    query = reads.ListQuery(EntityType.TOOL_PRESET, {"machine_id": machine_id})
+    """Every preset of the machine the principal may read."""
+    return await all_rows(
+        runtime, principal, reads.ListQuery(EntityType.TOOL_PRESET, {"machine_id": machine_id})
+    )
+
+
+async def all_rows(runtime: Runtime, principal: Principal, query: reads.ListQuery) -> list[Row]:
+    """Every row of `query` the principal may read, page by page."""
     limit = runtime.settings.max_page_size
     rows: list[Row] = []
     while True:
