@@ -279,7 +279,7 @@ def _csv_entry(csv_row: preset_csv.CsvRow) -> _Entry:
         ]
         return changed, changes
 
-    return _Entry(csv_row.tool, csv_row.line, build)
+    return _Entry(csv_row.key, csv_row.line, build)
 
 
 def _parse(
@@ -291,7 +291,7 @@ def _parse(
         entries = [_linuxcnc_entry(line, units) for line in parsed.tools]
     else:
         parsed = preset_csv.parse_csv(content)
-        entries = [_csv_entry(row) for row in parsed.tools]
+        entries = [_csv_entry(row) for row in parsed.rows]
     return entries, [LineError(e.line, None, ItemErrorCode.VALIDATION, str(e)) for e in parsed.errors]
 
 
