@@ -29,6 +29,7 @@ from ..types.tool_usage import ToolUsage, ToolUsageFilter, ToolUsageOrder
 from .accounts import AccountQuery
 from .backup import BackupQuery
 from .factories import listing, lookup
+from .item_csv import ItemCsvQuery
 from .tool_library import ToolLibraryQuery
 from .tool_table import ToolTableQuery
 
@@ -36,7 +37,7 @@ Info = strawberry.Info[Context, None]
 
 
 @strawberry.type
-class Query(AccountQuery, BackupQuery, ToolTableQuery, ToolLibraryQuery):
+class Query(AccountQuery, BackupQuery, ToolTableQuery, ToolLibraryQuery, ItemCsvQuery):
     tool_item = lookup(E.TOOL_ITEM, ToolItem)
     tool_items = listing(E.TOOL_ITEM, ToolItem, ToolItemFilter, ToolItemOrder)
     tool_assembly = lookup(E.TOOL_ASSEMBLY, ToolAssembly)
