@@ -14,8 +14,10 @@ LIBRARY = (DATA / "Library/Default.fctl").read_text(encoding="utf-8")
 BIT_1X = (DATA / "1.x/5mm_Endmill.fctb").read_text(encoding="utf-8")
 
 IMPORT = """
-mutation($lib: ToolFileInput!, $bits: [ToolFileInput!]!, $m: String, $dry: Boolean! = false) {
-  importToolLibrary(format: FREECAD, library: $lib, bits: $bits, machineId: $m, dryRun: $dry) {
+mutation($lib: ToolFileInput!, $bits: [ToolFileInput!]!, $m: String, $dry: Boolean! = false,
+         $since: String) {
+  importToolLibrary(format: FREECAD, library: $lib, bits: $bits, machineId: $m, dryRun: $dry,
+                    since: $since) {
     dryRun applied
     bits { file name action id changes { field before after } }
     library { file name action id changes { field before after } }
@@ -190,3 +192,42 @@ async def test_an_import_merges_over_an_edit_made_before_it(api: Api) -> None:
     assert result["errors"] == []
     [item] = result["items"]
     assert item["version"] == drill["version"] + 2
+
+
+async def test_a_bit_edited_since_the_export_is_a_version_conflict(api: Api) -> None:
+    cursor = (await api.gql("{ changesSince(first: 0) { endCursor } }"))["changesSince"]["endCursor"]
+    first = await run_import(api)
+    after_import = (await api.gql("{ changesSince(first: 0) { endCursor } }"))["changesSince"]["endCursor"]
+    drill = next(item for item in first["items"] if item["name"] == "5mm Drill")
+    update = """mutation($id: ID!, $v: Int!) {
+      updateToolItems(input: [{id: $id, expectedVersion: $v, geometry: {tipAngle: 120}}]) { errors { message } } }"""
+    await api.gql(update, {"id": drill["id"], "v": drill["version"]})
+    changed = dict(BITS)
+    changed["5mm_Drill.fctb"] = changed["5mm_Drill.fctb"].replace("119.0000", "118.0000")
+    before = await api.counts()
+    result = await run_import(api, bits=changed, since=after_import)
+    assert not result["applied"]
+    assert [(e["code"], e["message"]) for e in result["errors"]] == [
+        (
+            "VERSION_CONFLICT",
+            "5mm_Drill.fctb: 5mm Drill: changed since the export these files came from; "
+            "export again and redo the edit",
+        )
+    ]
+    assert await api.counts() == before
+    # Bits the edit did not touch are no conflict; without `since` the import merges over the edit.
+    assert (await run_import(api, since=cursor, dry=True))["errors"][0]["file"] == "5mm_Drill.fctb"
+    merged = await run_import(api, bits=changed)
+    assert merged["applied"] and [i["geometry"]["tipAngle"] for i in merged["items"]] == [118.0]
+
+
+async def test_freecads_path_test_bit_and_a_plan_of_new_bits(api: Api) -> None:
+    bit = (DATA / "PathTests/test-path-tool-bit-bit-00.fctb").read_text(encoding="utf-8")
+    library = json.dumps({"tools": [{"nr": 7, "path": "../Bit/t.fctb"}], "version": 1})
+    plan = await run_import(api, library, {"t.fctb": bit}, name="T.fctl", dry=True)
+    [members] = [c["after"] for c in plan["library"]["changes"] if c["field"] == "members"]
+    assert members == [{"itemId": None, "nr": 7, "path": "../Bit/t.fctb"}]
+    result = await run_import(api, library, {"t.fctb": bit}, name="T.fctl")
+    exported = await export(api, result["toolSet"]["id"])
+    assert json.loads(exported["library"]["content"]) == json.loads(library)
+    assert exported["bits"] == [{"name": "t.fctb", "content": bit.rstrip("\n")}]

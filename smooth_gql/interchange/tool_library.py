@@ -29,7 +29,7 @@ from ..services.fields import to_jsonable
 from ..services.unit_of_work import Runtime, UnitOfWork
 from . import freecad, freecad_items
 from .freecad import FreeCadFileError, Library, LibraryTool, ToolBit
-from .tool_table import FieldChange, PlanAction, Row, all_rows
+from .tool_table import FieldChange, PlanAction, Row, all_rows, edited_since
 
 MAX_FILE_BYTES = 1024 * 1024  # one bit or library; FreeCAD's are a few hundred bytes
 _LABELS = {
@@ -216,7 +216,11 @@ async def import_library(
     *,
     machine_id: str | None = None,
     dry_run: bool = False,
+    since: str | None = None,
 ) -> LibraryImportResult:
+    """`since`: the change-feed cursor taken before the export the files came from. An item or
+    the set changed after it that the import would change is a VERSION_CONFLICT, never
+    overwritten (and, the import being atomic, nothing is written)."""
     if machine_id is not None and not machine_id.strip():
         raise BadInput("machineId: must not be empty", field="machineId")
     limit = runtime.settings.max_bulk_items
@@ -226,6 +230,9 @@ async def import_library(
             field="bits",
             limit=("maxBulkItems", limit),
         )
+    edited: set[str] = set()
+    if since is not None:
+        edited = await edited_since(runtime, principal, since, [EntityType.TOOL_ITEM, EntityType.TOOL_SET])
     parsed_library, parsed_bits, messages = _parse(library, bits)
     result = LibraryImportResult(
         errors=[FileError(m.split(": ", 1)[0], ItemErrorCode.VALIDATION, m) for m in messages]
@@ -264,8 +271,11 @@ async def import_library(
         set_name,
         PlanAction.CREATE if current is None else PlanAction.UPDATE if set_changed else PlanAction.UNCHANGED,
         None if current is None else current["id"],
-        _field_changes(current, set_changed),
+        _field_changes(current, _shown(set_changed)),
     )
+    for step in [*result.bits, *([result.library] if result.library else [])]:
+        if step.action is PlanAction.UPDATE and step.id in edited:
+            result.errors.append(_conflict(step))
     if dry_run or result.errors:
         return result
     async with UnitOfWork(runtime) as uow:
@@ -322,6 +332,17 @@ async def import_library(
     return result
 
 
+def _shown(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Set values as a plan shows them: a bit still to be created has no item id yet (null)."""
+    members = values.get("members")
+    if not isinstance(members, list):
+        return dict(values)
+    return {
+        **values,
+        "members": [{**m, "itemId": m["itemId"] if isinstance(m["itemId"], str) else None} for m in members],
+    }
+
+
 def _set_type(machine_id: str | None) -> str:
     return (ToolSetType.TEMPLATE if machine_id is None else ToolSetType.MACHINE_SETUP).value
 
@@ -330,6 +351,15 @@ def _member(tool: LibraryTool, item_of_file: Mapping[str, str | int]) -> dict[st
     """A library entry as a set member; `itemId` is an index among the creates until written
     (and None for a bit that failed: then nothing is written)."""
     return {"itemId": item_of_file.get(tool.path.rsplit("/", 1)[-1]), "nr": tool.nr, "path": tool.path}
+
+
+def _conflict(step: FileStep) -> FileError:
+    return FileError(
+        step.file,
+        ItemErrorCode.VERSION_CONFLICT,
+        f"{step.file}: {step.name}: changed since the export these files came from; export again "
+        "and redo the edit",
+    )
 
 
 def _bit_error(bit: ToolBit, error: ItemError) -> FileError:

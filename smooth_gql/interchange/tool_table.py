@@ -312,7 +312,11 @@ async def import_table(
     A preset changed after it that the file would change or delete is a VERSION_CONFLICT,
     never overwritten: the file was made from an older state of that row."""
     _check_machine(machine_id)
-    edited = await _edited_since(runtime, principal, since) if since is not None else set()
+    edited = (
+        await edited_since(runtime, principal, since, [EntityType.TOOL_PRESET])
+        if since is not None
+        else set()
+    )
     entries, parse_errors = _parse(fmt, content, units)
     result = ImportResult(errors=parse_errors)
     limit = runtime.settings.max_bulk_items
@@ -381,8 +385,10 @@ async def import_table(
     return result
 
 
-async def _edited_since(runtime: Runtime, principal: Principal, since: str) -> set[str]:
-    """Ids of the presets changed after the cursor `since` (read page by page, bounded)."""
+async def edited_since(
+    runtime: Runtime, principal: Principal, since: str, entities: Sequence[EntityType]
+) -> set[str]:
+    """Ids of the rows of `entities` changed after the cursor `since` (read page by page, bounded)."""
     try:
         start: int | None = cursor.decode(since)
     except BadInput:
@@ -392,7 +398,7 @@ async def _edited_since(runtime: Runtime, principal: Principal, since: str) -> s
     limit = runtime.settings.max_page_size
     edited: set[str] = set()
     for _ in range(10_000):  # bounded: 10 million changes at the default page size
-        page = await feed.read(runtime, principal, start, [EntityType.TOOL_PRESET], limit)
+        page = await feed.read(runtime, principal, start, list(entities), limit)
         edited.update(str(row["entity_id"]) for row in page.rows)
         if not page.has_more:
             return edited

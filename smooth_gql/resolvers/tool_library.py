@@ -38,7 +38,9 @@ class ToolLibraryMutation:
         description="Import a library and its bits: each bit into a catalog item (matched by its 1.x "
         "id, else by name; only changed fields are written, with a version check), the library "
         "into the tool set named after the file (on machineId, when given). Always atomic; "
-        "dryRun only plans. Every bit the library names must be sent."
+        "dryRun only plans. Every bit the library names must be sent. since: the changesSince "
+        "endCursor taken before the export; an item or set edited after it that the import would "
+        "change is a VERSION_CONFLICT instead of being overwritten."
     )
     async def import_tool_library(
         self,
@@ -48,6 +50,7 @@ class ToolLibraryMutation:
         bits: list[ToolFileInput],
         machine_id: str | None = None,
         dry_run: bool = False,
+        since: str | None = None,
     ) -> ToolLibraryImportResult:
         ctx = info.context
         result = await tool_library.import_library(
@@ -58,5 +61,6 @@ class ToolLibraryMutation:
             [ToolFile(bit.name, bit.content) for bit in bits],
             machine_id=machine_id,
             dry_run=dry_run,
+            since=since,
         )
         return import_result(result, dry_run=dry_run)
