@@ -231,3 +231,32 @@ async def test_freecads_path_test_bit_and_a_plan_of_new_bits(api: Api) -> None:
     exported = await export(api, result["toolSet"]["id"])
     assert json.loads(exported["library"]["content"]) == json.loads(library)
     assert exported["bits"] == [{"name": "t.fctb", "content": bit.rstrip("\n")}]
+
+
+async def test_an_item_that_never_came_from_freecad_and_names_that_are_paths(api: Api) -> None:
+    made = await api.gql(
+        """mutation { createToolItems(input: [{name: "../../evil bit", category: CUTTING_TOOL,
+        toolType: DRILL, geometry: {diameter: 8, tipAngle: 118}}]) { results { id } } }"""
+    )
+    [item] = made["createToolItems"]["results"]
+    sets = await api.gql(
+        """mutation($m: JSON) { createToolSets(input: [{name: "../sets/x", type: TEMPLATE, members: $m}]) {
+        results { id } } }""",
+        {"m": [{"itemId": item["id"], "nr": 4}]},
+    )
+    [tool_set] = sets["createToolSets"]["results"]
+    exported = await export(api, tool_set["id"])
+    assert exported["library"]["name"] == "sets_x.fctl"
+    [bit] = exported["bits"]
+    assert bit["name"] == "evil_bit.fctb"
+    assert json.loads(exported["library"]["content"]) == {
+        "tools": [{"nr": 4, "path": "evil_bit.fctb"}],
+        "version": 1,
+    }
+    assert pairs(bit["content"]) == [
+        ["version", 2],
+        ["name", "../../evil bit"],
+        ["shape", "drill.fcstd"],
+        ["parameter", [["Diameter", "8.0000 mm"], ["TipAngle", "118.0000 °"]]],
+        ["attribute", []],
+    ]

@@ -139,11 +139,18 @@ def freecad_part(row: Mapping[str, Any]) -> dict[str, Any] | None:
     return part if isinstance(part, dict) else None
 
 
+def safe_file_name(name: str, suffix: str) -> str:
+    """`name` as a plain file name: no directory part, no leading dot (an export is written into
+    a directory by the CLI, and names come from data any client can edit)."""
+    stem = re.sub(r"[^\w.-]+", "_", name.removesuffix(suffix)).strip("_.") or "tool"
+    return stem + suffix
+
+
 def file_name(row: Mapping[str, Any]) -> str:
     part = freecad_part(row)
     if part is not None and isinstance(part.get("file"), str) and part["file"]:
-        return str(part["file"])
-    return re.sub(r"[^\w.-]+", "_", str(row.get("name") or row["id"])).strip("_") + ".fctb"
+        return safe_file_name(str(part["file"]), ".fctb")
+    return safe_file_name(str(row.get("name") or row["id"]), ".fctb")
 
 
 def _parameter(text: Any, geometry: Mapping[str, Any], key: str) -> Any:

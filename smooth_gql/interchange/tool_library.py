@@ -120,7 +120,8 @@ async def export_library(
             }
         )
         bits.setdefault(bit.file, freecad.render_bit(bit))
-    library = Library(f"{tool_set['name']}.fctl", document={"tools": tools, "version": 1})
+    name = freecad_items.safe_file_name(str(tool_set["name"]), ".fctl")
+    library = Library(name, document={"tools": tools, "version": 1})
     return ExportedLibrary(
         ToolFile(library.file, freecad.render_library(library)),
         [ToolFile(name, content) for name, content in bits.items()],
