@@ -15,7 +15,8 @@ HEADER = (
     "name,description,manufacturer,partNumber,category,legacyCategory,toolType,geometry,material,"
     "capabilities,shapeData,iso13399Reference,tags"
 )
-IMPORT = """mutation($c: String!, $dry: Boolean! = false) { importToolItemsCsv(content: $c, dryRun: $dry) {
+IMPORT = """mutation($c: String!, $dry: Boolean! = false, $since: String) {
+  importToolItemsCsv(content: $c, dryRun: $dry, since: $since) {
   dryRun applied plan { line name action id changes { field before after } }
   items { id name version } errors { line code message } } }"""
 EXPORT = "{ toolItemsCsv }"
@@ -93,3 +94,28 @@ async def test_merge_by_name_dry_run_and_an_atomic_failure(auth: AuthApi) -> Non
     assert result["errors"][0]["message"].startswith("line 3: ")
     export = (await auth.ok(EXPORT, None, alice))["toolItemsCsv"]
     assert "A,,m1,,CUTTING_TOOL" in export and "C," not in export  # nothing of the failed import
+
+
+async def test_an_item_edited_since_the_export_is_a_version_conflict(auth: AuthApi) -> None:
+    await auth.register("first@example.com")
+    alice = await auth.login("first@example.com")
+    await auth.ok(IMPORT, {"c": "name,manufacturer\r\nA,m1\r\nB,m2\r\n"}, alice)
+    cursor = (await auth.ok("{ changesSince(first: 0) { endCursor } }", None, alice))["changesSince"][
+        "endCursor"
+    ]
+    exported = (await auth.ok(EXPORT, None, alice))["toolItemsCsv"]
+    items = await auth.ok(
+        '{ toolItems(filter: {text: "A"}) { edges { node { id name version } } } }', None, alice
+    )
+    [a] = [e["node"] for e in items["toolItems"]["edges"] if e["node"]["name"] == "A"]
+    await auth.ok(
+        """mutation($id: ID!) { updateToolItems(input: [{id: $id, expectedVersion: 1, manufacturer: "m7"}]) {
+        errorCount } }""",
+        {"id": a["id"]},
+        alice,
+    )
+    edited = exported.replace(",m1,", ",m9,").replace(",m2,", ",m8,")
+    result = (await auth.ok(IMPORT, {"c": edited, "since": cursor}, alice))["importToolItemsCsv"]
+    assert not result["applied"]
+    assert [(e["line"], e["code"]) for e in result["errors"]] == [(2, "VERSION_CONFLICT")]
+    assert "m7" in (await auth.ok(EXPORT, None, alice))["toolItemsCsv"]

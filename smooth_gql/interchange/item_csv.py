@@ -22,7 +22,7 @@ from ..services.fields import to_jsonable
 from ..services.unit_of_work import Runtime, UnitOfWork
 from . import csv_codec
 from .csv_codec import CsvSpec
-from .tool_table import FieldChange, PlanAction, Row, all_rows
+from .tool_table import FieldChange, PlanAction, Row, all_rows, edited_since
 
 ITEMS = CsvSpec(
     (
@@ -78,8 +78,13 @@ async def export_items(runtime: Runtime, principal: Principal) -> str:
 
 
 async def import_items(
-    runtime: Runtime, principal: Principal, content: str, *, dry_run: bool = False
+    runtime: Runtime, principal: Principal, content: str, *, dry_run: bool = False, since: str | None = None
 ) -> ItemImportResult:
+    """`since`: the change-feed cursor taken before the export the file came from; an item
+    changed after it that the file would change is a VERSION_CONFLICT, never overwritten."""
+    edited = (
+        await edited_since(runtime, principal, since, [EntityType.TOOL_ITEM]) if since is not None else set()
+    )
     parsed = csv_codec.parse_csv(ITEMS, content)
     result = ItemImportResult(
         errors=[ItemLineError(e.line, ItemErrorCode.VALIDATION, str(e)) for e in parsed.errors]
@@ -119,6 +124,16 @@ async def import_items(
             creates.append((csv_row.line, changed))
         elif changed:
             step.action = PlanAction.UPDATE
+            if row["id"] in edited:
+                result.errors.append(
+                    ItemLineError(
+                        csv_row.line,
+                        ItemErrorCode.VERSION_CONFLICT,
+                        f'line {csv_row.line}: "{csv_row.key}": changed since the export this file came '
+                        f"from (now version {row['version']}); export again and redo the edit",
+                        row["version"],
+                    )
+                )
             updates.append((csv_row.line, {"id": row["id"], "expected_version": row["version"], **changed}))
         else:
             step.action = PlanAction.UNCHANGED

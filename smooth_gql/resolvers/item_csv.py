@@ -28,11 +28,15 @@ class ItemCsvMutation:
     @strawberry.mutation(
         description="Import catalog items from CSV (the toolItemsCsv columns; a file may leave "
         "columns out), matched by name: the changed fields of an existing item are updated with a "
-        "version check, new names created. Always atomic; dryRun only plans."
+        "version check, new names created. Always atomic; dryRun only plans. since: the changesSince "
+        "endCursor taken before the export; an item edited after it that the file would change is a "
+        "VERSION_CONFLICT instead of being overwritten."
     )
     async def import_tool_items_csv(
-        self, info: Info, content: str, dry_run: bool = False
+        self, info: Info, content: str, dry_run: bool = False, since: str | None = None
     ) -> ToolItemCsvImportResult:
         ctx = info.context
-        result = await item_csv.import_items(ctx.runtime, ctx.principal, content, dry_run=dry_run)
+        result = await item_csv.import_items(
+            ctx.runtime, ctx.principal, content, dry_run=dry_run, since=since
+        )
         return import_result(result, dry_run=dry_run)
