@@ -16,7 +16,7 @@ from typing import Any, TextIO
 from sqlalchemy import make_url, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import cli_backup, cli_tool_table
+from . import cli_backup, cli_tool_library, cli_tool_table
 from .config import ConfigError, Settings
 from .db.engine import create_engine
 from .db.migrate import current_revision, head_revision, is_empty, upgrade
@@ -294,6 +294,7 @@ def parser() -> argparse.ArgumentParser:
     key.add_argument("--expires", help="expiry, ISO 8601 with an offset (e.g. 2027-06-30T00:00:00Z)")
     cli_backup.add_commands(commands)
     cli_tool_table.add_commands(commands)
+    cli_tool_library.add_commands(commands)
     return root
 
 
@@ -317,6 +318,8 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
         return run(args, settings)
     if args.command == "tool-table":
         return cli_tool_table.tool_table_command(args, settings)
+    if args.command == "tool-library":
+        return cli_tool_library.tool_library_command(args, settings)
     if args.command == "create-user":
         return _create_user_command(args, settings, sys.stdin if stdin is None else stdin)
     if args.command == "create-api-key":

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from .auth.principal import Principal
 from .config import Settings
 from .db.engine import create_engine, session_factory
 from .db.migrate import current_revision, head_revision
@@ -49,21 +52,29 @@ def add_commands(commands: Any) -> None:
             )
 
 
-class _Refused(Exception):
+class Refused(Exception):
     pass
 
 
-async def _run(settings: Settings, args: argparse.Namespace, content: str | None) -> Any:
+@contextlib.asynccontextmanager
+async def console_session(settings: Settings, user: str) -> AsyncIterator[tuple[Runtime, Principal]]:
+    """A runtime on a migrated database and the principal of `user`; the engine is disposed after."""
     engine = create_engine(settings.database_url)
     try:
         current = await current_revision(engine)
         if current != head_revision():
-            raise _Refused(
+            raise Refused(
                 f"the database schema is at {current or 'nothing (empty)'}, the newest is "
                 f"{head_revision()}: run `smooth-gql migrate` first"
             )
         runtime = Runtime(session_factory(engine), settings)
-        principal = await accounts.console_principal(runtime, args.user)
+        yield runtime, await accounts.console_principal(runtime, user)
+    finally:
+        await engine.dispose()
+
+
+async def _run(settings: Settings, args: argparse.Namespace, content: str | None) -> Any:
+    async with console_session(settings, args.user) as (runtime, principal):
         fmt = FORMATS[args.format]
         if content is None:
             return await tool_table.export_table(runtime, principal, args.machine, fmt)
@@ -78,32 +89,30 @@ async def _run(settings: Settings, args: argparse.Namespace, content: str | None
             atomic=not args.partial,
             units=tool_table.LengthUnits(args.units.upper()) if args.units else None,
         )
-    finally:
-        await engine.dispose()
 
 
-def _read(path: str) -> str:
+def read_text(path: str) -> str:
     raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
-        raise _Refused(f"{path}: line {line}: not UTF-8 (byte {error.start} of the file)") from None
+        raise Refused(f"{path}: line {line}: not UTF-8 (byte {error.start} of the file)") from None
 
 
 def tool_table_command(args: argparse.Namespace, settings: Settings) -> int:
     try:
         if args.action == "export":
             text = asyncio.run(_run(settings, args, None))
-            _write(args.path, text)
+            write_text(args.path, text)
             if args.path != "-":
                 print(f"wrote {args.path}: {text.count(chr(10)) - (args.format == 'csv')} tools")
             return 0
-        content = _read(args.path)
+        content = read_text(args.path)
         print(f"{PROG}: read {len(content)} characters from {args.path}", file=sys.stderr, flush=True)
         result = asyncio.run(_run(settings, args, content))
-    except (_Refused, ServiceError, OSError, SQLAlchemyError) as error:
-        print(f"{PROG} {args.action}: {_describe(error)}", file=sys.stderr)
+    except (Refused, ServiceError, OSError, SQLAlchemyError) as error:
+        print(f"{PROG} {args.action}: {describe(error)}", file=sys.stderr)
         return 1
     counts: dict[str, int] = {}
     for step in result.plan:
@@ -127,7 +136,7 @@ def tool_table_command(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if result.errors else 0
 
 
-def _write(path: str, text: str) -> None:
+def write_text(path: str, text: str) -> None:
     if path == "-":
         sys.stdout.write(text)
         return
@@ -138,7 +147,7 @@ def _write(path: str, text: str) -> None:
     os.replace(partial, target)
 
 
-def _describe(error: Exception) -> str:
+def describe(error: Exception) -> str:
     if isinstance(error, ServiceError):
         return error.message
     if isinstance(error, OSError):

@@ -28,7 +28,7 @@ EXPORT = "query($m: String!, $f: ToolTableFormat!) { toolTable(machineId: $m, fo
 
 def test_header_is_the_graphql_field_names() -> None:
     assert parse_csv(HEADER + "\r\n").errors == []
-    assert parse_csv("").tools == []
+    assert parse_csv("").rows == []
 
 
 @pytest.mark.parametrize(
@@ -128,4 +128,4 @@ async def test_a_bad_csv_row_names_its_line(auth: AuthApi) -> None:
 
 def test_a_byte_order_mark_from_a_spreadsheet_is_ignored() -> None:
     parsed = parse_csv("\ufefftoolNumber,pocket\r\n1,2\r\n")
-    assert parsed.errors == [] and parsed.tools[0].values == {"tool_number": 1, "pocket": 2}
+    assert parsed.errors == [] and parsed.rows[0].values == {"tool_number": 1, "pocket": 2}

@@ -151,8 +151,14 @@ def _table_rows(rows: Sequence[Row]) -> list[Row]:
 
 
 async def machine_presets(runtime: Runtime, principal: Principal, machine_id: str) -> list[Row]:
-    """Every preset of the machine the principal may read, page by page."""
-    query = reads.ListQuery(EntityType.TOOL_PRESET, {"machine_id": machine_id})
+    """Every preset of the machine the principal may read."""
+    return await all_rows(
+        runtime, principal, reads.ListQuery(EntityType.TOOL_PRESET, {"machine_id": machine_id})
+    )
+
+
+async def all_rows(runtime: Runtime, principal: Principal, query: reads.ListQuery) -> list[Row]:
+    """Every row of `query` the principal may read, page by page."""
     limit = runtime.settings.max_page_size
     rows: list[Row] = []
     while True:
@@ -273,7 +279,7 @@ def _csv_entry(csv_row: preset_csv.CsvRow) -> _Entry:
         ]
         return changed, changes
 
-    return _Entry(csv_row.tool, csv_row.line, build)
+    return _Entry(csv_row.key, csv_row.line, build)
 
 
 def _parse(
@@ -285,7 +291,7 @@ def _parse(
         entries = [_linuxcnc_entry(line, units) for line in parsed.tools]
     else:
         parsed = preset_csv.parse_csv(content)
-        entries = [_csv_entry(row) for row in parsed.tools]
+        entries = [_csv_entry(row) for row in parsed.rows]
     return entries, [LineError(e.line, None, ItemErrorCode.VALIDATION, str(e)) for e in parsed.errors]
 
 
@@ -306,7 +312,11 @@ async def import_table(
     A preset changed after it that the file would change or delete is a VERSION_CONFLICT,
     never overwritten: the file was made from an older state of that row."""
     _check_machine(machine_id)
-    edited = await _edited_since(runtime, principal, since) if since is not None else set()
+    edited = (
+        await edited_since(runtime, principal, since, [EntityType.TOOL_PRESET])
+        if since is not None
+        else set()
+    )
     entries, parse_errors = _parse(fmt, content, units)
     result = ImportResult(errors=parse_errors)
     limit = runtime.settings.max_bulk_items
@@ -375,8 +385,10 @@ async def import_table(
     return result
 
 
-async def _edited_since(runtime: Runtime, principal: Principal, since: str) -> set[str]:
-    """Ids of the presets changed after the cursor `since` (read page by page, bounded)."""
+async def edited_since(
+    runtime: Runtime, principal: Principal, since: str, entities: Sequence[EntityType]
+) -> set[str]:
+    """Ids of the rows of `entities` changed after the cursor `since` (read page by page, bounded)."""
     try:
         start: int | None = cursor.decode(since)
     except BadInput:
@@ -386,7 +398,7 @@ async def _edited_since(runtime: Runtime, principal: Principal, since: str) -> s
     limit = runtime.settings.max_page_size
     edited: set[str] = set()
     for _ in range(10_000):  # bounded: 10 million changes at the default page size
-        page = await feed.read(runtime, principal, start, [EntityType.TOOL_PRESET], limit)
+        page = await feed.read(runtime, principal, start, list(entities), limit)
         edited.update(str(row["entity_id"]) for row in page.rows)
         if not page.has_more:
             return edited

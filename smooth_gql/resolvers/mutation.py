@@ -17,13 +17,15 @@ from ..types.tool_usage import ToolUsage, ToolUsageCreateInput, ToolUsageUpdateI
 from .accounts import AccountMutation
 from .backup import BackupMutation
 from .factories import create, delete, update
+from .item_csv import ItemCsvMutation
+from .tool_library import ToolLibraryMutation
 from .tool_table import ToolTableMutation
 
 Info = strawberry.Info[Context, None]
 
 
 @strawberry.type
-class Mutation(AccountMutation, BackupMutation, ToolTableMutation):
+class Mutation(AccountMutation, BackupMutation, ToolTableMutation, ToolLibraryMutation, ItemCsvMutation):
     create_tool_items = create(E.TOOL_ITEM, ToolItem, ToolItemCreateInput)
     update_tool_items = update(E.TOOL_ITEM, ToolItem, ToolItemUpdateInput)
     delete_tool_items = delete(E.TOOL_ITEM, ToolItem)

@@ -29,13 +29,15 @@ from ..types.tool_usage import ToolUsage, ToolUsageFilter, ToolUsageOrder
 from .accounts import AccountQuery
 from .backup import BackupQuery
 from .factories import listing, lookup
+from .item_csv import ItemCsvQuery
+from .tool_library import ToolLibraryQuery
 from .tool_table import ToolTableQuery
 
 Info = strawberry.Info[Context, None]
 
 
 @strawberry.type
-class Query(AccountQuery, BackupQuery, ToolTableQuery):
+class Query(AccountQuery, BackupQuery, ToolTableQuery, ToolLibraryQuery, ItemCsvQuery):
     tool_item = lookup(E.TOOL_ITEM, ToolItem)
     tool_items = listing(E.TOOL_ITEM, ToolItem, ToolItemFilter, ToolItemOrder)
     tool_assembly = lookup(E.TOOL_ASSEMBLY, ToolAssembly)

@@ -1,0 +1,42 @@
+"""`toolItemsCsv` and `importToolItemsCsv`: the catalog as CSV for tool-room spreadsheets (issue 16)."""
+
+from __future__ import annotations
+
+import strawberry
+
+from ..context import Context
+from ..interchange import item_csv
+from ..types.item_csv import ToolItemCsvImportResult, import_result
+
+Info = strawberry.Info[Context, None]
+
+
+@strawberry.type
+class ItemCsvQuery:
+    @strawberry.field(
+        description="Every catalog item as CSV: one header row of ToolItem field names (name, "
+        "description, manufacturer, partNumber, category, legacyCategory, toolType, geometry, "
+        "material, capabilities, shapeData, iso13399Reference, tags), JSON fields as JSON text, "
+        "rows in creation order; no ids, so a file imports into another account unchanged."
+    )
+    async def tool_items_csv(self, info: Info) -> str:
+        return await item_csv.export_items(info.context.runtime, info.context.principal)
+
+
+@strawberry.type
+class ItemCsvMutation:
+    @strawberry.mutation(
+        description="Import catalog items from CSV (the toolItemsCsv columns; a file may leave "
+        "columns out), matched by name: the changed fields of an existing item are updated with a "
+        "version check, new names created. Always atomic; dryRun only plans. since: the changesSince "
+        "endCursor taken before the export; an item edited after it that the file would change is a "
+        "VERSION_CONFLICT instead of being overwritten."
+    )
+    async def import_tool_items_csv(
+        self, info: Info, content: str, dry_run: bool = False, since: str | None = None
+    ) -> ToolItemCsvImportResult:
+        ctx = info.context
+        result = await item_csv.import_items(
+            ctx.runtime, ctx.principal, content, dry_run=dry_run, since=since
+        )
+        return import_result(result, dry_run=dry_run)
