@@ -41,7 +41,7 @@ from .observability.logging import configure_logging
 from .observability.metrics import HttpMetricsMiddleware, Metrics, multiprocess_dir
 from .observability.request_id import RequestIdMiddleware
 from .observability.server_errors import ServerErrorGuard
-from .rest_compat.app import create_rest_app
+from .rest_compat.app import HostedRest, shared_rest_app
 from .schema import build_schema
 from .services.unit_of_work import Runtime
 from .services.users import ensure_local_admin
@@ -196,7 +196,6 @@ def create_app(
             return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
         return JSONResponse({"status": "ready", "database": "ok"})
 
-    rest = create_rest_app()
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
@@ -204,7 +203,7 @@ def create_app(
             Route("/health", health),
             Route("/ready", ready),
             Route("/metrics", metrics.endpoint),
-            Mount("/api", app=rest),  # the legacy REST API (rest_compat/)
+            Mount("/api", app=HostedRest(shared_rest_app())),  # the legacy REST API (rest_compat/)
         ],
         middleware=[
             # Outermost first: every answer below has a request id and is counted, 413s included.
@@ -222,7 +221,6 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.metrics = metrics
-    rest.state.host = app.state  # REST handlers reach the runtime the lifespan builds
     return app
 
 
