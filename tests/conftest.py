@@ -2,7 +2,7 @@
 
 SQLite: the schema is migrated once into a template file that each test copies.
 PostgreSQL (when SMOOTH_TEST_POSTGRES_URL is set): a database of its own is
-created for the session, migrated once, and truncated between tests.
+created for the session, migrated once, and emptied between tests (PostgresReset).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import event, text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from smooth_gql.app import create_app
 from smooth_gql.config import Settings, normalize_database_url
@@ -87,17 +87,72 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return str(request.getfixturevalue("postgres_url"))
 
 
-async def _truncate(engine: AsyncEngine) -> None:
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    async with engine.begin() as conn:
-        await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+async def _reset_sql(conn: AsyncConnection) -> str:
+    sequences = await conn.execute(
+        text(
+            "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) "
+            "FROM pg_sequences WHERE schemaname = current_schema()"
+        )
+    )
+    deletes = [f'DELETE FROM "{t.name}"' for t in reversed(Base.metadata.sorted_tables)]
+    restarts = [f"ALTER SEQUENCE {name} RESTART" for name in sequences.scalars()]
+    return "; ".join(deletes + restarts)
+
+
+async def _run_script(conn: AsyncConnection, sql: str) -> None:
+    """Several statements in one round trip (asyncpg's simple protocol, no prepared statement)."""
+    raw = await conn.get_raw_connection()
+    await raw.driver_connection.execute(sql)  # type: ignore[union-attr]
+
+
+async def empty_postgres(engine: AsyncEngine) -> None:
+    """Every row of a migrated PostgreSQL database gone, ids and change-log `seq` from 1 again."""
+    async with engine.connect() as conn:
+        await _run_script(conn, await _reset_sql(conn))
+
+
+class PostgresReset:
+    """Empties the session's PostgreSQL database before each test, over one kept connection.
+
+    A DELETE of every table (children first) and a restart of every sequence,
+    sent as one string: about 4 ms, where a new engine and a TRUNCATE of all
+    the tables took 50–150 ms (TRUNCATE locks each table exclusively and makes
+    new files for it). Only the reset keeps its connection across tests; each
+    test still gets an engine of its own, so its event listeners, pool gauges
+    and dispose stay its own.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.engine = create_async_engine(url, pool_size=1, max_overflow=0)
+        self.sql = ""
+
+    async def __call__(self) -> None:
+        async with self.engine.connect() as conn:
+            self.sql = self.sql or await _reset_sql(conn)
+            await _run_script(conn, self.sql)
+
+
+@pytest.fixture(scope="session")
+async def postgres_reset(postgres_url: str) -> AsyncIterator[PostgresReset]:
+    reset = PostgresReset(postgres_url)
+    yield reset
+    await reset.engine.dispose()
 
 
 @pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+def reset(database_url: str, request: pytest.FixtureRequest) -> PostgresReset | None:
+    """The session's PostgresReset on PostgreSQL (a SQLite test has a fresh copy already).
+
+    A plain fixture: an async one cannot ask for another by name while the loop runs.
+    """
+    return None if database_url.startswith("sqlite") else request.getfixturevalue("postgres_reset")
+
+
+@pytest.fixture
+async def engine(database_url: str, reset: PostgresReset | None) -> AsyncIterator[AsyncEngine]:
     engine = create_engine(database_url)
-    if engine.dialect.name == "postgresql":
-        await _truncate(engine)
+    if reset is not None:
+        await reset()
     yield engine
     await engine.dispose()
 

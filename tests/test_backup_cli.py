@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from auth_helpers import auth_app
 from backup_helpers import build_shop, dump
-from conftest import _truncate
+from conftest import empty_postgres
 from smooth_gql.cli import main
 from smooth_gql.db.engine import create_engine
 
@@ -95,7 +95,7 @@ def test_sqlite_to_postgresql_round_trip_keeps_every_row(
 ) -> None:
     source = _sqlite(sqlite_template, tmp_path, "source.db")
     _run(_build(source))
-    _run(_with_engine(postgres_url, _truncate))  # an empty, migrated PostgreSQL database
+    _run(_with_engine(postgres_url, empty_postgres))  # an empty, migrated PostgreSQL database
     before = _run(_dump(source))
 
     document = _migrate_through_backup(source, postgres_url, tmp_path, monkeypatch, capsys)
