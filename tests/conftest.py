@@ -31,6 +31,11 @@ POSTGRES_URL = os.environ.get("SMOOTH_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
+# Modules whose helpers start real `smooth-gql serve` processes (several workers each) or a
+# load run: a test module that uses one is marked `servers` (below).
+SERVER_HELPERS = ("serve_process", "bench.load")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if POSTGRES_URL:
         return
@@ -38,6 +43,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Mark `servers` the tests whose module starts server processes.
+
+    .ci/run runs them in a serial pytest of their own, the rest under
+    pytest-xdist on both cores: two of them at once would put four server
+    processes and their clients on two cores, and their bounded waits
+    (readiness, a killed worker's recovery, a load run) are sized for one.
+    Everything else is independent across xdist workers: each worker has its
+    own SQLite template, PostgreSQL database, ports (bound to 0) and process
+    globals. (Not an `xdist_group`: with pytest 9.2, xdist 3.8's loadgroup
+    silently stops grouping, pytest-xdist issue #1386.)
+    """
+    module = getattr(item, "module", None)
+    if module is not None and any(
+        getattr(value, "__module__", None) in SERVER_HELPERS for value in vars(module).values()
+    ):
+        item.add_marker(pytest.mark.servers)
 
 
 @pytest.fixture(scope="session")
