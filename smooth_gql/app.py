@@ -7,7 +7,6 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from functools import partial
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -33,16 +32,14 @@ from .context import Context
 from .db.engine import create_engine, session_factory
 from .db.migrate import is_empty, upgrade
 from .graphql_http import GraphQLView
-from .graphql_limits import limit_extensions
 from .http_guards import BodySizeLimit, SizeLimit
 from .loaders import Loaders
-from .observability.graphql_metrics import OperationMetrics
 from .observability.logging import configure_logging
 from .observability.metrics import HttpMetricsMiddleware, Metrics, multiprocess_dir
 from .observability.request_id import RequestIdMiddleware
 from .observability.server_errors import ServerErrorGuard
 from .rest_compat.app import HostedRest, shared_rest_app
-from .schema import build_schema
+from .schema import schema
 from .services.unit_of_work import Runtime
 from .services.users import ensure_local_admin
 
@@ -68,6 +65,7 @@ class GraphQLApp(GraphQLView):
             Loaders(state.runtime, principal),
             state.tail,
             state.throttle,
+            metrics=state.metrics,
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
@@ -171,7 +169,6 @@ def create_app(
             if owned:
                 await db.dispose()
 
-    schema = build_schema([partial(OperationMetrics, metrics), *limit_extensions(settings)])
     graphql = GraphQLApp(
         schema,
         graphql_ide="graphiql" if settings.graphiql else None,

@@ -13,6 +13,7 @@ from .auth.principal import Principal
 from .auth.throttle import LoginThrottle
 from .changes.tail import LogTail
 from .loaders import Loaders
+from .observability.metrics import Metrics
 from .services.errors import BadInput
 from .services.unit_of_work import Runtime
 from .session_cookie import clear_session_cookie, set_session_cookie
@@ -29,6 +30,8 @@ class Context:
     throttle: LoginThrottle
     # The graphql-transport-ws `connection_init` payload (Strawberry fills it in).
     connection_params: dict[str, Any] | None = None
+    # The app's metrics, for the GraphQL operation counters (the schema is shared by all apps).
+    metrics: Metrics | None = None
 
     @property
     def client_address(self) -> str | None:

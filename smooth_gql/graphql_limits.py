@@ -1,10 +1,12 @@
-"""What a GraphQL request may cost, as Strawberry's own extensions configured from Settings.
+"""What a GraphQL request may cost, checked by extensions that read the limits per request.
 
 Depth, aliases and tokens are checked while the document is parsed and
 validated, so an over-limit request is refused before any resolver runs (and
-before any SQL). The parser and validation caches are bounded: a public
-endpoint must not let unique query texts grow memory without limit.
-Page size (`first`) is enforced by the read services, batch size of writes by
+before any SQL). The schema, and so its extensions, is built once per process
+and shared by every app in it; the limits are the settings of the app serving
+the request, read from its context. The parser and validation caches are
+bounded: a public endpoint must not let unique query texts grow memory
+without limit. Page size (`first`) is enforced by the read services, batch size of writes by
 the write services; both are settings too. Strawberry has no execution
 timeout, so `ExecutionTimeout` is ours.
 """
@@ -15,28 +17,23 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import AsyncIterator, Callable, Iterator
-from functools import partial
+from collections.abc import AsyncIterator, Iterator
+from functools import lru_cache
 from typing import Any
 
 from graphql import ASTValidationRule, GraphQLError, NoSchemaIntrospectionCustomRule
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxTokensLimiter,
-    ParserCache,
-    SchemaExtension,
-    ValidationCache,
-)
+from strawberry.extensions import SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
+from strawberry.extensions.parser_cache import _get_parse_cache
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
+from strawberry.extensions.validation_cache import _get_validate_cache
+from strawberry.types import ExecutionContext
 
 from .config import Settings
 from .observability.request_id import with_request_id
 from .services.errors import limit_extension
 
 log = logging.getLogger("smooth_gql.graphql")
-
-ExtensionFactory = Callable[[], SchemaExtension]
 
 # How graphql-core and Strawberry word a refusal by each document limit, with the limit's
 # value; they give no other handle on which limit it was (test_limits pins the wording).
@@ -58,28 +55,86 @@ def document_limit(error: GraphQLError) -> dict[str, Any] | None:
     return None
 
 
-def limit_extensions(settings: Settings) -> list[ExtensionFactory]:
-    """Factories, not instances: Strawberry builds each extension fresh per request.
+def request_settings(execution_context: ExecutionContext) -> Settings:
+    """The settings of the app serving this request.
 
-    The depth and alias rules are the validators behind Strawberry's
-    `QueryDepthLimiter` and `MaxAliasesLimiter` (and introspection's, behind
-    `DisableIntrospection`), made once here rather than by those extensions on
-    every request: the rule classes are part of the validation cache's key, and
-    a new class per request would make every lookup a miss.
+    The schema is built once per process and shared by every app in it, so no
+    limit is baked into it: each request reads its app's settings from the
+    context. A request run without our context (the schema executed directly)
+    gets the defaults, which are the safe ones.
+    """
+    context = execution_context.context
+    runtime = getattr(context, "runtime", None)
+    settings = getattr(runtime, "settings", None)
+    return settings if isinstance(settings, Settings) else _DEFAULT_SETTINGS
+
+
+_DEFAULT_SETTINGS = Settings()
+
+
+@lru_cache(maxsize=64)
+def _validation_rules(
+    max_depth: int, max_aliases: int, introspection: bool
+) -> tuple[type[ASTValidationRule], ...]:
+    """The rules of one combination of limits, made once per combination.
+
+    The rule classes are part of the validation cache's key: a new class per
+    request would make every lookup a miss, so the same limits must give the
+    very same classes (the depth and alias rules are the validators behind
+    Strawberry's `QueryDepthLimiter` and `MaxAliasesLimiter`).
     """
     rules: list[type[ASTValidationRule]] = [
-        max_depth_rule(settings.max_query_depth, should_ignore=None),
-        max_aliases_rule(settings.max_aliases),
+        max_depth_rule(max_depth, should_ignore=None),
+        max_aliases_rule(max_aliases),
     ]
-    if not settings.introspection:
+    if not introspection:
         rules.append(NoSchemaIntrospectionCustomRule)
-    return [
-        partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
-        partial(SyntaxReportingParserCache, maxsize=settings.query_cache_size),
-        partial(AddValidationRules, rules),
-        partial(ValidationCache, maxsize=settings.query_cache_size),
-        partial(ExecutionTimeout, seconds=settings.execution_timeout_seconds),
-    ]
+    return tuple(rules)
+
+
+class DocumentLimits(SchemaExtension):
+    """Tokens, depth, aliases and introspection, with the parse and validation caches.
+
+    Parsing and validation results are kept in Strawberry's bounded LRU caches
+    (`query_cache_size` entries each, shared by the process): a public endpoint
+    must not let unique query texts grow memory without limit. The token limit
+    is a parse option and the other limits are validation rules, so both are
+    part of the cache keys: apps with different limits never share an entry.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.settings = _DEFAULT_SETTINGS
+
+    def on_operation(self) -> Iterator[None]:
+        self.settings = request_settings(self.execution_context)
+        self.execution_context.parse_options["max_tokens"] = self.settings.max_tokens
+        yield
+
+    def on_parse(self) -> Iterator[None]:
+        """A document that fails to parse is left to Strawberry.
+
+        Raising the syntax error (or the token limit's error) out of this hook
+        would skip the error-masking extension, so the error would reach the
+        client without `extensions.code`. Leaving the document unset makes
+        Strawberry parse it once more and report the error as usual.
+        """
+        context = self.execution_context
+        parse = _get_parse_cache(self.settings.query_cache_size)
+        with contextlib.suppress(GraphQLError):
+            context.graphql_document = parse(context.query, **context.parse_options)
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        settings = self.settings
+        rules = _validation_rules(settings.max_query_depth, settings.max_aliases, settings.introspection)
+        context.validation_rules = (*context.validation_rules, *rules)
+        validate = _get_validate_cache(settings.query_cache_size)
+        context.pre_execution_errors = validate(
+            context.schema._schema, context.graphql_document, context.validation_rules
+        )
+        yield
 
 
 class ExecutionTimeout(SchemaExtension):
@@ -92,12 +147,9 @@ class ExecutionTimeout(SchemaExtension):
     its start runs inside `on_execute`.
     """
 
-    def __init__(self, seconds: float) -> None:
-        super().__init__()
-        self.seconds = seconds
-
     async def on_execute(self) -> AsyncIterator[None]:
-        deadline = asyncio.timeout(self.seconds)
+        seconds = request_settings(self.execution_context).execution_timeout_seconds
+        deadline = asyncio.timeout(seconds)
         try:
             async with deadline:
                 yield
@@ -105,24 +157,8 @@ class ExecutionTimeout(SchemaExtension):
             if not deadline.expired():  # a TimeoutError of somebody else's
                 raise
             name = self.execution_context.operation_name or "anonymous"
-            log.warning("operation %s cancelled after %s s", name, self.seconds)
+            log.warning("operation %s cancelled after %s s", name, seconds)
             raise GraphQLError(
-                f"The operation ran longer than {self.seconds:g} s and was cancelled.",
+                f"The operation ran longer than {seconds:g} s and was cancelled.",
                 extensions=with_request_id({"code": "TIMEOUT"}),
             ) from None
-
-
-class SyntaxReportingParserCache(ParserCache):
-    """Strawberry's parser cache, but a document that fails to parse is left to Strawberry.
-
-    The stock extension raises the syntax error (or the token limit's error)
-    out of its hook, which skips the error-masking extension, so the error
-    would reach the client without `extensions.code`. Leaving the document
-    unset makes Strawberry parse it once more and report the error as usual.
-    """
-
-    def on_parse(self) -> Iterator[None]:
-        context = self.execution_context
-        with contextlib.suppress(GraphQLError):
-            context.graphql_document = self.cached_parse_document(context.query, **context.parse_options)
-        yield

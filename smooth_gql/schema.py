@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.extensions import MaskErrors
 from strawberry.types import ExecutionContext
 
-from .graphql_limits import document_limit
+from .graphql_limits import DocumentLimits, ExecutionTimeout, document_limit
+from .observability.graphql_metrics import OperationMetrics
 from .observability.request_id import with_request_id
 from .resolvers.mutation import Mutation
 from .resolvers.query import Query
@@ -70,19 +70,20 @@ class Schema(strawberry.Schema):
         business and are answered, not logged."""
 
 
-def build_schema(extensions: Sequence[Callable[[], SchemaExtension]] = ()) -> strawberry.Schema:
-    """The schema with `extensions` in front of error masking.
+def build_schema() -> strawberry.Schema:
+    """The schema, built once per process (`schema` below) and shared by every app in it.
 
-    The schema's shape never depends on them (`smooth-gql export-schema` prints
-    the module-level `schema`); each app builds its own with the limits and the
-    metrics of its settings. Extensions listed first see the result last, so
-    they see the masked errors and their codes.
+    Nothing in it depends on an app's settings or metrics: its extensions read
+    them from each request's context. Building a schema takes 50-100 ms, so a
+    test process that makes hundreds of apps must not build one per app.
+    Extensions listed first see the result last, so the metrics see the masked
+    errors and their codes.
     """
     return Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=[*extensions, ErrorCodes],
+        extensions=[OperationMetrics, DocumentLimits, ExecutionTimeout, ErrorCodes],
         types=[ValidationError, NotFoundError, ForbiddenError, ConstraintError, VersionConflict],
     )
 

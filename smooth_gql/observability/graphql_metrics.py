@@ -21,10 +21,16 @@ class OperationMetrics(SchemaExtension):
     stream, so the gauge goes down when the stream ends however it ends.
     """
 
-    def __init__(self, metrics: Metrics) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.metrics = metrics
         self._streaming = False
+
+    @property
+    def metrics(self) -> Metrics | None:
+        """The metrics of the app serving the request (the schema is shared by every app);
+        None when the schema runs without an app's context."""
+        metrics = getattr(self.execution_context.context, "metrics", None)
+        return metrics if isinstance(metrics, Metrics) else None
 
     def _operation_type(self) -> str:
         try:
@@ -33,12 +39,17 @@ class OperationMetrics(SchemaExtension):
             return "unknown"
 
     async def on_execute(self) -> AsyncIterator[None]:
-        if self._operation_type() == OperationType.SUBSCRIPTION.value:
+        metrics = self.metrics
+        if metrics is not None and self._operation_type() == OperationType.SUBSCRIPTION.value:
             self._streaming = True
-            self.metrics.active_subscriptions.inc()
+            metrics.active_subscriptions.inc()
         yield
 
     async def on_operation(self) -> AsyncIterator[None]:
+        metrics = self.metrics
+        if metrics is None:
+            yield
+            return
         start = time.perf_counter()
         codes: list[str] = []
         try:
@@ -48,16 +59,16 @@ class OperationMetrics(SchemaExtension):
             raise
         finally:
             context = self.execution_context
-            name = self.metrics.operation_label(context.operation_name)
-            self.metrics.graphql_operations.labels(name, self._operation_type()).inc()
+            name = metrics.operation_label(context.operation_name)
+            metrics.graphql_operations.labels(name, self._operation_type()).inc()
             if self._streaming:
-                self.metrics.active_subscriptions.dec()
+                metrics.active_subscriptions.dec()
             else:
-                self.metrics.graphql_duration.labels(name).observe(time.perf_counter() - start)
+                metrics.graphql_duration.labels(name).observe(time.perf_counter() - start)
             result = context.result
             codes.extend(_code(error) for error in (getattr(result, "errors", None) or ()))
             for code in codes:
-                self.metrics.graphql_errors.labels(code).inc()
+                metrics.graphql_errors.labels(code).inc()
 
 
 def _code(error: GraphQLError) -> str:
