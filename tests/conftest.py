@@ -33,7 +33,7 @@ BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 # Modules whose helpers start real `smooth-gql serve` processes (several workers each) or a
 # load run: a test module that uses one is marked `servers` (below).
-SERVER_HELPERS = ("serve_process", "bench.load")
+SERVER_HELPERS = ("support.serve_process", "bench.load")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -300,8 +300,8 @@ async def live(
 
 @pytest.fixture
 async def auth(engine: AsyncEngine, database_url: str) -> AsyncIterator[Any]:
-    """The app with authentication on (tests/auth_helpers.py speaks to it)."""
-    from auth_helpers import auth_app
+    """The app with authentication on (tests/support/auth.py speaks to it)."""
+    from support.auth import auth_app
 
     async with auth_app(engine, database_url) as app:
         yield app
