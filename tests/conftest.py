@@ -130,8 +130,12 @@ async def _run_script(conn: AsyncConnection, sql: str) -> None:
 
 
 async def empty_postgres(engine: AsyncEngine) -> None:
-    """Every row of a migrated PostgreSQL database gone, ids and change-log `seq` from 1 again."""
-    async with engine.connect() as conn:
+    """Every row of a migrated PostgreSQL database gone, ids and change-log `seq` from 1 again.
+
+    In a transaction that commits (`begin`): the query for the sequences opens one,
+    and the script runs inside it; a plain `connect` would roll it all back.
+    """
+    async with engine.begin() as conn:
         await _run_script(conn, await _reset_sql(conn))
 
 
@@ -151,7 +155,7 @@ class PostgresReset:
         self.sql = ""
 
     async def __call__(self) -> None:
-        async with self.engine.connect() as conn:
+        async with self.engine.begin() as conn:  # commits (see empty_postgres)
             self.sql = self.sql or await _reset_sql(conn)
             await _run_script(conn, self.sql)
 
