@@ -41,7 +41,7 @@ from .observability.logging import configure_logging
 from .observability.metrics import HttpMetricsMiddleware, Metrics, multiprocess_dir
 from .observability.request_id import RequestIdMiddleware
 from .observability.server_errors import ServerErrorGuard
-from .rest_compat.app import create_rest_app
+from .rest_compat.app import HostedRest, shared_rest_app
 from .schema import schema
 from .services.accounts import has_accounts
 from .services.unit_of_work import Runtime
@@ -213,7 +213,6 @@ def create_app(
             return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
         return JSONResponse({"status": "ready", "database": "ok"})
 
-    rest = create_rest_app()
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
@@ -221,7 +220,7 @@ def create_app(
             Route("/health", health),
             Route("/ready", ready),
             Route("/metrics", metrics.endpoint),
-            Mount("/api", app=rest),  # the legacy REST API (rest_compat/)
+            Mount("/api", app=HostedRest(shared_rest_app())),  # the legacy REST API (rest_compat/)
             Mount(static_mount_path(), app=static_files()),  # the IDE pages' scripts and styles
         ],
         middleware=[
@@ -245,7 +244,6 @@ def create_app(
         exception_handlers={404: not_routed},
     )
     app.state.metrics = metrics
-    rest.state.host = app.state  # REST handlers reach the runtime the lifespan builds
     return app
 
 

@@ -191,7 +191,7 @@ def row_visible(
 ) -> bool:
     """`row_filter` for a row already in memory (a change-log row, whose `entity_type`
     names its kind; pass `entity` for an entity row). Keep the two in step:
-    tests/test_policy_twins.py asks both the same questions."""
+    tests/services/test_policy_twins.py asks both the same questions."""
     if not principal.is_authenticated:
         return False
     if not (principal.is_admin and all_tenants) and row["owner_id"] != principal.user_id:

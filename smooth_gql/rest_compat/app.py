@@ -7,6 +7,7 @@ Swagger UI and ReDoc at the documented URLs (contract §12).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -15,6 +16,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
+from starlette.datastructures import State
 from starlette.exceptions import HTTPException
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Match
@@ -25,7 +27,7 @@ from ..observability.server_errors import internal_error_handler
 from ..services.errors import ServiceError
 from . import accounts, audit, backup, bulk, changes, docs, keys, tool_set_history
 from .messages import detail_of, headers_of, status_of, validation_details
-from .principal import account_principal, any_principal, current_principal
+from .principal import HOST_SCOPE_KEY, account_principal, any_principal, current_principal
 from .responses import JSONResponse
 
 TITLE = "Smooth Tool Data Exchange"
@@ -174,3 +176,32 @@ def _documented(app: FastAPI, operations: list[APIRoute]) -> Any:
         return app.openapi_schema  # type: ignore[return-value]
 
     return openapi
+
+
+@functools.cache
+def shared_rest_app() -> FastAPI:
+    """The process's one REST app: every host app mounts the same one.
+
+    Building it costs tens of milliseconds (FastAPI analyses every route's
+    signature and models), and nothing in it depends on a host's settings; a
+    request finds its host's runtime in its scope (`HostedRest`), so a process
+    that builds many host apps (the tests) builds this once.
+    """
+    return create_rest_app()
+
+
+class HostedRest:
+    """The shared REST app as a host app mounts it: each request carries that host's state.
+
+    The REST app is shared by every host in the process, so it cannot hold a
+    host's runtime itself; the request can. Starlette sets `scope["app"]` to the
+    host on the way in and the REST app replaces it with itself, so the host's
+    state is copied aside here, where `principal.runtime` reads it.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        host: State = scope["app"].state
+        await self.app({**scope, HOST_SCOPE_KEY: host}, receive, send)

@@ -17,6 +17,10 @@ from ..auth.throttle import LoginThrottle
 from ..services.unit_of_work import Runtime
 from .messages import AUTHENTICATION_REQUIRED, NOT_AUTHENTICATED
 
+# Where a request carries its host app's state (`app.HostedRest` puts it there): the REST app
+# is shared by every host app of the process, so the host is a property of the request.
+HOST_SCOPE_KEY = "smooth_gql.host"
+
 
 async def any_principal(request: Request) -> Principal:
     """Whoever the credentials name: possibly anonymous or invalid (login, logout)."""
@@ -46,11 +50,11 @@ async def account_principal(request: Request) -> Principal:
 
 async def runtime(request: Request) -> Runtime:
     """The host app's runtime (the REST app is mounted inside it and shares its lifespan)."""
-    host: Runtime = request.app.state.host.runtime
+    host: Runtime = request.scope[HOST_SCOPE_KEY].runtime
     return host
 
 
 async def throttle(request: Request) -> LoginThrottle:
     """The host's one login throttle, the same one GraphQL's `login` counts against."""
-    shared: LoginThrottle = request.app.state.host.throttle
+    shared: LoginThrottle = request.scope[HOST_SCOPE_KEY].throttle
     return shared
