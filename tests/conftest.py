@@ -33,7 +33,7 @@ BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 # Modules whose helpers start real `smooth-gql serve` processes (several workers each) or a
 # load run: a test module that uses one is marked `servers` (below).
-SERVER_HELPERS = ("support.serve_process", "bench.load")
+SERVER_HELPERS = ("support.serve_process", "support.stock_server", "bench.load")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

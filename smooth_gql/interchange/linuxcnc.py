@@ -29,7 +29,7 @@ remark (LinuxCNC's later master omits it) — and a newline. Zero values,
 comment lines and blank lines are not written, exactly as LinuxCNC drops
 them. The golden tests check this against the output of the package's own
 `libtooldata.so.0` for every sample table LinuxCNC ships
-(tests/data/linuxcnc/). Lines come out in the order given, as a non-random
+(tests/interchange/data/linuxcnc/). Lines come out in the order given, as a non-random
 tool changer keeps them. Python's `%+f` and C's `%+f` both round the exact
 binary value correctly, so the digits agree.
 """

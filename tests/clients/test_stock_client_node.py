@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from stock_server import StockServer, stock_server
+from support.stock_server import StockServer, stock_server
 
-NODE_DIR = Path(__file__).resolve().parent / "clients" / "node"
+NODE_DIR = Path(__file__).resolve().parent / "node"
 PACKAGES = ("graphql", "graphql-ws", "graphql-sse", "ws")
 SINCE = "query($after: String) { changesSince(after: $after, entityTypes: [TOOL_ITEM]) { changes { entityId cursor } } }"
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import httpx
 
-from auth_helpers import CREATE_KEY, LOGIN, PASSWORD, REGISTER
-from serve_process import ServeProcess, serve
+from support.auth import CREATE_KEY, LOGIN, PASSWORD, REGISTER
+from support.serve_process import ServeProcess, serve
 
 ADMIN = "admin@shop.example"
 

@@ -34,7 +34,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from conftest import _truncate, make_settings
+from conftest import empty_postgres, make_settings
 from smooth_gql.app import create_app
 from smooth_gql.db.engine import create_engine
 
@@ -53,7 +53,7 @@ def served(database_url: str) -> Iterator[str]:
         engine = create_engine(database_url)
         try:
             if engine.dialect.name == "postgresql":
-                await _truncate(engine)
+                await empty_postgres(engine)
             app = create_app(make_settings(database_url, auth_enabled=True), engine=engine)
             config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
             box["server"] = server = uvicorn.Server(config)

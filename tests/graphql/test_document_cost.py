@@ -23,7 +23,7 @@ import pytest
 from graphql import get_introspection_query
 
 from conftest import Api, StatementCounter
-from serve_process import serve
+from support.serve_process import serve
 
 CPU_BUDGET = 0.050  # seconds of CPU per refusal (the bound)
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from auth_helpers import AuthApi, Creds
 from smooth_gql.interchange.preset_csv import parse_csv
+from support.auth import AuthApi, Creds
 
 DATA = Path(__file__).parent / "data" / "linuxcnc"
 HEADER = (

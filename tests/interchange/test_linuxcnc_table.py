@@ -1,4 +1,4 @@
-"""The tool.tbl line codec against LinuxCNC's own reader and writer (tests/data/linuxcnc)."""
+"""The tool.tbl line codec against LinuxCNC's own reader and writer (tests/interchange/data/linuxcnc)."""
 
 from __future__ import annotations
 

@@ -35,8 +35,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from auth_helpers import AuthApi, Creds
 from smooth_gql.schema import schema
+from support.auth import AuthApi, Creds
 
 SCHEMA: graphql.GraphQLSchema = schema._schema
 ROOTS: dict[str, graphql.GraphQLObjectType] = {

@@ -3,7 +3,7 @@
 Typed success bodies for every operation, who may call each one (an API key
 or the session cookie; the contract's public routes none), the legacy error
 answers that really occur, `entity_type` as the enumeration it is, and a valid
-OpenAPI 3.1 document. `tests/test_rest_schemathesis.py` checks the routes'
+OpenAPI 3.1 document. `tests/rest/test_rest_schemathesis.py` checks the routes'
 real answers against it; this file checks the document itself, and what
 OPTIONS and unrouted methods answer.
 """
@@ -16,7 +16,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from conftest import Api, StatementCounter
-from rest_helpers import V1
+from support.rest import V1
 
 METHODS = ("get", "post", "put", "delete", "patch")
 PUBLIC = {("get", "/health"), ("post", "/v1/auth/register"), ("post", "/v1/auth/login")}

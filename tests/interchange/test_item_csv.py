@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from auth_helpers import AuthApi
 from smooth_gql.interchange import csv_codec
 from smooth_gql.interchange.item_csv import ITEMS
+from support.auth import AuthApi
 
 FREECAD = Path(__file__).parent / "data" / "freecad"
 HEADER = (

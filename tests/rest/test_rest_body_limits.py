@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from conftest import Api, StatementCounter
-from rest_helpers import V1, item
+from support.rest import V1, item
 
 JSON = {"Content-Type": "application/json"}
 

@@ -20,9 +20,9 @@ from gql.transport.websockets import WebsocketsTransport
 from graphql import build_schema, lexicographic_sort_schema, print_schema
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from stock_server import StockServer, stock_server
+from support.stock_server import StockServer, stock_server
 
-SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
+SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schema.graphql"
 
 CREATE_ITEMS = """
 mutation CreateItems($input: [ToolItemCreateInput!]!) {

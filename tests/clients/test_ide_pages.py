@@ -21,7 +21,7 @@ from graphql import build_schema, parse, validate
 from conftest import Api
 from smooth_gql.ide import CACHE_CONTROL, EXAMPLES, EXAMPLES_DIR, STATIC_DIR, static_mount_path
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 PAGES = {
     "/graphql": "vendor/graphiql/graphiql.min.js",
     "/api/v1/docs": "vendor/swagger-ui/swagger-ui-bundle.js",

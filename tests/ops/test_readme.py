@@ -20,7 +20,7 @@ from graphql import OperationDefinitionNode, OperationType, parse, validate
 from conftest import Api
 from smooth_gql.schema import schema
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = [ROOT / "README.md", ROOT / "bench" / "RESULTS.md"]
 FENCE = re.compile(r"^```([^\n]*)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 # Hosts an address may name: this machine, and names reserved for examples (RFC 2606), which

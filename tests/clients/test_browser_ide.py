@@ -28,7 +28,7 @@ import pytest
 from playwright.async_api import Browser, ConsoleMessage, Page, Route, async_playwright
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from serve_process import ServeProcess, serve
+from support.serve_process import ServeProcess, serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = [

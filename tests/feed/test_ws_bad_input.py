@@ -12,8 +12,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from conftest import LiveServer
-from feed_client import FeedClient, text_message
-from feed_helpers import head_cursor
+from support.feed import head_cursor
+from support.feed_client import FeedClient, text_message
 
 TRANSPORT_WS = "graphql-transport-ws"
 LEGACY_WS = "graphql-ws"

@@ -1,4 +1,4 @@
-"""The FreeCAD .fctb/.fctl codec against the files FreeCAD ships (tests/data/freecad)."""
+"""The FreeCAD .fctb/.fctl codec against the files FreeCAD ships (tests/interchange/data/freecad)."""
 
 from __future__ import annotations
 

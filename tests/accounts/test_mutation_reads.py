@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from auth_helpers import AuthApi, Creds
+from support.auth import AuthApi, Creds
 
 SETUP = """
 mutation {

@@ -1,7 +1,7 @@
 """Issue 12, differences 1 and 3, through both doors on SQLite and PostgreSQL: a key created with
 an expiry in the past is made and never works (contract §3.5), and a failed create names the id
 its client sent, or none, never one the server made up for a row that never existed
-(difference 2, creation order, is tests/test_creation_order.py)."""
+(difference 2, creation order, is tests/services/test_creation_order.py)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from typing import Any
 
 from sqlalchemy import text
 
-from auth_helpers import CREATE_KEY, PASSWORD, AuthApi, Creds
 from conftest import Api
-from rest_helpers import ITEMS, KEYS, REGISTER, V1, call, rest_login
+from support.auth import CREATE_KEY, PASSWORD, AuthApi, Creds
+from support.rest import ITEMS, KEYS, REGISTER, V1, call, rest_login
 
 PAST_WIRE = "2020-01-01T00:00:00"  # no offset: UTC (contract §2.3)
 PAST = datetime(2020, 1, 1, tzinfo=UTC)

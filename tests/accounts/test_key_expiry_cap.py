@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from auth_helpers import AuthApi, Creds
-from rest_helpers import KEYS, call
+from support.auth import AuthApi, Creds
+from support.rest import KEYS, call
 
 
 def at(days: float) -> datetime:

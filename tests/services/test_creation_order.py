@@ -17,9 +17,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from conftest import BACKENDS, Api
-from rest_helpers import created, get_list
 from smooth_gql.db.engine import create_engine
 from smooth_gql.db.migrate import upgrade
+from support.rest import created, get_list
 
 NUMBERS = list(range(1, 7))
 

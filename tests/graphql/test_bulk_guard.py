@@ -20,9 +20,9 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from auth_helpers import AuthApi, Creds, auth_app
 from conftest import StatementCounter
-from serve_process import serve
+from support.auth import AuthApi, Creds, auth_app
+from support.serve_process import serve
 
 CREATE = "mutation($input: [ToolItemCreateInput!]!) { createToolItems(input: $input) { successCount } }"
 DELETE = "mutation($input: [DeleteInput!]!) { deleteToolItems(input: $input) { successCount } }"

@@ -20,8 +20,8 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
 from conftest import Api, StatementCounter
-from feed_client import text_message
-from stock_server import StockServer, stock_server
+from support.feed_client import text_message
+from support.stock_server import StockServer, stock_server
 
 FRONT_END = "http://localhost:5173"  # a Vite dev server: listed
 TOOL_ROOM = "https://tools.shop.example"  # listed
