@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,13 +19,11 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from .auth.principal import local_admin
+from .cli_console import Refused, describe, migrated_runtime, write_text
 from .config import Settings
-from .db.engine import create_engine, session_factory
-from .db.migrate import current_revision, head_revision
 from .services import backup
 from .services.backup_format import parse_json
 from .services.errors import ServiceError
-from .services.unit_of_work import Runtime
 
 PROG = "smooth-gql"
 
@@ -50,40 +47,18 @@ def _progress(message: str) -> None:
 
 
 async def _runtime_call(settings: Settings, command: str, document: Any = None) -> Any:
-    engine = create_engine(settings.database_url)
-    try:
-        current = await current_revision(engine)
-        if current != head_revision():
-            raise _Refused(
-                f"the database schema is at {current or 'nothing (empty)'}, the newest is "
-                f"{head_revision()}: run `smooth-gql migrate` first"
-            )
-        runtime = Runtime(session_factory(engine), settings)
+    async with migrated_runtime(settings) as runtime:
         if command == "backup":
             return await backup.export_backup(runtime, local_admin(), full=True, progress=_progress)
         return await backup.import_backup(runtime, local_admin(), document, progress=_progress)
-    finally:
-        await engine.dispose()
-
-
-class _Refused(Exception):
-    pass
 
 
 def backup_command(args: argparse.Namespace, settings: Settings) -> int:
     try:
         document = asyncio.run(_runtime_call(settings, "backup"))
-        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-        if args.output == "-":
-            sys.stdout.write(text)
-        else:
-            # Write beside the target, then rename: a failed backup never leaves half a file.
-            target = Path(args.output)
-            partial = target.with_name(f".{target.name}.partial")
-            partial.write_text(text, encoding="utf-8")
-            os.replace(partial, target)
-    except (_Refused, ServiceError, OSError, SQLAlchemyError) as error:
-        print(f"{PROG} backup: {_describe(error)}", file=sys.stderr)
+        write_text(args.output, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    except (Refused, ServiceError, OSError, SQLAlchemyError) as error:
+        print(f"{PROG} backup: {describe(error)}", file=sys.stderr)
         return 1
     counts = document["metadata"]["counts"]
     if args.output != "-":
@@ -99,13 +74,13 @@ def restore_command(args: argparse.Namespace, settings: Settings) -> int:
         meta = document.get("metadata") if isinstance(document, dict) else None
         if isinstance(meta, dict) and meta.get("backup_type") == "user":
             # The console has no account of its own to restore a user's rows into.
-            raise _Refused(
+            raise Refused(
                 f"this is a user backup (of account {meta.get('user_id')}): restore it as that user "
                 "through POST /api/v1/backup/import or the importBackup mutation"
             )
         outcome = asyncio.run(_runtime_call(settings, "restore", document))
-    except (_Refused, ServiceError, OSError, SQLAlchemyError) as error:
-        print(f"{PROG} restore: {_describe(error)}; nothing was changed", file=sys.stderr)
+    except (Refused, ServiceError, OSError, SQLAlchemyError) as error:
+        print(f"{PROG} restore: {describe(error)}; nothing was changed", file=sys.stderr)
         return 1
     print(
         f"restored {outcome.restored_count} rows from a {outcome.backup_type} backup "
@@ -113,16 +88,6 @@ def restore_command(args: argparse.Namespace, settings: Settings) -> int:
         f"change log at {outcome.change_log_position})"
     )
     return 0
-
-
-def _describe(error: Exception) -> str:
-    if isinstance(error, ServiceError):
-        return error.message
-    if isinstance(error, OSError):
-        return f"{error.strerror or error}: {error.filename}" if error.filename else str(error)
-    if isinstance(error, SQLAlchemyError):
-        return f"database error: {type(error).__name__}: {str(error).splitlines()[0]}"
-    return str(error)
 
 
 def _summary(counts: dict[str, int]) -> str:

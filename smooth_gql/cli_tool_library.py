@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from .cli_tool_table import Refused, console_session, describe, read_text, write_text
+from .cli_console import Refused, console_session, describe, read_text, write_text
 from .config import Settings
 from .interchange import freecad, tool_library
 from .interchange.tool_library import ToolFile, ToolLibraryFormat

@@ -12,23 +12,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import os
 import sys
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from .auth.principal import Principal
+from .cli_console import Refused, console_session, describe, read_text, write_text
 from .config import Settings
-from .db.engine import create_engine, session_factory
-from .db.migrate import current_revision, head_revision
 from .interchange import tool_table
-from .services import accounts
 from .services.errors import ServiceError
-from .services.unit_of_work import Runtime
 
 PROG = "smooth-gql tool-table"
 FORMATS = {"linuxcnc": tool_table.ToolTableFormat.LINUXCNC, "csv": tool_table.ToolTableFormat.CSV}
@@ -52,27 +44,6 @@ def add_commands(commands: Any) -> None:
             )
 
 
-class Refused(Exception):
-    pass
-
-
-@contextlib.asynccontextmanager
-async def console_session(settings: Settings, user: str) -> AsyncIterator[tuple[Runtime, Principal]]:
-    """A runtime on a migrated database and the principal of `user`; the engine is disposed after."""
-    engine = create_engine(settings.database_url)
-    try:
-        current = await current_revision(engine)
-        if current != head_revision():
-            raise Refused(
-                f"the database schema is at {current or 'nothing (empty)'}, the newest is "
-                f"{head_revision()}: run `smooth-gql migrate` first"
-            )
-        runtime = Runtime(session_factory(engine), settings)
-        yield runtime, await accounts.console_principal(runtime, user)
-    finally:
-        await engine.dispose()
-
-
 async def _run(settings: Settings, args: argparse.Namespace, content: str | None) -> Any:
     async with console_session(settings, args.user) as (runtime, principal):
         fmt = FORMATS[args.format]
@@ -89,15 +60,6 @@ async def _run(settings: Settings, args: argparse.Namespace, content: str | None
             atomic=not args.partial,
             units=tool_table.LengthUnits(args.units.upper()) if args.units else None,
         )
-
-
-def read_text(path: str) -> str:
-    raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
-        raise Refused(f"{path}: line {line}: not UTF-8 (byte {error.start} of the file)") from None
 
 
 def tool_table_command(args: argparse.Namespace, settings: Settings) -> int:
@@ -134,24 +96,3 @@ def tool_table_command(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     print(f"imported into {args.machine}: {summary or 'no tools'}")
     return 1 if result.errors else 0
-
-
-def write_text(path: str, text: str) -> None:
-    if path == "-":
-        sys.stdout.write(text)
-        return
-    # Write beside the target, then rename: a failed export never leaves half a file.
-    target = Path(path)
-    partial = target.with_name(f".{target.name}.partial")
-    partial.write_bytes(text.encode("utf-8"))
-    os.replace(partial, target)
-
-
-def describe(error: Exception) -> str:
-    if isinstance(error, ServiceError):
-        return error.message
-    if isinstance(error, OSError):
-        return f"{error.strerror or error}: {error.filename}" if error.filename else str(error)
-    if isinstance(error, SQLAlchemyError):
-        return f"database error: {type(error).__name__}: {str(error).splitlines()[0]}"
-    return str(error)

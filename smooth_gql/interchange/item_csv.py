@@ -16,13 +16,21 @@ from dataclasses import dataclass, field
 
 from ..auth.principal import Principal
 from ..enums import EntityType
-from ..services import reads, writes
-from ..services.errors import ItemErrorCode, LimitExceeded
+from ..services import reads
+from ..services.errors import ItemErrorCode
 from ..services.fields import to_jsonable
 from ..services.unit_of_work import Runtime, UnitOfWork
 from . import csv_codec
 from .csv_codec import CsvSpec
-from .tool_table import FieldChange, PlanAction, Row, all_rows, edited_since
+from .tool_table import (
+    FieldChange,
+    PlanAction,
+    Row,
+    all_rows,
+    check_import_size,
+    create_and_update,
+    edited_since,
+)
 
 ITEMS = CsvSpec(
     (
@@ -89,13 +97,7 @@ async def import_items(
     result = ItemImportResult(
         errors=[ItemLineError(e.line, ItemErrorCode.VALIDATION, str(e)) for e in parsed.errors]
     )
-    limit = runtime.settings.max_bulk_items
-    if len(parsed.rows) > limit:
-        raise LimitExceeded(
-            f"content: {len(parsed.rows)} items exceed the limit of {limit} per import",
-            field="content",
-            limit=("maxBulkItems", limit),
-        )
+    check_import_size(runtime, len(parsed.rows), "content", "items")
     existing: dict[str, Row] = {}
     for stored in await all_rows(runtime, principal, reads.ListQuery(EntityType.TOOL_ITEM, {})):
         existing.setdefault(stored["name"], stored)  # the oldest of a name
@@ -140,16 +142,9 @@ async def import_items(
     if dry_run or result.errors or not (creates or updates):
         return result
     async with UnitOfWork(runtime) as uow:
-        made = changed_rows = writes.BulkOutcome()
-        item = EntityType.TOOL_ITEM
-        if creates:
-            made = await writes.create_entities(
-                runtime, principal, item, [v for _, v in creates], atomic=True, within=uow
-            )
-        if updates:
-            changed_rows = await writes.update_entities(
-                runtime, principal, item, [v for _, v in updates], atomic=True, within=uow
-            )
+        made, changed_rows = await create_and_update(
+            runtime, principal, EntityType.TOOL_ITEM, creates, updates, atomic=True, within=uow
+        )
         for batch, outcome in ((creates, made), (updates, changed_rows)):
             result.errors += [
                 ItemLineError(

@@ -24,12 +24,20 @@ from typing import Any
 from ..auth.principal import Principal
 from ..enums import EntityType, ToolSetType
 from ..services import reads, writes
-from ..services.errors import BadInput, ItemError, ItemErrorCode, LimitExceeded, NotFound
+from ..services.errors import BadInput, ItemError, ItemErrorCode, NotFound
 from ..services.fields import to_jsonable
 from ..services.unit_of_work import Runtime, UnitOfWork
 from . import freecad, freecad_items
 from .freecad import FreeCadFileError, Library, LibraryTool, ToolBit
-from .tool_table import FieldChange, PlanAction, Row, all_rows, edited_since
+from .tool_table import (
+    FieldChange,
+    PlanAction,
+    Row,
+    all_rows,
+    check_import_size,
+    create_and_update,
+    edited_since,
+)
 
 MAX_FILE_BYTES = 1024 * 1024  # one bit or library; FreeCAD's are a few hundred bytes
 _LABELS = {
@@ -224,13 +232,7 @@ async def import_library(
     overwritten (and, the import being atomic, nothing is written)."""
     if machine_id is not None and not machine_id.strip():
         raise BadInput("machineId: must not be empty", field="machineId")
-    limit = runtime.settings.max_bulk_items
-    if len(bits) > limit:
-        raise LimitExceeded(
-            f"bits: {len(bits)} files exceed the limit of {limit} per import",
-            field="bits",
-            limit=("maxBulkItems", limit),
-        )
+    check_import_size(runtime, len(bits), "bits", "files")
     edited: set[str] = set()
     if since is not None:
         edited = await edited_since(runtime, principal, since, [EntityType.TOOL_ITEM, EntityType.TOOL_SET])
@@ -280,16 +282,9 @@ async def import_library(
     if dry_run or result.errors:
         return result
     async with UnitOfWork(runtime) as uow:
-        item = EntityType.TOOL_ITEM
-        made = changed_items = writes.BulkOutcome()
-        if creates:
-            made = await writes.create_entities(
-                runtime, principal, item, [v for _, v in creates], atomic=True, within=uow
-            )
-        if updates:
-            changed_items = await writes.update_entities(
-                runtime, principal, item, [v for _, v in updates], atomic=True, within=uow
-            )
+        made, changed_items = await create_and_update(
+            runtime, principal, EntityType.TOOL_ITEM, creates, updates, atomic=True, within=uow
+        )
         result.errors += [_bit_error(creates[e.index][0], e) for e in made.errors]
         result.errors += [_bit_error(updates[e.index][0], e) for e in changed_items.errors]
         if result.errors:

@@ -319,13 +319,7 @@ async def import_table(
     )
     entries, parse_errors = _parse(fmt, content, units)
     result = ImportResult(errors=parse_errors)
-    limit = runtime.settings.max_bulk_items
-    if len(entries) > limit:
-        raise LimitExceeded(
-            f"content: {len(entries)} tools exceed the limit of {limit} per import",
-            field="content",
-            limit=("maxBulkItems", limit),
-        )
+    check_import_size(runtime, len(entries), "content", "tools")
     rows = await machine_presets(runtime, principal, machine_id)
     current = {row["tool_number"]: row for row in rows if row.get("tool_number") is not None}
     creates: list[tuple[_Entry, Row]] = []
@@ -358,17 +352,12 @@ async def import_table(
     if dry_run or (atomic and result.errors) or not (creates or updates or doomed):
         return result
     async with UnitOfWork(runtime) as uow:
-        made, changed, removed = writes.BulkOutcome(), writes.BulkOutcome(), writes.BulkOutcome()
         entity = EntityType.TOOL_PRESET
-        if creates:  # an empty call would still cost round trips (locks, referrer checks)
-            made = await writes.create_entities(
-                runtime, principal, entity, [v for _, v in creates], atomic=atomic, within=uow
-            )
-        if updates:
-            changed = await writes.update_entities(
-                runtime, principal, entity, [v for _, v in updates], atomic=atomic, within=uow
-            )
-        if doomed:
+        made, changed = await create_and_update(
+            runtime, principal, entity, creates, updates, atomic=atomic, within=uow
+        )
+        removed = writes.BulkOutcome()
+        if doomed:  # like creates and updates: no empty call
             deletes = [{"id": r["id"], "expected_version": r["version"]} for r in doomed]
             removed = await writes.delete_entities(
                 runtime, principal, entity, deletes, atomic=atomic, within=uow
@@ -383,6 +372,42 @@ async def import_table(
     result.written = [*made.results, *changed.results]
     result.deleted = removed.results
     return result
+
+
+def check_import_size(runtime: Runtime, count: int, field: str, things: str) -> None:
+    """One import may carry at most `maxBulkItems` rows (tools, items, bits), like a bulk request."""
+    limit = runtime.settings.max_bulk_items
+    if count > limit:
+        raise LimitExceeded(
+            f"{field}: {count} {things} exceed the limit of {limit} per import",
+            field=field,
+            limit=("maxBulkItems", limit),
+        )
+
+
+async def create_and_update(
+    runtime: Runtime,
+    principal: Principal,
+    entity: EntityType,
+    creates: Sequence[tuple[Any, Row]],
+    updates: Sequence[tuple[Any, Row]],
+    *,
+    atomic: bool,
+    within: UnitOfWork,
+) -> tuple[writes.BulkOutcome, writes.BulkOutcome]:
+    """An import's creates and updates (each a (source line, values) pair) in `within`; an
+    empty batch is not sent, since an empty call would still cost round trips (locks, referrer
+    checks). Error indexes in the outcomes are indexes into `creates` and `updates`."""
+    made, changed = writes.BulkOutcome(), writes.BulkOutcome()
+    if creates:
+        made = await writes.create_entities(
+            runtime, principal, entity, [v for _, v in creates], atomic=atomic, within=within
+        )
+    if updates:
+        changed = await writes.update_entities(
+            runtime, principal, entity, [v for _, v in updates], atomic=atomic, within=within
+        )
+    return made, changed
 
 
 async def edited_since(

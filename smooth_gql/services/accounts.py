@@ -258,14 +258,16 @@ async def _revoke_sessions(uow: UnitOfWork, user_id: str, now: Any, keep: str | 
     await uow.session.execute(update(SESSIONS).where(*condition).values(revoked_at=now))
 
 
-async def console_principal(runtime: Runtime, email: object) -> Principal:
-    """The console acting as an account (`smooth-gql tool-table --user EMAIL`): trusted like
-    `create-user`, it writes exactly as that account's own session would."""
+async def console_principal(runtime: Runtime, email: object, *, field: str = "user") -> Principal:
+    """The console acting as an account (`smooth-gql tool-table --user EMAIL`, `create-api-key
+    --email`): trusted like `create-user`, it writes exactly as that account's own session
+    would. `field` names the option that gave the email, in the NotFound of an unknown or
+    disabled account."""
     address = normalize_email(email)
     async with runtime.sessions() as session:
         user = first_mapping(
             await session.execute(select(USERS).where(USERS.c.email == address, USERS.c.is_active.is_(True)))
         )
     if user is None:
-        raise NotFound(f"user: no active account {address}", field="user")
+        raise NotFound(f"{field}: no active account {address}", field=field)
     return Principal(user_id=user["id"], kind=PrincipalKind.SESSION, is_admin=bool(user["is_admin"]))

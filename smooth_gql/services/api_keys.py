@@ -18,7 +18,8 @@ from ..auth.principal import Principal, PrincipalKind
 from ..db import models
 from ..db.queries import first_mapping, mappings
 from ..db.types import utcnow
-from .accounts import USERS, normalize_email
+from . import accounts
+from .accounts import USERS
 from .errors import BadInput, FieldError, Forbidden, NotFound
 from .fields import check_datetime, check_id, check_text, to_jsonable
 from .journal import audit_account_change, diff
@@ -192,14 +193,7 @@ async def create(runtime: Runtime, principal: Principal, request: KeyRequest) ->
 async def create_from_console(runtime: Runtime, email: object, request: KeyRequest) -> NewApiKey:
     """`smooth-gql create-api-key`: the console is trusted to make a key for any active account,
     exactly as that account's own session would (same checks, same delegation rules)."""
-    address = normalize_email(email)
-    async with runtime.sessions() as session:
-        user = first_mapping(
-            await session.execute(select(USERS).where(USERS.c.email == address, USERS.c.is_active.is_(True)))
-        )
-    if user is None:
-        raise NotFound(f"email: no active account {address}", field="email")
-    owner = Principal(user_id=user["id"], kind=PrincipalKind.SESSION, is_admin=bool(user["is_admin"]))
+    owner = await accounts.console_principal(runtime, email, field="email")
     return await create(runtime, owner, request)
 
 

@@ -7,7 +7,7 @@ import strawberry
 from ..interchange import item_csv
 from ..interchange.tool_table import PlanAction
 from ..services.errors import ItemErrorCode
-from ..types.tool_table import ToolTableFieldChange
+from ..types.tool_table import ToolTableFieldChange, field_changes
 from .common import from_row
 from .tool_item import ToolItem
 
@@ -50,9 +50,7 @@ def import_result(result: item_csv.ItemImportResult, *, dry_run: bool) -> ToolIt
                 name=s.name,
                 action=s.action,
                 id=strawberry.ID(s.id) if s.id else None,
-                changes=[
-                    ToolTableFieldChange(field=c.field, before=c.before, after=c.after) for c in s.changes
-                ],
+                changes=field_changes(s.changes),
             )
             for s in result.plan
         ],

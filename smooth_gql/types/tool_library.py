@@ -7,7 +7,7 @@ import strawberry
 from ..interchange import tool_library as tl
 from ..interchange.tool_table import PlanAction
 from ..services.errors import ItemErrorCode
-from ..types.tool_table import ToolTableFieldChange
+from ..types.tool_table import ToolTableFieldChange, field_changes
 from .common import from_row
 from .tool_item import ToolItem
 from .tool_set import ToolSet
@@ -71,7 +71,7 @@ def _entry(step: tl.FileStep) -> ToolLibraryPlanEntry:
         name=step.name,
         action=step.action,
         id=strawberry.ID(step.id) if step.id else None,
-        changes=[ToolTableFieldChange(field=c.field, before=c.before, after=c.after) for c in step.changes],
+        changes=field_changes(step.changes),
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import strawberry
 from strawberry.scalars import JSON
 
@@ -25,6 +27,12 @@ class ToolTableFieldChange:
     field: str
     before: JSON | None
     after: JSON | None
+
+
+def field_changes(changes: Iterable[tt.FieldChange]) -> list[ToolTableFieldChange]:
+    """A plan step's field changes as GraphQL shows them; every import's plan (tool table,
+    catalog CSV, tool library) uses this one type."""
+    return [ToolTableFieldChange(field=c.field, before=c.before, after=c.after) for c in changes]
 
 
 @strawberry.type(description="One tool of the plan, by tool number.")
@@ -67,9 +75,7 @@ def import_result(result: tt.ImportResult, *, dry_run: bool) -> ToolTableImportR
                 action=step.action,
                 line=step.line,
                 preset_id=strawberry.ID(step.preset_id) if step.preset_id else None,
-                changes=[
-                    ToolTableFieldChange(field=c.field, before=c.before, after=c.after) for c in step.changes
-                ],
+                changes=field_changes(step.changes),
             )
             for step in result.plan
         ],
