@@ -173,6 +173,42 @@ def create(entity: str) -> Rule:
     return rule
 
 
+def own_list(entity: str) -> Rule:
+    """A whole-file export: the caller's own rows only (admins too: no allTenants here)."""
+
+    def rule(c: Caller) -> str:
+        if c.kind in ("none", "invalid"):
+            return UNAUTH
+        if c.kind == "session":
+            return OK if c.user == "bob" else HIDDEN
+        if not c.has("read"):
+            return DENIED
+        return OK if c.reaches(entity) else HIDDEN
+
+    return rule
+
+
+def file_import(*entities: str, untagged: bool = False) -> Rule:
+    """A file import reads what it will merge with (`read`) and writes through the bulk
+    writes: each entity's write scope. The rows it matches or creates carry Bob's tag t1
+    and machine m1, so a key must reach them; an `untagged` import (a FreeCAD library:
+    new items and a template set with no tags and no machine) is beyond every key
+    narrowed by tags or machine, as any write of such rows is."""
+
+    def rule(c: Caller) -> str:
+        if c.kind in ("none", "invalid"):
+            return UNAUTH
+        if c.kind == "session":
+            return OK  # a session imports into its own account
+        if not c.has("read") or not all(c.has(WRITE_SCOPE[e]) for e in entities):
+            return DENIED
+        if untagged and c.restricted:
+            return DENIED
+        return OK if all(c.reaches(e) for e in entities) else DENIED
+
+    return rule
+
+
 def audit(c: Caller) -> str:
     if c.kind in ("none", "invalid"):
         return UNAUTH
@@ -324,6 +360,31 @@ OPERATIONS: dict[str, Operation] = {
         'mutation { r: importBackup(document: {metadata: {version: "9.0"}, entities: {}}) { success } }',
         backup(own_rows=False),
     ),
+    "toolTable": Operation(
+        '{ r: toolTable(machineId: "m1", format: LINUXCNC) }', own_list("preset"), "tool_line"
+    ),
+    # A remark that differs every time, so each call has a line to write.
+    "importToolTable": Operation(
+        'mutation { r: importToolTable(machineId: "m1", format: LINUXCNC, content: "T1 P7 ;$SERIAL") '
+        "{ successCount errors { code message } } }",
+        file_import("preset"),
+    ),
+    "toolItemsCsv": Operation("{ r: toolItemsCsv }", own_list("item"), "item_name"),
+    "importToolItemsCsv": Operation(
+        'mutation { r: importToolItemsCsv(content: """name,category,tags\nc-$SERIAL,HOLDER,"[""t1""]"\n""") '
+        "{ applied errors { code message } } }",
+        file_import("item"),
+    ),
+    "toolLibrary": Operation(
+        '{ r: toolLibrary(toolSetId: "$set", format: FREECAD) { library { name } } }', read("set")
+    ),
+    "importToolLibrary": Operation(
+        "mutation { r: importToolLibrary(format: FREECAD, "
+        'library: {name: "L-$SERIAL.fctl", content: """{"version": 1, "tools": [{"nr": 1, "path": "b.fctb"}]}"""}, '
+        'bits: [{name: "b.fctb", content: """{"version": 2, "name": "b", "shape": "endmill.fcstd", '
+        '"parameter": {"Diameter": "5.00 mm"}, "attribute": {}}"""}]) { applied errors { code message } } }',
+        file_import("item", "set", untagged=True),
+    ),
     "me": Operation("{ r: me { id } }", signed_in),
     "users": Operation("{ r: users { id } }", admin_only),
     "apiKeys": Operation("{ r: apiKeys { id } }", manage_keys),
@@ -391,7 +452,10 @@ async def _world(auth: AuthApi) -> World:
     world.ids["spare_user"] = await auth.create_user(ann, "spare@shop.example")
     bob = await auth.login("bob@shop.example")
     ids = world.ids
-    ids["item"] = await _bulk_id(auth, bob, "createToolItems", 'name: "i", category: HOLDER, tags: ["t1"]')
+    ids["item_name"] = "holder-of-bob"  # found in a whole-catalog export
+    ids["item"] = await _bulk_id(
+        auth, bob, "createToolItems", f'name: "{ids["item_name"]}", category: HOLDER, tags: ["t1"]'
+    )
     ids["assembly"] = await _bulk_id(
         auth, bob, "createToolAssemblies", f'name: "a", tags: ["t1"], holderId: "{ids["item"]}"'
     )
@@ -405,8 +469,9 @@ async def _world(auth: AuthApi) -> World:
         auth,
         bob,
         "createToolPresets",
-        f'name: "T1", machineId: "m1", tags: ["t1"], toolInstanceId: "{ids["instance"]}"',
+        f'name: "T1", machineId: "m1", toolNumber: 1, tags: ["t1"], toolInstanceId: "{ids["instance"]}"',
     )
+    ids["tool_line"] = "T1 "  # its line in the machine's exported tool table
     ids["usage"] = await _bulk_id(
         auth, bob, "createToolUsages", f'presetId: "{ids["preset"]}", startTime: "2026-01-01T08:00:00Z"'
     )
@@ -454,6 +519,11 @@ def _classify(body: dict[str, Any], target: str | None) -> str:
     result = body["data"]["r"]
     if result is None:
         return HIDDEN
+    if isinstance(result, dict) and "applied" in result:  # a file import: written whole or not at all
+        if result["applied"]:
+            return OK
+        code = result["errors"][0]["code"]
+        return {"NOT_FOUND": HIDDEN, "FORBIDDEN": DENIED}.get(code, f"item {code}")
     if isinstance(result, dict) and "successCount" in result:
         if result["successCount"]:
             return OK

@@ -82,7 +82,7 @@ SCENARIO: list[tuple[str, str, list[dict[str, Any]]]] = [
 ]
 TABLES = ("tool_items", "tool_presets", "audit_log", "change_log")
 CLEARED = ("tool_presets", "tool_items", "audit_log", "change_log")
-VOLATILE = {"created_at", "updated_at", "timestamp", "changed_at", "seq", "change_seq"}
+VOLATILE = {"created_at", "updated_at", "timestamp", "changed_at", "seq", "change_seq", "insert_seq"}
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
