@@ -180,25 +180,21 @@ def _read_password(stdin: TextIO) -> str:
 
 
 async def _create_user(settings: Settings, email: str, password: str, is_admin: bool) -> dict[str, Any]:
-    from .db.engine import session_factory
+    from .cli_console import migrated_runtime
     from .services import accounts
-    from .services.unit_of_work import Runtime
 
-    engine = create_engine(settings.database_url)
-    try:
-        runtime = Runtime(session_factory(engine), settings)
+    async with migrated_runtime(settings) as runtime:
         return await accounts.create_user_from_console(runtime, email, password, is_admin=is_admin)
-    finally:
-        await engine.dispose()
 
 
 def _create_user_command(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:
+    from .cli_console import Refused
     from .services.errors import ServiceError
 
     try:
         password = _read_password(stdin)
         user = asyncio.run(_create_user(settings, args.email, password, args.admin))
-    except (ValueError, ServiceError) as error:
+    except (ValueError, ServiceError, Refused) as error:
         print(f"smooth-gql create-user: {error}", file=sys.stderr)
         return 1
     role = "admin" if user["is_admin"] else "user"
@@ -207,29 +203,25 @@ def _create_user_command(args: argparse.Namespace, settings: Settings, stdin: Te
 
 
 async def _create_api_key(settings: Settings, args: argparse.Namespace) -> tuple[dict[str, Any], str]:
-    from .db.engine import session_factory
+    from .cli_console import migrated_runtime
     from .services import api_keys
-    from .services.unit_of_work import Runtime
 
-    engine = create_engine(settings.database_url)
-    try:
-        runtime = Runtime(session_factory(engine), settings)
+    async with migrated_runtime(settings) as runtime:
         request = api_keys.KeyRequest(
             name=args.name, scopes=args.scope, tags=args.tag, machine_id=args.machine, expires_at=args.expires
         )
         made = await api_keys.create_from_console(runtime, args.email, request)
         return made.key, made.secret
-    finally:
-        await engine.dispose()
 
 
 def _create_api_key_command(args: argparse.Namespace, settings: Settings) -> int:
     """The secret alone goes to stdout (once; only its digest is stored), the rest to stderr."""
+    from .cli_console import Refused
     from .services.errors import ServiceError
 
     try:
         key, secret = asyncio.run(_create_api_key(settings, args))
-    except ServiceError as error:
+    except (ServiceError, Refused) as error:
         print(f"smooth-gql create-api-key: {error}", file=sys.stderr)
         return 1
     restriction = f", machine {key['machine_id']}" if key["machine_id"] else ""

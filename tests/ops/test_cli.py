@@ -129,3 +129,28 @@ def test_create_api_key_refuses_unknown_accounts_and_scopes_and_stores_nothing(
             await engine.dispose()
 
     assert asyncio.run(keys()) == 0
+
+
+@pytest.mark.parametrize(
+    ("command", "stdin"),
+    [
+        (["create-user", "--email", "ann@shop.example", "--admin"], PASSWORD),
+        (["create-api-key", "--email", "ann@shop.example", "--name", "k", "--scope", "read"], ""),
+    ],
+)
+def test_account_commands_refuse_an_unmigrated_database_in_one_line(
+    command: list[str],
+    stdin: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Before `migrate` (or the first `serve`) there are no tables: the operator gets the
+    advice, not a traceback."""
+    (tmp_path / "empty.db").touch()
+    monkeypatch.setenv("SMOOTH_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    assert main(command, stdin=io.StringIO(stdin)) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"smooth-gql {command[0]}: ")
+    assert "run `smooth-gql migrate` first" in err
+    assert "Traceback" not in err
