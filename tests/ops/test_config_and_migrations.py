@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from conftest import BACKENDS
 from smooth_gql.config import ConfigError, Settings
-from smooth_gql.db.engine import create_engine
 from smooth_gql.db.migrate import alembic_config, current_revision, head_revision, is_empty, upgrade
 from smooth_gql.db.models import Base
 
@@ -121,33 +116,6 @@ def test_a_bad_setting_is_refused_naming_the_variable(env: dict[str, str], messa
 
 
 # --- migrations ------------------------------------------------------------------------
-
-
-@pytest.fixture(params=BACKENDS)
-def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database of its own (migrations must not touch the shared test schema)."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
-        return
-    server = str(request.getfixturevalue("postgres_url")).rpartition("/")[0]
-    name = f"smooth_migrate_{uuid.uuid4().hex[:10]}"
-
-    async def admin(sql: str) -> None:
-        engine = create_async_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
-        async with engine.connect() as conn:
-            await conn.execute(text(sql))
-        await engine.dispose()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    yield f"{server}/{name}"
-    asyncio.run(admin(f'DROP DATABASE "{name}" WITH (FORCE)'))
-
-
-@pytest.fixture
-async def empty_database(empty_database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(empty_database_url)
-    yield engine
-    await engine.dispose()
 
 
 async def test_migrations_create_exactly_the_models(empty_database: AsyncEngine) -> None:

@@ -5,19 +5,14 @@ existed before migration 0005. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from conftest import BACKENDS, Api
-from smooth_gql.db.engine import create_engine
+from conftest import Api
 from smooth_gql.db.migrate import upgrade
 from support.rest import created, get_list
 
@@ -155,33 +150,6 @@ async def test_a_backup_round_trip_keeps_creation_order(api: Api) -> None:
 
 
 # --- migration 0005 -----------------------------------------------------------------------------
-
-
-@pytest.fixture(params=BACKENDS)
-def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database of its own (migrations must not touch the shared test schema)."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
-        return
-    server = str(request.getfixturevalue("postgres_url")).rpartition("/")[0]
-    name = f"smooth_order_{uuid.uuid4().hex[:10]}"
-
-    async def admin(sql: str) -> None:
-        engine = create_async_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
-        async with engine.connect() as conn:
-            await conn.execute(text(sql))
-        await engine.dispose()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    yield f"{server}/{name}"
-    asyncio.run(admin(f'DROP DATABASE "{name}" WITH (FORCE)'))
-
-
-@pytest.fixture
-async def empty_database(empty_database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(empty_database_url)
-    yield engine
-    await engine.dispose()
 
 
 async def test_0005_numbers_existing_rows_in_their_listed_order(empty_database: AsyncEngine) -> None:
