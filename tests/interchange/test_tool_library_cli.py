@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import re
 import shutil
 import uuid
@@ -12,16 +11,9 @@ import pytest
 
 from conftest import BACKENDS
 from smooth_gql.cli import main
+from support.console import console_user
 
 DATA = Path(__file__).parent / "data" / "freecad"
-PASSWORD = "correct horse battery\n"
-
-
-def _user(capsys: pytest.CaptureFixture[str]) -> str:
-    email = f"cam-{uuid.uuid4().hex[:8]}@example.com"  # the PostgreSQL database is shared
-    assert main(["create-user", "--email", email], stdin=io.StringIO(PASSWORD)) == 0
-    capsys.readouterr()
-    return email
 
 
 @pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
@@ -30,7 +22,7 @@ def test_import_export_dry_run_and_bad_files(
 ) -> None:
     monkeypatch.setenv("SMOOTH_DATABASE_URL", database_url)
     monkeypatch.setenv("SMOOTH_BCRYPT_ROUNDS", "4")
-    user = _user(capsys)
+    user = console_user(capsys, "cam")
     tools = tmp_path / "Tools"
     shutil.copytree(DATA / "Bit", tools / "Bit")
     shutil.copytree(DATA / "Library", tools / "Library")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import uuid
 from pathlib import Path
 
@@ -10,16 +9,9 @@ import pytest
 
 from conftest import BACKENDS
 from smooth_gql.cli import main
+from support.console import console_user
 
 DATA = Path(__file__).parent / "data" / "linuxcnc"
-PASSWORD = "correct horse battery\n"
-
-
-def _user(capsys: pytest.CaptureFixture[str]) -> str:
-    email = f"toolroom-{uuid.uuid4().hex[:8]}@example.com"  # the PostgreSQL database is shared
-    assert main(["create-user", "--email", email], stdin=io.StringIO(PASSWORD)) == 0
-    capsys.readouterr()
-    return email
 
 
 @pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
@@ -28,7 +20,7 @@ def test_import_export_dry_run_and_bad_files(
 ) -> None:
     monkeypatch.setenv("SMOOTH_DATABASE_URL", database_url)
     monkeypatch.setenv("SMOOTH_BCRYPT_ROUNDS", "4")
-    user, other = _user(capsys), _user(capsys)
+    user, other = console_user(capsys, "toolroom"), console_user(capsys, "toolroom")
     machine = f"mill-{uuid.uuid4().hex[:6]}"
     sample = DATA / "samples/sim/axis/simpockets.tbl"
     common = ["--machine", machine, "--user", user]
