@@ -19,10 +19,10 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from .auth.principal import local_admin
+from .backup import service
+from .backup.document import parse_json
 from .cli_console import Refused, describe, migrated_runtime, write_text
 from .config import Settings
-from .services import backup
-from .services.backup_format import parse_json
 from .services.errors import ServiceError
 
 PROG = "smooth-gql"
@@ -49,8 +49,8 @@ def _progress(message: str) -> None:
 async def _runtime_call(settings: Settings, command: str, document: Any = None) -> Any:
     async with migrated_runtime(settings) as runtime:
         if command == "backup":
-            return await backup.export_backup(runtime, local_admin(), full=True, progress=_progress)
-        return await backup.import_backup(runtime, local_admin(), document, progress=_progress)
+            return await service.export_backup(runtime, local_admin(), full=True, progress=_progress)
+        return await service.import_backup(runtime, local_admin(), document, progress=_progress)
 
 
 def backup_command(args: argparse.Namespace, settings: Settings) -> int:

@@ -14,8 +14,8 @@ from typing import cast
 import strawberry
 from strawberry.scalars import JSON
 
+from ..backup import service
 from ..context import Context
-from ..services import backup
 from ..types.backup import BackupRestoreResult, BackupScope
 
 Info = strawberry.Info[Context, None]
@@ -29,7 +29,7 @@ class BackupQuery:
     )
     async def export_backup(self, info: Info, scope: BackupScope = BackupScope.USER) -> JSON:
         ctx = info.context
-        document = await backup.export_backup(ctx.runtime, ctx.principal, full=scope is BackupScope.ALL)
+        document = await service.export_backup(ctx.runtime, ctx.principal, full=scope is BackupScope.ALL)
         return cast(JSON, document)
 
 
@@ -42,7 +42,7 @@ class BackupMutation:
     )
     async def import_backup(self, info: Info, document: JSON) -> BackupRestoreResult:
         ctx = info.context
-        outcome = await backup.import_backup(ctx.runtime, ctx.principal, document)
+        outcome = await service.import_backup(ctx.runtime, ctx.principal, document)
         return BackupRestoreResult(
             success=True,
             restored_count=outcome.restored_count,

@@ -2,7 +2,7 @@
 
 Thin: authenticate (401 before anything else), parse the upload, call the
 backup service, shape the legacy answer. Who may back up what, and every
-check of the document, live in services/backup.py.
+check of the document, live in the backup package (smooth_gql/backup/).
 
 No postponed annotations here: FastAPI reads the handlers' annotations.
 """
@@ -13,8 +13,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import JSONResponse, Response
 
-from ..services import backup
-from ..services.backup_format import parse_json
+from ..backup import service
+from ..backup.document import parse_json
 from . import docs
 from .bulk import Caller, Services
 
@@ -27,7 +27,7 @@ async def export_backup(
     scope: Annotated[Literal["user", "all"], Query(description="`all`: every account (admins)")] = "user",
 ) -> Response:
     """The caller's own rows ("user" backup); with `?scope=all`, an admin's full backup."""
-    document = await backup.export_backup(rt, principal, full=scope == "all")
+    document = await service.export_backup(rt, principal, full=scope == "all")
     return Response(
         json.dumps(document, indent=2, ensure_ascii=False),
         media_type="application/json",
@@ -38,7 +38,7 @@ async def export_backup(
 async def import_backup(principal: Caller, rt: Services, file: Annotated[UploadFile, File()]) -> JSONResponse:
     """Replace the caller's rows (a "user" backup) or, for admins, everything (an "admin" one)."""
     document = parse_json(await file.read())
-    outcome = await backup.import_backup(rt, principal, document)
+    outcome = await service.import_backup(rt, principal, document)
     return JSONResponse({"success": True, "restored_count": outcome.restored_count})
 
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from smooth_gql.services import backup_restore
-from smooth_gql.services.backup_format import ENTITY_LISTS
+from smooth_gql.backup.entity_lists import ENTITY_LISTS
+from smooth_gql.backup.restore import Restore
 from support.auth import AuthApi, Creds
 from support.backup import CREATE_ITEMS, DELETE_ITEMS, Shop, build_shop, dump
 
@@ -315,7 +315,7 @@ async def test_a_restore_failing_at_its_last_step_leaves_the_database_as_it_was(
     async def fail(self: Any, restored: int, removed: int) -> None:
         raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr(backup_restore.Restore, "_audit", fail)
+    monkeypatch.setattr(Restore, "_audit", fail)
     error = await auth.error(IMPORT, {"d": full}, shop.admin)
     assert error["extensions"]["code"] == "INTERNAL"
     assert await state(auth) == before

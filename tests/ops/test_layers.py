@@ -41,3 +41,22 @@ def test_storage_knows_nothing_of_graphql_or_http() -> None:
         if name.startswith(("strawberry", "starlette", "graphql", "..types", "..resolvers", "..services"))
     }
     assert not offenders
+
+
+@pytest.mark.parametrize(
+    ("folder", "forbidden"),
+    [
+        ("services", ("smooth_gql.backup", "..backup", "smooth_gql.legacy", "..legacy")),
+        ("legacy", ("smooth_gql.backup", "..backup", ".backup")),
+    ],
+)
+def test_the_backup_package_sits_above_services_and_legacy(folder: str, forbidden: tuple[str, ...]) -> None:
+    """backup/ writes legacy-shaped rows checked by services' rules, so it imports both; services
+    (the rules) import neither it nor the legacy wire shapes, and legacy/ does not import it."""
+    offenders = {
+        f"{path.relative_to(PACKAGE)}: {name}"
+        for path in (PACKAGE / folder).rglob("*.py")
+        for name in _imports(path)
+        if name.startswith(forbidden)
+    }
+    assert not offenders

@@ -35,16 +35,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from test_property_mutations import JSON_VALUES, NASTY_TEXT, fuzzing
 
 from smooth_gql.auth.principal import local_admin
-from smooth_gql.db.engine import session_factory
-from smooth_gql.services import backup
-from smooth_gql.services.backup_format import (
+from smooth_gql.backup import service
+from smooth_gql.backup.entity_lists import ENTITY_LISTS
+from smooth_gql.backup.table_lists import (
     API_KEYS,
     AUDIT_LOG,
-    ENTITY_LISTS,
     JOIN_LISTS,
     TOOL_SET_VERSIONS,
     USERS,
 )
+from smooth_gql.db.engine import session_factory
 from smooth_gql.services.unit_of_work import Runtime
 from support.auth import PASSWORD, AuthApi, Creds, auth_app
 from support.backup import build_shop, dump
@@ -182,7 +182,7 @@ class Backups:
         """Back to the shop as exported: a full restore by the console (the admin's own session
         may be gone with a spoiled document), then fresh sessions."""
         if full:
-            await backup.import_backup(self.runtime, local_admin(), copy.deepcopy(self.full_doc))
+            await service.import_backup(self.runtime, local_admin(), copy.deepcopy(self.full_doc))
             self.admin = await self.auth.login("admin@example.com", PASSWORD)
             self.user = await self.auth.login("user@example.com", PASSWORD)
         else:

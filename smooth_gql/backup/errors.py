@@ -1,0 +1,19 @@
+"""The two ways a backup document is refused, each with the contract's message prefix."""
+
+from __future__ import annotations
+
+from ..services.errors import BadInput
+
+
+class InvalidBackup(BadInput):
+    """A document that cannot be restored; the message starts `Validation error: `."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(f"Validation error: {problem}", field="document")
+
+
+class IncompatibleBackup(BadInput):
+    """A document from a newer format or schema; the message starts `Version error: `."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(f"Version error: {problem}", field="document")
