@@ -42,9 +42,9 @@ from .observability.metrics import HttpMetricsMiddleware, Metrics, multiprocess_
 from .observability.request_id import RequestIdMiddleware
 from .observability.server_errors import ServerErrorGuard
 from .rest_compat.app import HostedRest, shared_rest_app
+from .runtime import Runtime
 from .schema import schema
 from .services.accounts import has_accounts
-from .services.unit_of_work import Runtime
 from .services.users import ensure_local_admin
 
 log = logging.getLogger("smooth_gql")

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ..runtime import Runtime
 from ..services import api_keys, sessions
-from ..services.unit_of_work import Runtime
 from .principal import Principal, PrincipalKind, anonymous, invalid, local_admin
 from .tokens import SESSION_COOKIE
 

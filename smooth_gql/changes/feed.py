@@ -22,10 +22,10 @@ from ..auth.principal import Principal
 from ..db import models
 from ..db.queries import mappings
 from ..enums import EntityType
+from ..runtime import Runtime
 from ..services.errors import ServiceError, Unauthenticated
 from ..services.journal import log_floor
 from ..services.reads import authorize_read, check_page_size
-from ..services.unit_of_work import Runtime
 from .tail import Behind, LogTail, log_head
 
 CHANGES = models.table_of(models.ChangeLog)

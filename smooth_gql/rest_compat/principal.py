@@ -14,7 +14,7 @@ from fastapi import HTTPException, Request
 from ..auth.backend import authenticate
 from ..auth.principal import Principal
 from ..auth.throttle import LoginThrottle
-from ..services.unit_of_work import Runtime
+from ..runtime import Runtime
 from .messages import AUTHENTICATION_REQUIRED, NOT_AUTHENTICATED
 
 # Where a request carries its host app's state (`app.HostedRest` puts it there): the REST app

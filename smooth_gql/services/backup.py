@@ -33,6 +33,7 @@ from ..auth.principal import Principal
 from ..db import models
 from ..db.queries import mappings
 from ..db.types import utcnow
+from ..runtime import Runtime
 from .backup_format import (
     ADMIN,
     API_KEYS,
@@ -48,7 +49,6 @@ from .backup_format import (
 )
 from .backup_restore import Restore, RestorePlan, known_revisions
 from .errors import Forbidden
-from .unit_of_work import Runtime
 
 Progress = Callable[[str], None]
 log = logging.getLogger("smooth_gql.backup")

@@ -24,6 +24,7 @@ from ..db import models
 from ..db.migrate import alembic_config
 from ..db.types import utcnow
 from ..enums import EntityType, Operation
+from ..runtime import Runtime
 from .backup_format import (
     API_KEYS,
     AUDIT_LOG,
@@ -37,7 +38,7 @@ from .backup_format import (
 )
 from .entities import kept_links, proposed_links
 from .journal import change_row, log_floor, mark_floor, stamp_rows
-from .unit_of_work import USERS_LOCK, Runtime, UnitOfWork
+from .unit_of_work import USERS_LOCK, UnitOfWork
 
 Row = dict[str, Any]
 CHANGES = models.table_of(models.ChangeLog)

@@ -36,6 +36,7 @@ from test_property_mutations import JSON_VALUES, NASTY_TEXT, fuzzing
 
 from smooth_gql.auth.principal import local_admin
 from smooth_gql.db.engine import session_factory
+from smooth_gql.runtime import Runtime
 from smooth_gql.services import backup
 from smooth_gql.services.backup_format import (
     API_KEYS,
@@ -45,7 +46,6 @@ from smooth_gql.services.backup_format import (
     TOOL_SET_VERSIONS,
     USERS,
 )
-from smooth_gql.services.unit_of_work import Runtime
 from support.auth import PASSWORD, AuthApi, Creds, auth_app
 from support.backup import build_shop, dump
 
