@@ -18,7 +18,7 @@ from sqlalchemy import delete, insert, select
 from ..db import models
 from ..db.types import utcnow
 from ..runtime import Runtime
-from ..services.unit_of_work import UnitOfWork
+from .unit_of_work import UnitOfWork
 
 # The address budget is larger: several people may log in from behind one NAT.
 ADDRESS_FACTOR = 4
