@@ -21,9 +21,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 
-from .auth.backend import authenticate, bearer
 from .auth.principal import PrincipalKind, invalid
-from .auth.throttle import LoginThrottle
 from .changes.broadcaster import Broadcaster
 from .changes.pg_listener import PostgresListener
 from .changes.retention import RetentionTask
@@ -42,9 +40,11 @@ from .observability.metrics import HttpMetricsMiddleware, Metrics, multiprocess_
 from .observability.request_id import RequestIdMiddleware
 from .observability.server_errors import ServerErrorGuard
 from .rest_compat.app import HostedRest, shared_rest_app
+from .runtime import Runtime
 from .schema import schema
 from .services.accounts import has_accounts
-from .services.unit_of_work import Runtime
+from .services.authentication import authenticate, bearer
+from .services.login_throttle import LoginThrottle
 from .services.users import ensure_local_admin
 
 log = logging.getLogger("smooth_gql")

@@ -10,12 +10,12 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from .auth.principal import Principal
-from .auth.throttle import LoginThrottle
 from .changes.tail import LogTail
 from .loaders import Loaders
 from .observability.metrics import Metrics
+from .runtime import Runtime
 from .services.errors import BadInput
-from .services.unit_of_work import Runtime
+from .services.login_throttle import LoginThrottle
 from .session_cookie import clear_session_cookie, set_session_cookie
 
 

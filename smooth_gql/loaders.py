@@ -14,9 +14,9 @@ from aiodataloader import DataLoader
 
 from .auth.principal import Principal
 from .enums import EntityType
+from .runtime import Runtime
 from .services import reads
 from .services.entities import Join
-from .services.unit_of_work import Runtime
 
 Row = Mapping[str, Any]
 

@@ -22,8 +22,9 @@ from ..auth.principal import Principal
 from ..db import models
 from ..db.types import utcnow
 from ..enums import Operation
+from ..runtime import Runtime
 from ..services.journal import change_row, log_floor, mark_floor, stamp_rows
-from ..services.unit_of_work import USERS_LOCK, Runtime, UnitOfWork
+from ..services.unit_of_work import USERS_LOCK, UnitOfWork
 from .document import Metadata
 from .entity_lists import BY_ENTITY_KEY, ENTITY_LISTS, EntityList
 from .plan import RestorePlan, Row, refuse

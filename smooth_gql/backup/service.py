@@ -11,8 +11,8 @@ from typing import Any
 
 from ..auth import policy
 from ..auth.principal import Principal
+from ..runtime import Runtime
 from ..services.errors import Forbidden
-from ..services.unit_of_work import Runtime
 from .document import ADMIN, check_document, known_revisions
 from .export import Progress, read_document
 from .plan import RestorePlan

@@ -17,15 +17,16 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 
-from ..auth import backend, policy
+from ..auth import policy
 from ..auth.principal import Principal
 from ..db import models
 from ..db.queries import mappings
 from ..enums import EntityType
+from ..runtime import Runtime
+from ..services import authentication
 from ..services.errors import ServiceError, Unauthenticated
 from ..services.journal import log_floor
 from ..services.reads import authorize_read, check_page_size
-from ..services.unit_of_work import Runtime
 from .tail import Behind, LogTail, log_head
 
 CHANGES = models.table_of(models.ChangeLog)
@@ -137,7 +138,7 @@ class _Credential:
     async def vouch(self) -> None:
         if time.monotonic() - self.checked < self.runtime.settings.feed_recheck_seconds:
             return
-        now = await backend.recheck(self.runtime, self.principal)
+        now = await authentication.recheck(self.runtime, self.principal)
         if isinstance(now, str):
             raise Unauthenticated(f"{now}; the subscription has ended")
         if now != self.principal:

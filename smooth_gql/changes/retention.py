@@ -15,7 +15,8 @@ from sqlalchemy import delete, func, select
 
 from ..db import models
 from ..db.types import utcnow
-from ..services.unit_of_work import Runtime, UnitOfWork
+from ..runtime import Runtime
+from ..services.unit_of_work import UnitOfWork
 
 CHANGES = models.table_of(models.ChangeLog)
 log = logging.getLogger("smooth_gql.changes")

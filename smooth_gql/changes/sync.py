@@ -36,11 +36,11 @@ from ..auth import policy
 from ..auth.principal import Principal
 from ..db.queries import mappings
 from ..enums import EntityType, Operation
+from ..runtime import Runtime
 from ..services.entities import SPECS
 from ..services.errors import BadInput
 from ..services.journal import log_floor
 from ..services.reads import authorize_read, check_page_size
-from ..services.unit_of_work import Runtime
 from .feed import CHANGES, CursorExpired, visible
 from .tail import log_head
 

@@ -32,7 +32,7 @@ from sqlalchemy import func, select
 
 from ..db import models
 from ..db.queries import mappings
-from ..services.unit_of_work import Runtime
+from ..runtime import Runtime
 from .broadcaster import Broadcaster
 
 CHANGES = models.table_of(models.ChangeLog)

@@ -81,7 +81,7 @@ class Session(Base):
 
 
 class LoginFailure(Base):
-    """A failed login, counted by every worker alike (auth/throttle.py); kept one window long."""
+    """A failed login, counted by every worker alike (services/login_throttle.py); kept one window long."""
 
     __tablename__ = "login_failures"
 

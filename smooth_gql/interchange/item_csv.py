@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 
 from ..auth.principal import Principal
 from ..enums import EntityType
+from ..runtime import Runtime
 from ..services import reads
 from ..services.errors import ItemErrorCode
 from ..services.fields import to_jsonable
-from ..services.unit_of_work import Runtime, UnitOfWork
+from ..services.unit_of_work import UnitOfWork
 from . import csv_codec
 from .csv_codec import CsvSpec
 from .tool_table import (

@@ -23,10 +23,11 @@ from typing import Any
 
 from ..auth.principal import Principal
 from ..enums import EntityType, ToolSetType
+from ..runtime import Runtime
 from ..services import reads, writes
 from ..services.errors import BadInput, ItemError, ItemErrorCode, NotFound
 from ..services.fields import to_jsonable
-from ..services.unit_of_work import Runtime, UnitOfWork
+from ..services.unit_of_work import UnitOfWork
 from . import freecad, freecad_items
 from .freecad import FreeCadFileError, Library, LibraryTool, ToolBit
 from .tool_table import (

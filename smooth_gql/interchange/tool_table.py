@@ -39,10 +39,11 @@ from typing import Any
 from ..auth.principal import Principal
 from ..changes import cursor, feed
 from ..enums import EntityType
+from ..runtime import Runtime
 from ..services import reads, writes
 from ..services.errors import BadInput, ItemError, ItemErrorCode, LimitExceeded
 from ..services.fields import to_jsonable
-from ..services.unit_of_work import Runtime, UnitOfWork
+from ..services.unit_of_work import UnitOfWork
 from . import linuxcnc, preset_csv
 from .linuxcnc import AXES, ToolLine
 

@@ -16,10 +16,10 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import AfterValidator, BaseModel
 
 from ..auth.principal import Principal
-from ..auth.throttle import LoginThrottle
+from ..runtime import Runtime
 from ..services import accounts, sessions
 from ..services.errors import BadInput
-from ..services.unit_of_work import Runtime
+from ..services.login_throttle import LoginThrottle
 from ..session_cookie import clear_session_cookie, set_session_cookie
 from . import docs
 from .principal import account_principal, any_principal, runtime, throttle

@@ -17,9 +17,9 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Query
 from ..auth.principal import Principal
 from ..legacy.collections import COLLECTIONS
 from ..legacy.wire import Collection, needs_derived, to_model, to_wire
+from ..runtime import Runtime
 from ..services import reads, writes
 from ..services.reads import ListQuery
-from ..services.unit_of_work import Runtime
 from ..services.writes import BulkOutcome
 from . import docs
 from .messages import bulk_errors

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from fastapi import HTTPException, Request
 
-from ..auth.backend import authenticate
 from ..auth.principal import Principal
-from ..auth.throttle import LoginThrottle
-from ..services.unit_of_work import Runtime
+from ..runtime import Runtime
+from ..services.authentication import authenticate
+from ..services.login_throttle import LoginThrottle
 from .messages import AUTHENTICATION_REQUIRED, NOT_AUTHENTICATED
 
 # Where a request carries its host app's state (`app.HostedRest` puts it there): the REST app

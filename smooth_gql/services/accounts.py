@@ -20,10 +20,11 @@ from ..auth.principal import LOCAL_ADMIN_ID, Principal, PrincipalKind
 from ..db import models
 from ..db.queries import first_mapping, mappings
 from ..db.types import utcnow
+from ..runtime import Runtime
 from .errors import BadInput, FieldError, Forbidden, NotFound
 from .fields import check_id, check_text
 from .journal import audit_account_change, diff
-from .unit_of_work import USERS_LOCK, Runtime, UnitOfWork
+from .unit_of_work import USERS_LOCK, UnitOfWork
 
 USERS = models.table_of(models.User)
 SESSIONS = models.table_of(models.Session)

@@ -18,12 +18,13 @@ from ..auth.principal import Principal, PrincipalKind
 from ..db import models
 from ..db.queries import first_mapping, mappings
 from ..db.types import utcnow
+from ..runtime import Runtime
 from . import accounts
 from .accounts import USERS
 from .errors import BadInput, FieldError, Forbidden, NotFound
 from .fields import check_datetime, check_id, check_text, to_jsonable
 from .journal import audit_account_change, diff
-from .unit_of_work import Runtime, UnitOfWork
+from .unit_of_work import UnitOfWork
 
 KEYS = models.table_of(models.ApiKey)
 LAST_USED_EVERY = timedelta(minutes=1)  # lastUsedAt is refreshed at most this often

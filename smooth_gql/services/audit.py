@@ -13,11 +13,11 @@ from ..auth import policy
 from ..auth.principal import Principal
 from ..db import models
 from ..db.queries import mappings
+from ..runtime import Runtime
 from . import cursors
 from .errors import BadInput
 from .fields import INT64_MAX, canonical_id
 from .reads import authorize_read, check_page_size, filter_value
-from .unit_of_work import Runtime
 
 AUDIT = models.table_of(models.AuditLog)
 

@@ -21,6 +21,7 @@ from ..auth.principal import Principal
 from ..db.engine import ONE_STATEMENT, dialect_name
 from ..db.queries import mappings, tags_match
 from ..enums import EntityType
+from ..runtime import Runtime
 from . import cursors
 from .entities import SPECS, Join
 from .errors import BadInput, FieldError
@@ -33,7 +34,6 @@ from .fields import (
     check_datetime,
     check_query_text,
 )
-from .unit_of_work import Runtime
 
 Row = Mapping[str, Any]
 Sessions = async_sessionmaker[AsyncSession]

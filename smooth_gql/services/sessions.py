@@ -12,12 +12,13 @@ from sqlalchemy import ColumnElement, insert, select, update
 
 from ..auth import passwords, tokens
 from ..auth.principal import Principal, PrincipalKind
-from ..auth.throttle import LoginThrottle
 from ..db.queries import first_mapping
 from ..db.types import utcnow
+from ..runtime import Runtime
 from .accounts import SESSIONS, USERS, normalize_email, public
 from .errors import BadInput, RateLimited, Unauthenticated
-from .unit_of_work import Runtime, UnitOfWork
+from .login_throttle import LoginThrottle
+from .unit_of_work import UnitOfWork
 
 LOGIN_FAILED = "invalid email or password"
 log = logging.getLogger(__name__)

@@ -11,11 +11,11 @@ from sqlalchemy import select
 
 from ..auth.principal import Principal
 from ..enums import EntityType
+from ..runtime import Runtime
 from . import reads, writes
 from .entities import TOOL_SET
 from .errors import BadInput, ItemErrorCode, NotFound, ServiceError
 from .tool_set_history import MEMBER_LISTS, RESTORABLE_FIELDS, VERSIONS, restore_input, snapshot
-from .unit_of_work import Runtime
 
 SET_INSTANCES, SET_PRESETS = TOOL_SET.joins
 COMPARED = (*RESTORABLE_FIELDS, *MEMBER_LISTS)  # what a restore brings back is what differs

@@ -3,32 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from types import TracebackType
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ..config import Settings
 from ..db.engine import IMMEDIATE, dialect_name, write_queue
-
-ChangeNotifier = Callable[[int], None]
+from ..runtime import Runtime
 
 # Any constant works; it only has to be the same in every worker.
 CHANGE_LOG_LOCK = 0x5A00_7001
 USERS_LOCK = 0x5A00_7002  # serializes "is this the first user?" with the insert
 CHANNEL = "smooth_changes"  # LISTENed to by changes/pg_listener.py
-
-
-@dataclass(frozen=True)
-class Runtime:
-    """What services need from the process: sessions, limits, and who to tell about commits."""
-
-    sessions: async_sessionmaker[AsyncSession]
-    settings: Settings
-    notify: ChangeNotifier | None = None
 
 
 class UnitOfWork:

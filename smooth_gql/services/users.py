@@ -9,7 +9,8 @@ from sqlalchemy.exc import IntegrityError
 from ..auth.principal import LOCAL_ADMIN_EMAIL, LOCAL_ADMIN_ID
 from ..db import models
 from ..db.types import utcnow
-from .unit_of_work import Runtime, UnitOfWork
+from ..runtime import Runtime
+from .unit_of_work import UnitOfWork
 
 USERS = models.table_of(models.User)
 

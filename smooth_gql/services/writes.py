@@ -23,6 +23,7 @@ from ..auth.principal import Principal
 from ..db.queries import mappings
 from ..db.types import utcnow
 from ..enums import EntityType, Operation
+from ..runtime import Runtime
 from . import tool_set_history
 from .entities import SPECS, EntitySpec, kept_links, name_after_update, proposed_links
 from .errors import FieldError, ItemError, ItemErrorCode, LimitExceeded
@@ -37,7 +38,7 @@ from .references import (
     referrer_message,
     wanted_ids,
 )
-from .unit_of_work import Runtime, UnitOfWork, finish, joined
+from .unit_of_work import UnitOfWork, finish, joined
 
 Row = dict[str, Any]
 

@@ -30,11 +30,11 @@ from typing import Any, cast
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from smooth_gql.auth.backend import authenticate
 from smooth_gql.changes import cursor
 from smooth_gql.context import Context
 from smooth_gql.loaders import Loaders
 from smooth_gql.schema import schema
+from smooth_gql.services.authentication import authenticate
 from support.auth import PASSWORD, AuthApi, Creds, auth_app
 
 OK, HIDDEN, DENIED, UNAUTH = "OK", "HIDDEN", "DENIED", "UNAUTH"

@@ -12,8 +12,8 @@ from datetime import timedelta
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from smooth_gql.auth.throttle import FAILURES, key_of
 from smooth_gql.db.types import utcnow
+from smooth_gql.services.login_throttle import FAILURES, key_of
 from support.auth import LOGIN, PASSWORD, AuthApi, auth_app
 
 EMAIL = "ann@shop.example"

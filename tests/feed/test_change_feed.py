@@ -8,7 +8,7 @@ from datetime import timedelta
 from conftest import Api, LiveServer
 from smooth_gql.changes.retention import prune
 from smooth_gql.db.engine import session_factory
-from smooth_gql.services.unit_of_work import Runtime
+from smooth_gql.runtime import Runtime
 from support.factories import create_ok, item
 from support.feed_client import FeedClient
 

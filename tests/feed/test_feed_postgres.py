@@ -28,9 +28,10 @@ from smooth_gql.config import Settings
 from smooth_gql.db.engine import create_engine, session_factory
 from smooth_gql.db.types import utcnow
 from smooth_gql.enums import EntityType, Operation
+from smooth_gql.runtime import Runtime
 from smooth_gql.services.entities import SPECS
 from smooth_gql.services.journal import Journal
-from smooth_gql.services.unit_of_work import CHANGE_LOG_LOCK, Runtime, UnitOfWork
+from smooth_gql.services.unit_of_work import CHANGE_LOG_LOCK, UnitOfWork
 from smooth_gql.services.users import ensure_local_admin
 from support.feed_client import FeedClient
 from support.serve_process import ServeProcess, gql, serve

@@ -22,7 +22,7 @@ from smooth_gql.changes.tail import LogTail, log_head
 from smooth_gql.db import models
 from smooth_gql.db.engine import session_factory
 from smooth_gql.enums import EntityType
-from smooth_gql.services.unit_of_work import Runtime
+from smooth_gql.runtime import Runtime
 
 
 async def test_a_commit_no_one_announced_reaches_a_follower_after_the_idle_wait(

@@ -15,8 +15,8 @@ from smooth_gql.auth.principal import Principal
 from smooth_gql.cli import main
 from smooth_gql.config import Settings
 from smooth_gql.db.engine import create_engine, session_factory
+from smooth_gql.runtime import Runtime
 from smooth_gql.services import api_keys
-from smooth_gql.services.unit_of_work import Runtime
 
 PASSWORD = "correct horse battery\n"  # create-user reads it from stdin's first line
 

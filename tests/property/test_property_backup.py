@@ -45,7 +45,7 @@ from smooth_gql.backup.table_lists import (
     USERS,
 )
 from smooth_gql.db.engine import session_factory
-from smooth_gql.services.unit_of_work import Runtime
+from smooth_gql.runtime import Runtime
 from support.auth import PASSWORD, AuthApi, Creds, auth_app
 from support.backup import build_shop, dump
 

@@ -30,9 +30,9 @@ from smooth_gql.db import sqlite_driver
 from smooth_gql.db.engine import IMMEDIATE, create_engine, session_factory
 from smooth_gql.db.sqlite_driver import ThreadConnection
 from smooth_gql.enums import EntityType
+from smooth_gql.runtime import Runtime
 from smooth_gql.services import reads, writes
 from smooth_gql.services.reads import ListQuery
-from smooth_gql.services.unit_of_work import Runtime
 from smooth_gql.services.users import ensure_local_admin
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

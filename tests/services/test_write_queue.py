@@ -21,7 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from conftest import Api, make_settings
 from smooth_gql.app import create_app
 from smooth_gql.db.engine import create_engine, session_factory
-from smooth_gql.services.unit_of_work import Runtime, UnitOfWork
+from smooth_gql.runtime import Runtime
+from smooth_gql.services.unit_of_work import UnitOfWork
 
 WRITERS = 40
 BATCH = 5

@@ -17,7 +17,8 @@ from sqlalchemy import delete, insert, select
 
 from ..db import models
 from ..db.types import utcnow
-from ..services.unit_of_work import Runtime, UnitOfWork
+from ..runtime import Runtime
+from .unit_of_work import UnitOfWork
 
 # The address budget is larger: several people may log in from behind one NAT.
 ADDRESS_FACTOR = 4

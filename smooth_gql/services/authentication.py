@@ -10,16 +10,20 @@ Credentials, in order (contract §3.6):
 4. nothing sent: the anonymous principal, which may only register and log in.
 
 With AUTH_ENABLED=false every request is the local admin, credentials unread.
+
+It lives beside the session and API-key lookups it calls (services/sessions.py,
+services/api_keys.py), not in auth/: auth/ holds the policy and depends on
+nothing above db/ (DESIGN §1, tests/ops/test_layers.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..services import api_keys, sessions
-from ..services.unit_of_work import Runtime
-from .principal import Principal, PrincipalKind, anonymous, invalid, local_admin
-from .tokens import SESSION_COOKIE
+from ..auth.principal import Principal, PrincipalKind, anonymous, invalid, local_admin
+from ..auth.tokens import SESSION_COOKIE
+from ..runtime import Runtime
+from . import api_keys, sessions
 
 BEARER = "Bearer "
 
