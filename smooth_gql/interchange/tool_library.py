@@ -27,17 +27,9 @@ from ..services import reads, writes
 from ..services.errors import BadInput, ItemError, ItemErrorCode, NotFound
 from ..services.fields import to_jsonable
 from ..services.unit_of_work import Runtime, UnitOfWork
-from . import freecad, freecad_items
+from . import freecad, freecad_items, provenance
 from .freecad import FreeCadFileError, Library, LibraryTool, ToolBit
-from .tool_table import (
-    FieldChange,
-    PlanAction,
-    Row,
-    all_rows,
-    check_import_size,
-    create_and_update,
-    edited_since,
-)
+from .plans import FieldChange, PlanAction, Row, all_rows, check_import_size, create_and_update
 
 MAX_FILE_BYTES = 1024 * 1024  # one bit or library; FreeCAD's are a few hundred bytes
 _LABELS = {
@@ -216,6 +208,57 @@ async def _tool_set(runtime: Runtime, principal: Principal, name: str, machine_i
     return rows[0] if rows else None
 
 
+@dataclass
+class _Plan:
+    """The writes of a library import: items first, then the set that lists them."""
+
+    creates: list[tuple[ToolBit, Row]] = field(default_factory=list)
+    updates: list[tuple[ToolBit, Row]] = field(default_factory=list)
+    item_of_file: dict[str, str | int] = field(
+        default_factory=dict
+    )  # bit file → item id, or index in creates
+    set_name: str = ""
+    current: Row | None = None  # the stored set, if any
+    set_values: Row = field(default_factory=dict)
+    set_changed: Row = field(default_factory=dict)
+
+
+def _plan_bits(
+    plan: _Plan, result: LibraryImportResult, bits: Sequence[ToolBit], items: Sequence[Row]
+) -> None:
+    for bit in bits:
+        row = _match(bit, items)
+        values = freecad_items.merged(row, freecad_items.item_values(bit))
+        changed = _changes(row, values)
+        step = FileStep(bit.file, bit.name, PlanAction.CREATE, None, _field_changes(row, changed))
+        result.bits.append(step)
+        if row is None:
+            plan.item_of_file[bit.file] = len(plan.creates)
+            plan.creates.append((bit, values))
+            continue
+        step.id, plan.item_of_file[bit.file] = row["id"], row["id"]
+        step.action = PlanAction.UPDATE if changed else PlanAction.UNCHANGED
+        if changed:
+            plan.updates.append((bit, {"id": row["id"], "expected_version": row["version"], **changed}))
+
+
+def _plan_set(plan: _Plan, file: str, library: Library, machine_id: str | None) -> FileStep:
+    members = [_member(tool, plan.item_of_file) for tool in library.tools]
+    plan.set_values = {"members": members}
+    if machine_id is not None:
+        plan.set_values["machine_id"] = machine_id
+    current = plan.current
+    plan.set_changed = _changes(current, plan.set_values) if current is not None else plan.set_values
+    action = PlanAction.UPDATE if plan.set_changed else PlanAction.UNCHANGED
+    return FileStep(
+        file,
+        plan.set_name,
+        PlanAction.CREATE if current is None else action,
+        None if current is None else current["id"],
+        _field_changes(current, _shown(plan.set_changed)),
+    )
+
+
 async def import_library(
     runtime: Runtime,
     principal: Principal,
@@ -233,99 +276,76 @@ async def import_library(
     if machine_id is not None and not machine_id.strip():
         raise BadInput("machineId: must not be empty", field="machineId")
     check_import_size(runtime, len(bits), "bits", "files")
-    edited: set[str] = set()
-    if since is not None:
-        edited = await edited_since(runtime, principal, since, [EntityType.TOOL_ITEM, EntityType.TOOL_SET])
+    basis, _ = provenance.basis((), since=since, overwrite=False, label="")
     parsed_library, parsed_bits, messages = _parse(library, bits)
     result = LibraryImportResult(
         errors=[FileError(m.split(": ", 1)[0], ItemErrorCode.VALIDATION, m) for m in messages]
     )
     items = await all_rows(runtime, principal, reads.ListQuery(EntityType.TOOL_ITEM, {}))
-    creates: list[tuple[ToolBit, Row]] = []
-    updates: list[tuple[ToolBit, Row]] = []
-    item_of_file: dict[str, str | int] = {}  # bit file → item id, or the index among creates
-    for bit in parsed_bits:
-        row = _match(bit, items)
-        values = freecad_items.merged(row, freecad_items.item_values(bit))
-        changed = _changes(row, values)
-        step = FileStep(bit.file, bit.name, PlanAction.CREATE, None, _field_changes(row, changed))
-        result.bits.append(step)
-        if row is None:
-            item_of_file[bit.file] = len(creates)
-            creates.append((bit, values))
-            continue
-        step.id, item_of_file[bit.file] = row["id"], row["id"]
-        if changed:
-            step.action = PlanAction.UPDATE
-            updates.append((bit, {"id": row["id"], "expected_version": row["version"], **changed}))
-        else:
-            step.action = PlanAction.UNCHANGED
+    edited = await provenance.edited(runtime, principal, basis, [EntityType.TOOL_ITEM, EntityType.TOOL_SET])
+    plan = _Plan(set_name=library.name.removesuffix(".fctl"))
+    _plan_bits(plan, result, parsed_bits, items)
     if parsed_library is None:
         return result
-    set_name = library.name.removesuffix(".fctl")
-    current = await _tool_set(runtime, principal, set_name, machine_id)
-    members = [_member(tool, item_of_file) for tool in parsed_library.tools]
-    set_values: Row = {"members": members}
-    if machine_id is not None:
-        set_values["machine_id"] = machine_id
-    set_changed = _changes(current, set_values) if current is not None else set_values
-    result.library = FileStep(
-        library.name,
-        set_name,
-        PlanAction.CREATE if current is None else PlanAction.UPDATE if set_changed else PlanAction.UNCHANGED,
-        None if current is None else current["id"],
-        _field_changes(current, _shown(set_changed)),
-    )
-    for step in [*result.bits, *([result.library] if result.library else [])]:
+    plan.current = await _tool_set(runtime, principal, plan.set_name, machine_id)
+    result.library = _plan_set(plan, library.name, parsed_library, machine_id)
+    for step in [*result.bits, result.library]:
         if step.action is PlanAction.UPDATE and step.id in edited:
             result.errors.append(_conflict(step))
     if dry_run or result.errors:
         return result
+    await _write(runtime, principal, plan, result, library.name, machine_id)
+    return result
+
+
+async def _write_set(
+    runtime: Runtime, principal: Principal, plan: _Plan, machine_id: str | None, uow: UnitOfWork
+) -> writes.BulkOutcome:
+    """The set, once its new items have ids (a member's index among the creates becomes one)."""
+    current = plan.current
+    if current is None:
+        values = {"name": plan.set_name, "type": _set_type(machine_id), **plan.set_values}
+        return await writes.create_entities(
+            runtime, principal, EntityType.TOOL_SET, [values], atomic=True, within=uow
+        )
+    if plan.set_changed or plan.creates:
+        values = {"id": current["id"], "expected_version": current["version"], **plan.set_values}
+        return await writes.update_entities(
+            runtime, principal, EntityType.TOOL_SET, [values], atomic=True, within=uow
+        )
+    return writes.BulkOutcome(results=[current])
+
+
+async def _write(
+    runtime: Runtime,
+    principal: Principal,
+    plan: _Plan,
+    result: LibraryImportResult,
+    file: str,
+    machine_id: str | None,
+) -> None:
     async with UnitOfWork(runtime) as uow:
         made, changed_items = await create_and_update(
-            runtime, principal, EntityType.TOOL_ITEM, creates, updates, atomic=True, within=uow
+            runtime, principal, EntityType.TOOL_ITEM, plan.creates, plan.updates, atomic=True, within=uow
         )
-        result.errors += [_bit_error(creates[e.index][0], e) for e in made.errors]
-        result.errors += [_bit_error(updates[e.index][0], e) for e in changed_items.errors]
+        result.errors += [_bit_error(plan.creates[e.index][0], e) for e in made.errors]
+        result.errors += [_bit_error(plan.updates[e.index][0], e) for e in changed_items.errors]
         if result.errors:
-            return result  # the unit of work rolls back
+            return  # the unit of work rolls back
         ids = [str(row["id"]) for row in made.results]
-        for member in members:
+        for member in plan.set_values["members"]:
             if isinstance(member["itemId"], int):
                 member["itemId"] = ids[member["itemId"]]
-        tool_set: Row | None = current
-        if current is None:
-            outcome = await writes.create_entities(
-                runtime,
-                principal,
-                EntityType.TOOL_SET,
-                [{"name": set_name, "type": _set_type(machine_id), **set_values}],
-                atomic=True,
-                within=uow,
-            )
-        elif set_changed or creates:
-            outcome = await writes.update_entities(
-                runtime,
-                principal,
-                EntityType.TOOL_SET,
-                [{"id": current["id"], "expected_version": current["version"], **set_values}],
-                atomic=True,
-                within=uow,
-            )
-        else:
-            outcome = writes.BulkOutcome(results=[current])
+        outcome = await _write_set(runtime, principal, plan, machine_id, uow)
         result.errors += [
-            FileError(library.name, e.code, f"{library.name}: {e.message}", e.current_version)
-            for e in outcome.errors
+            FileError(file, e.code, f"{file}: {e.message}", e.current_version) for e in outcome.errors
         ]
         if result.errors:
-            return result
-        tool_set = outcome.results[0]
+            return
         await uow.commit()
     result.applied = True
     result.items = [*made.results, *changed_items.results]
-    result.tool_set = tool_set
-    return result
+    result.tool_set = outcome.results[0]
 
 
 def _shown(values: Mapping[str, Any]) -> dict[str, Any]:
