@@ -34,8 +34,10 @@ from dataclasses import dataclass
 
 from ..auth.principal import Principal
 from ..changes import cursor, feed
+from ..changes.tail import log_head
 from ..enums import EntityType
 from ..services.errors import BadInput, LimitExceeded
+from ..services.journal import log_floor
 from ..services.unit_of_work import Runtime
 
 _TABLE_MARKER = re.compile(r";[ \t]*smooth-gql export(?:[ \t]+(\S*))?[ \t]*\r?\Z")
@@ -86,28 +88,24 @@ def basis(
             "overwrite: not with since (since checks for edits, overwrite skips it)", field="overwrite"
         )
     if since is not None:
-        return Basis(
-            _decode(since, "since", "since: not a change-feed cursor (take changesSince's endCursor)")
-        ), []
+        try:
+            return Basis(cursor.decode(since)), []
+        except BadInput:
+            raise BadInput(
+                "since: not a change-feed cursor (take changesSince's endCursor)", field="since"
+            ) from None
     if overwrite:
         return Basis(None, overwrite=True), []
     seqs: list[int] = []
     errors: list[MarkerError] = []
     for line, text in markers:
         try:
-            seqs.append(_decode(text, "content", ""))
+            seqs.append(cursor.decode(text))
         except BadInput:
             errors.append(
                 MarkerError(line, f"line {line}: {label}: not a cursor smooth-gql wrote; export again")
             )
     return Basis(min(seqs) if seqs else None, marked=bool(seqs)), errors
-
-
-def _decode(text: str, field: str, message: str) -> int:
-    try:
-        return cursor.decode(text)
-    except BadInput:
-        raise BadInput(message, field=field) from None
 
 
 async def export_cursor(runtime: Runtime, principal: Principal, entities: Sequence[EntityType]) -> str:
@@ -124,6 +122,14 @@ async def edited(
     if basis.seq is None:
         return set()
     field = "content" if basis.marked else "since"
+    if basis.seq > await _log_end(runtime):
+        # A cursor this log never handed out: the file came from another server, or from before
+        # a restore. Its "changed since" would be empty, so the file would win unseen.
+        raise BadInput(
+            f"{field}: the export is newer than this server's change log (a file from another "
+            "server, or from before a restore); export again here, or pass overwrite",
+            field=field,
+        )
     start: int = basis.seq
     limit = runtime.settings.max_page_size
     found: set[str] = set()
@@ -139,6 +145,13 @@ async def edited(
             return found
         start = page.end_seq
     raise LimitExceeded(f"{field}: too many changes since the export; export again", field=field)
+
+
+async def _log_end(runtime: Runtime) -> int:
+    """The newest seq this log has handed out in a cursor (the floor, after a restore)."""
+    async with runtime.sessions() as session:
+        floor = await log_floor(session)
+    return max(floor, await log_head(runtime))
 
 
 def refusal(basis: Basis, edited_ids: set[str], row_id: str, version: int) -> str | None:

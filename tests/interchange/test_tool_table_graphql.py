@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from conftest import Api
+from smooth_gql.changes import cursor
 from support.export_marker import table_body, table_marker
 
 DATA = Path(__file__).parent / "data" / "linuxcnc"
@@ -248,7 +249,7 @@ async def test_a_file_without_marker_may_only_create_unless_overwrite(api: Api) 
     assert (await presets(api, "mill"))[1]["offsets"] == {"z": 0.53}
 
 
-async def test_a_bad_marker_or_since_with_overwrite_is_refused(api: Api) -> None:
+async def test_a_bad_or_foreign_marker_and_since_with_overwrite_are_refused(api: Api) -> None:
     result = await run_import(api, "mill", "; smooth-gql export nope\nT1 P1\n")
     assert [(e["line"], e["code"], e["message"]) for e in result["errors"]] == [
         (1, "VALIDATION", "line 1: export marker: not a cursor smooth-gql wrote; export again")
@@ -259,6 +260,14 @@ async def test_a_bad_marker_or_since_with_overwrite_is_refused(api: Api) -> None
     )
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert body["errors"][0]["message"].startswith("overwrite: not with since")
+    # A marker this server never handed out (another server's file): it cannot tell what changed.
+    foreign = f"; smooth-gql export {cursor.encode(10**12)}\nT1 P1\n"
+    body = await api.gql_raw(IMPORT, {"m": "mill", "c": foreign})
+    assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "content"}
+    assert body["errors"][0]["message"].startswith(
+        "content: the export is newer than this server's change log"
+    )
+    assert (await run_import(api, "mill", foreign, overwrite=True))["applied"]
 
 
 async def test_bad_lines_are_reported_by_line_and_nothing_is_written(api: Api) -> None:
