@@ -29,7 +29,18 @@ from ..services.fields import to_jsonable
 from ..services.unit_of_work import Runtime, UnitOfWork
 from . import freecad, freecad_items, provenance
 from .freecad import FreeCadFileError, Library, LibraryTool, ToolBit
-from .plans import FieldChange, PlanAction, Row, all_rows, check_import_size, create_and_update
+from .plans import (
+    FieldChange,
+    PlanAction,
+    Progress,
+    Reporter,
+    Row,
+    all_rows,
+    check_import_size,
+    counts,
+    create_and_update,
+    quiet,
+)
 
 MAX_FILE_BYTES = 1024 * 1024  # one bit or library; FreeCAD's are a few hundred bytes
 _LABELS = {
@@ -269,10 +280,12 @@ async def import_library(
     machine_id: str | None = None,
     dry_run: bool = False,
     since: str | None = None,
+    report: Reporter = quiet,
 ) -> LibraryImportResult:
     """`since`: the change-feed cursor taken before the export the files came from. An item or
     the set changed after it that the import would change is a VERSION_CONFLICT, never
-    overwritten (and, the import being atomic, nothing is written)."""
+    overwritten (and, the import being atomic, nothing is written). `report` hears of each
+    phase (parse, read, plan, each written batch) as it ends."""
     if machine_id is not None and not machine_id.strip():
         raise BadInput("machineId: must not be empty", field="machineId")
     check_import_size(runtime, len(bits), "bits", "files")
@@ -281,7 +294,9 @@ async def import_library(
     result = LibraryImportResult(
         errors=[FileError(m.split(": ", 1)[0], ItemErrorCode.VALIDATION, m) for m in messages]
     )
+    await report(Progress("parse", len(parsed_bits), f"bits, {len(result.errors)} errors"))
     items = await all_rows(runtime, principal, reads.ListQuery(EntityType.TOOL_ITEM, {}))
+    await report(Progress("read", len(items), "catalog items"))
     edited = await provenance.edited(runtime, principal, basis, [EntityType.TOOL_ITEM, EntityType.TOOL_SET])
     plan = _Plan(set_name=library.name.removesuffix(".fctl"))
     _plan_bits(plan, result, parsed_bits, items)
@@ -289,12 +304,12 @@ async def import_library(
         return result
     plan.current = await _tool_set(runtime, principal, plan.set_name, machine_id)
     result.library = _plan_set(plan, library.name, parsed_library, machine_id)
-    for step in [*result.bits, result.library]:
-        if step.action is PlanAction.UPDATE and step.id in edited:
-            result.errors.append(_conflict(step))
+    steps = [*result.bits, result.library]
+    result.errors += [_conflict(s) for s in steps if s.action is PlanAction.UPDATE and s.id in edited]
+    await report(Progress("plan", len(steps), f"steps: {counts([step.action for step in steps])}"))
     if dry_run or result.errors:
         return result
-    await _write(runtime, principal, plan, result, library.name, machine_id)
+    await _write(runtime, principal, plan, result, (library.name, machine_id), report)
     return result
 
 
@@ -321,12 +336,20 @@ async def _write(
     principal: Principal,
     plan: _Plan,
     result: LibraryImportResult,
-    file: str,
-    machine_id: str | None,
+    library: tuple[str, str | None],  # its file name, and the machine its set is for
+    report: Reporter,
 ) -> None:
+    file, machine_id = library
     async with UnitOfWork(runtime) as uow:
         made, changed_items = await create_and_update(
-            runtime, principal, EntityType.TOOL_ITEM, plan.creates, plan.updates, atomic=True, within=uow
+            runtime,
+            principal,
+            EntityType.TOOL_ITEM,
+            plan.creates,
+            plan.updates,
+            atomic=True,
+            within=uow,
+            report=report,
         )
         result.errors += [_bit_error(plan.creates[e.index][0], e) for e in made.errors]
         result.errors += [_bit_error(plan.updates[e.index][0], e) for e in changed_items.errors]
@@ -337,6 +360,7 @@ async def _write(
             if isinstance(member["itemId"], int):
                 member["itemId"] = ids[member["itemId"]]
         outcome = await _write_set(runtime, principal, plan, machine_id, uow)
+        await report(Progress("write", len(outcome.results), "tool set"))
         result.errors += [
             FileError(file, e.code, f"{file}: {e.message}", e.current_version) for e in outcome.errors
         ]
