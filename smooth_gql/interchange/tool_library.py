@@ -27,8 +27,9 @@ from ..services import reads, writes
 from ..services.errors import BadInput, ItemError, ItemErrorCode, NotFound
 from ..services.fields import to_jsonable
 from ..services.unit_of_work import Runtime, UnitOfWork
-from . import freecad, freecad_items, provenance
-from .freecad import FreeCadFileError, Library, LibraryTool, ToolBit
+from . import freecad, freecad_files, freecad_items, provenance
+from .freecad import Library, LibraryTool, ToolBit
+from .freecad_files import ToolFile
 from .plans import (
     FieldChange,
     PlanAction,
@@ -42,7 +43,6 @@ from .plans import (
     quiet,
 )
 
-MAX_FILE_BYTES = 1024 * 1024  # one bit or library; FreeCAD's are a few hundred bytes
 _LABELS = {
     "name": "name",
     "category": "category",
@@ -56,12 +56,6 @@ _LABELS = {
 
 class ToolLibraryFormat(StrEnum):
     FREECAD = "FREECAD"
-
-
-@dataclass(frozen=True)
-class ToolFile:
-    name: str  # the file name, e.g. "5mm_Endmill.fctb"
-    content: str
 
 
 @dataclass
@@ -140,48 +134,6 @@ async def export_library(
 
 
 # --- import ----------------------------------------------------------------------
-
-
-def _check_file(file: ToolFile, suffix: str) -> None:
-    if not file.name.endswith(suffix) or "/" in file.name or "\\" in file.name:
-        raise FreeCadFileError(file.name or '""', None, f"not a {suffix} file name")
-    try:
-        size = len(file.content.encode("utf-8"))
-    except UnicodeEncodeError as error:
-        raise FreeCadFileError(file.name, None, f"not UTF-8 (character {error.start})") from None
-    if size > MAX_FILE_BYTES:
-        raise FreeCadFileError(file.name, None, f"{size} bytes exceed the limit of {MAX_FILE_BYTES}")
-
-
-def _parse(library: ToolFile, bits: Sequence[ToolFile]) -> tuple[Library | None, list[ToolBit], list[str]]:
-    """The files parsed; every file's error is reported, not just the first."""
-    errors: list[str] = []
-    parsed_bits: list[ToolBit] = []
-    seen_files: set[str] = set()
-    seen_names: dict[str, str] = {}
-    for file in bits:
-        try:
-            _check_file(file, ".fctb")
-            if file.name in seen_files:
-                raise FreeCadFileError(file.name, None, "sent twice")
-            seen_files.add(file.name)
-            bit = freecad.parse_bit(file.name, file.content)
-            if bit.name in seen_names:
-                raise FreeCadFileError(
-                    file.name, "name", f'"{bit.name}" is also the name in {seen_names[bit.name]}'
-                )
-            seen_names[bit.name] = file.name
-            parsed_bits.append(bit)
-        except FreeCadFileError as error:
-            errors.append(str(error))
-    parsed_library = None
-    try:
-        _check_file(library, ".fctl")
-        parsed_library = freecad.parse_library(library.name, library.content)
-        errors += freecad.missing_bits(parsed_library, seen_files)
-    except FreeCadFileError as error:
-        errors.append(str(error))
-    return parsed_library, parsed_bits, errors
 
 
 def _match(bit: ToolBit, items: Sequence[Row]) -> Row | None:
@@ -290,7 +242,7 @@ async def import_library(
         raise BadInput("machineId: must not be empty", field="machineId")
     check_import_size(runtime, len(bits), "bits", "files")
     basis, _ = provenance.basis((), since=since, overwrite=False, label="")
-    parsed_library, parsed_bits, messages = _parse(library, bits)
+    parsed_library, parsed_bits, messages = freecad_files.parse_files(library, bits)
     result = LibraryImportResult(
         errors=[FileError(m.split(": ", 1)[0], ItemErrorCode.VALIDATION, m) for m in messages]
     )
