@@ -111,8 +111,10 @@ def basis(
 async def export_cursor(runtime: Runtime, principal: Principal, entities: Sequence[EntityType]) -> str:
     """The cursor an export carries, taken before its rows are read: an edit that lands in
     between counts as "after the export" (a conflict too many, never one too few)."""
-    page = await feed.read(runtime, principal, None, list(entities), 0)
-    return cursor.encode(page.end_seq)
+    head = await feed.visible_head(runtime, principal, entities)
+    async with runtime.sessions() as session:
+        # Never below the floor, or the import would refuse its own file as expired.
+        return cursor.encode(max(head, await log_floor(session)))
 
 
 async def edited(
