@@ -91,6 +91,17 @@ def _expect(path: str, value: object) -> Callable[[bytes], None]:
     return check
 
 
+def _expect_table(expected: str) -> Callable[[bytes], None]:
+    """The export is the expected table after its first line, the export marker."""
+
+    def check(body: bytes) -> None:
+        marker, _, table = parse_data(body)["toolTable"].partition("\n")
+        if not marker.startswith("; smooth-gql export ") or table != expected:
+            raise BenchError("toolTable: not the expected table after an export marker")
+
+    return check
+
+
 def _edges(count: int) -> Callable[[bytes], None]:
     def check(body: bytes) -> None:
         if len(parse_data(body)["toolPresets"]["edges"]) != count:
@@ -126,7 +137,7 @@ async def _measure(client: GraphQLClient, args: argparse.Namespace, dialect: str
         checks: dict[str, Callable[[bytes], None]] = {
             "import": _expect("importToolTable.successCount", TOOLS),
             "create": _expect("createToolPresets.successCount", TOOLS),
-            "export": _expect("toolTable", expected),
+            "export": _expect_table(expected),
             "read": _edges(TOOLS),
         }
         measured = {key: await _timed(client, bodies[key], checks[key]) for key in bodies}

@@ -5,9 +5,9 @@ FreeCAD's `Tools/` folder): `Library/*.fctl` and `Bit/*.fctb`. `import` reads ev
 under `Library/` (or only `--library NAME.fctl`), each with the bits of `Bit/` that it names,
 and imports each as one atomic `importToolLibrary`. `export --tool-set ID` writes
 `Library/<set name>.fctl` and the bits beside it in `Bit/`, each file written whole or not at
-all. The console acts as the account named by `--user`, like `tool-table`; progress and the
-plan go to stderr. Exit codes: 0 done, 1 refused (a bad file, unknown account or tool set,
-unmigrated database), 2 bad configuration.
+all. The console acts as the account named by `--user`, like `tool-table`; progress (each
+phase of each library as it ends, with counts) and the plan go to stderr. Exit codes: 0 done,
+1 refused (a bad file, unknown account or tool set, unmigrated database), 2 bad configuration.
 """
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from .cli_console import Refused, console_session, describe, read_text, write_text
 from .config import Settings
 from .interchange import freecad, tool_library
-from .interchange.tool_library import ToolFile, ToolLibraryFormat
+from .interchange.freecad_files import ToolFile
+from .interchange.plans import PlanAction, Progress, counts
+from .interchange.tool_library import ToolLibraryFormat
 from .services.errors import ServiceError
 
 PROG = "smooth-gql tool-library"
@@ -73,6 +75,11 @@ def _files(root: Path, only: str | None) -> list[tuple[ToolFile, list[ToolFile]]
     return found
 
 
+async def _progress(step: Progress) -> None:
+    """Each phase of an import on stderr as it ends, so a big library does not look stuck."""
+    print(f"{PROG}: {step.phase}: {step.count} {step.detail}", file=sys.stderr, flush=True)
+
+
 async def _import(settings: Settings, args: argparse.Namespace) -> int:
     failed = 0
     async with console_session(settings, args.user) as (runtime, principal):
@@ -86,28 +93,30 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
                 bits,
                 machine_id=args.machine,
                 dry_run=args.dry_run,
+                report=_progress,
             )
-            steps = [*result.bits, *([result.library] if result.library else [])]
-            for step in steps:
-                for change in step.changes if step.action.value == "UPDATE" else []:
-                    print(
-                        f"  {step.file}: {change.field}: {change.before} -> {change.after}", file=sys.stderr
-                    )
-            for error in result.errors:
-                print(f"{PROG} import: {error.message}", file=sys.stderr)
-            counts: dict[str, int] = {}
-            for step in steps:
-                counts[step.action.value.lower()] = counts.get(step.action.value.lower(), 0) + 1
-            summary = ", ".join(f"{action} {n}" for action, n in sorted(counts.items()))
-            if result.errors:
-                failed += 1
-                print(f"{library.name}: nothing written: {len(result.errors)} errors", file=sys.stderr)
-            elif args.dry_run:
-                print(f"{library.name}: dry run, nothing written: {summary}")
-            else:
-                set_id = result.tool_set["id"] if result.tool_set else None
-                print(f"{library.name}: imported into tool set {set_id}: {summary}")
+            failed += _report(args, library.name, result)
     return 1 if failed else 0
+
+
+def _report(args: argparse.Namespace, library: str, result: tool_library.LibraryImportResult) -> int:
+    """One library's changes and errors on stderr, its outcome on stdout; 1 if it failed."""
+    steps = [*result.bits, *([result.library] if result.library else [])]
+    for step in steps:
+        for change in step.changes if step.action is PlanAction.UPDATE else []:
+            print(f"  {step.file}: {change.field}: {change.before} -> {change.after}", file=sys.stderr)
+    for error in result.errors:
+        print(f"{PROG} import: {error.message}", file=sys.stderr)
+    summary = counts([step.action for step in steps])
+    if result.errors:
+        print(f"{library}: nothing written: {len(result.errors)} errors", file=sys.stderr)
+        return 1
+    if args.dry_run:
+        print(f"{library}: dry run, nothing written: {summary}")
+    else:
+        set_id = result.tool_set["id"] if result.tool_set else None
+        print(f"{library}: imported into tool set {set_id}: {summary}")
+    return 0
 
 
 async def _export(settings: Settings, args: argparse.Namespace) -> int:

@@ -40,5 +40,5 @@ def parse_csv(text: str) -> ParsedCsv:
     return csv_codec.parse_csv(PRESETS, text)
 
 
-def render_csv(rows: Iterable[Mapping[str, Any]]) -> str:
-    return csv_codec.render_csv(PRESETS, rows)
+def render_csv(rows: Iterable[Mapping[str, Any]], export_cursor: str | None = None) -> str:
+    return csv_codec.render_csv(PRESETS, rows, export_cursor)

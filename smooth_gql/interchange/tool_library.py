@@ -28,19 +28,22 @@ from ..services import reads, writes
 from ..services.errors import BadInput, ItemError, ItemErrorCode, NotFound
 from ..services.fields import to_jsonable
 from ..services.unit_of_work import UnitOfWork
-from . import freecad, freecad_items
-from .freecad import FreeCadFileError, Library, LibraryTool, ToolBit
-from .tool_table import (
+from . import freecad, freecad_files, freecad_items, provenance
+from .freecad import Library, LibraryTool, ToolBit
+from .freecad_files import ToolFile
+from .plans import (
     FieldChange,
     PlanAction,
+    Progress,
+    Reporter,
     Row,
     all_rows,
     check_import_size,
+    counts,
     create_and_update,
-    edited_since,
+    quiet,
 )
 
-MAX_FILE_BYTES = 1024 * 1024  # one bit or library; FreeCAD's are a few hundred bytes
 _LABELS = {
     "name": "name",
     "category": "category",
@@ -54,12 +57,6 @@ _LABELS = {
 
 class ToolLibraryFormat(StrEnum):
     FREECAD = "FREECAD"
-
-
-@dataclass(frozen=True)
-class ToolFile:
-    name: str  # the file name, e.g. "5mm_Endmill.fctb"
-    content: str
 
 
 @dataclass
@@ -140,48 +137,6 @@ async def export_library(
 # --- import ----------------------------------------------------------------------
 
 
-def _check_file(file: ToolFile, suffix: str) -> None:
-    if not file.name.endswith(suffix) or "/" in file.name or "\\" in file.name:
-        raise FreeCadFileError(file.name or '""', None, f"not a {suffix} file name")
-    try:
-        size = len(file.content.encode("utf-8"))
-    except UnicodeEncodeError as error:
-        raise FreeCadFileError(file.name, None, f"not UTF-8 (character {error.start})") from None
-    if size > MAX_FILE_BYTES:
-        raise FreeCadFileError(file.name, None, f"{size} bytes exceed the limit of {MAX_FILE_BYTES}")
-
-
-def _parse(library: ToolFile, bits: Sequence[ToolFile]) -> tuple[Library | None, list[ToolBit], list[str]]:
-    """The files parsed; every file's error is reported, not just the first."""
-    errors: list[str] = []
-    parsed_bits: list[ToolBit] = []
-    seen_files: set[str] = set()
-    seen_names: dict[str, str] = {}
-    for file in bits:
-        try:
-            _check_file(file, ".fctb")
-            if file.name in seen_files:
-                raise FreeCadFileError(file.name, None, "sent twice")
-            seen_files.add(file.name)
-            bit = freecad.parse_bit(file.name, file.content)
-            if bit.name in seen_names:
-                raise FreeCadFileError(
-                    file.name, "name", f'"{bit.name}" is also the name in {seen_names[bit.name]}'
-                )
-            seen_names[bit.name] = file.name
-            parsed_bits.append(bit)
-        except FreeCadFileError as error:
-            errors.append(str(error))
-    parsed_library = None
-    try:
-        _check_file(library, ".fctl")
-        parsed_library = freecad.parse_library(library.name, library.content)
-        errors += freecad.missing_bits(parsed_library, seen_files)
-    except FreeCadFileError as error:
-        errors.append(str(error))
-    return parsed_library, parsed_bits, errors
-
-
 def _match(bit: ToolBit, items: Sequence[Row]) -> Row | None:
     """By the 1.x `id` (an item id, or the id the file carried before), else by name."""
     bit_id = bit.document.get("id")
@@ -217,6 +172,57 @@ async def _tool_set(runtime: Runtime, principal: Principal, name: str, machine_i
     return rows[0] if rows else None
 
 
+@dataclass
+class _Plan:
+    """The writes of a library import: items first, then the set that lists them."""
+
+    creates: list[tuple[ToolBit, Row]] = field(default_factory=list)
+    updates: list[tuple[ToolBit, Row]] = field(default_factory=list)
+    item_of_file: dict[str, str | int] = field(
+        default_factory=dict
+    )  # bit file → item id, or index in creates
+    set_name: str = ""
+    current: Row | None = None  # the stored set, if any
+    set_values: Row = field(default_factory=dict)
+    set_changed: Row = field(default_factory=dict)
+
+
+def _plan_bits(
+    plan: _Plan, result: LibraryImportResult, bits: Sequence[ToolBit], items: Sequence[Row]
+) -> None:
+    for bit in bits:
+        row = _match(bit, items)
+        values = freecad_items.merged(row, freecad_items.item_values(bit))
+        changed = _changes(row, values)
+        step = FileStep(bit.file, bit.name, PlanAction.CREATE, None, _field_changes(row, changed))
+        result.bits.append(step)
+        if row is None:
+            plan.item_of_file[bit.file] = len(plan.creates)
+            plan.creates.append((bit, values))
+            continue
+        step.id, plan.item_of_file[bit.file] = row["id"], row["id"]
+        step.action = PlanAction.UPDATE if changed else PlanAction.UNCHANGED
+        if changed:
+            plan.updates.append((bit, {"id": row["id"], "expected_version": row["version"], **changed}))
+
+
+def _plan_set(plan: _Plan, file: str, library: Library, machine_id: str | None) -> FileStep:
+    members = [_member(tool, plan.item_of_file) for tool in library.tools]
+    plan.set_values = {"members": members}
+    if machine_id is not None:
+        plan.set_values["machine_id"] = machine_id
+    current = plan.current
+    plan.set_changed = _changes(current, plan.set_values) if current is not None else plan.set_values
+    action = PlanAction.UPDATE if plan.set_changed else PlanAction.UNCHANGED
+    return FileStep(
+        file,
+        plan.set_name,
+        PlanAction.CREATE if current is None else action,
+        None if current is None else current["id"],
+        _field_changes(current, _shown(plan.set_changed)),
+    )
+
+
 async def import_library(
     runtime: Runtime,
     principal: Principal,
@@ -227,106 +233,96 @@ async def import_library(
     machine_id: str | None = None,
     dry_run: bool = False,
     since: str | None = None,
+    report: Reporter = quiet,
 ) -> LibraryImportResult:
     """`since`: the change-feed cursor taken before the export the files came from. An item or
     the set changed after it that the import would change is a VERSION_CONFLICT, never
-    overwritten (and, the import being atomic, nothing is written)."""
+    overwritten (and, the import being atomic, nothing is written). `report` hears of each
+    phase (parse, read, plan, each written batch) as it ends."""
     if machine_id is not None and not machine_id.strip():
         raise BadInput("machineId: must not be empty", field="machineId")
     check_import_size(runtime, len(bits), "bits", "files")
-    edited: set[str] = set()
-    if since is not None:
-        edited = await edited_since(runtime, principal, since, [EntityType.TOOL_ITEM, EntityType.TOOL_SET])
-    parsed_library, parsed_bits, messages = _parse(library, bits)
+    basis, _ = provenance.basis((), since=since, overwrite=False, label="")
+    parsed_library, parsed_bits, messages = freecad_files.parse_files(library, bits)
     result = LibraryImportResult(
         errors=[FileError(m.split(": ", 1)[0], ItemErrorCode.VALIDATION, m) for m in messages]
     )
+    await report(Progress("parse", len(parsed_bits), f"bits, {len(result.errors)} errors"))
     items = await all_rows(runtime, principal, reads.ListQuery(EntityType.TOOL_ITEM, {}))
-    creates: list[tuple[ToolBit, Row]] = []
-    updates: list[tuple[ToolBit, Row]] = []
-    item_of_file: dict[str, str | int] = {}  # bit file → item id, or the index among creates
-    for bit in parsed_bits:
-        row = _match(bit, items)
-        values = freecad_items.merged(row, freecad_items.item_values(bit))
-        changed = _changes(row, values)
-        step = FileStep(bit.file, bit.name, PlanAction.CREATE, None, _field_changes(row, changed))
-        result.bits.append(step)
-        if row is None:
-            item_of_file[bit.file] = len(creates)
-            creates.append((bit, values))
-            continue
-        step.id, item_of_file[bit.file] = row["id"], row["id"]
-        if changed:
-            step.action = PlanAction.UPDATE
-            updates.append((bit, {"id": row["id"], "expected_version": row["version"], **changed}))
-        else:
-            step.action = PlanAction.UNCHANGED
+    await report(Progress("read", len(items), "catalog items"))
+    edited = await provenance.edited(runtime, principal, basis, [EntityType.TOOL_ITEM, EntityType.TOOL_SET])
+    plan = _Plan(set_name=library.name.removesuffix(".fctl"))
+    _plan_bits(plan, result, parsed_bits, items)
     if parsed_library is None:
         return result
-    set_name = library.name.removesuffix(".fctl")
-    current = await _tool_set(runtime, principal, set_name, machine_id)
-    members = [_member(tool, item_of_file) for tool in parsed_library.tools]
-    set_values: Row = {"members": members}
-    if machine_id is not None:
-        set_values["machine_id"] = machine_id
-    set_changed = _changes(current, set_values) if current is not None else set_values
-    result.library = FileStep(
-        library.name,
-        set_name,
-        PlanAction.CREATE if current is None else PlanAction.UPDATE if set_changed else PlanAction.UNCHANGED,
-        None if current is None else current["id"],
-        _field_changes(current, _shown(set_changed)),
-    )
-    for step in [*result.bits, *([result.library] if result.library else [])]:
-        if step.action is PlanAction.UPDATE and step.id in edited:
-            result.errors.append(_conflict(step))
+    plan.current = await _tool_set(runtime, principal, plan.set_name, machine_id)
+    result.library = _plan_set(plan, library.name, parsed_library, machine_id)
+    steps = [*result.bits, result.library]
+    result.errors += [_conflict(s) for s in steps if s.action is PlanAction.UPDATE and s.id in edited]
+    await report(Progress("plan", len(steps), f"steps: {counts([step.action for step in steps])}"))
     if dry_run or result.errors:
         return result
+    await _write(runtime, principal, plan, result, (library.name, machine_id), report)
+    return result
+
+
+async def _write_set(
+    runtime: Runtime, principal: Principal, plan: _Plan, machine_id: str | None, uow: UnitOfWork
+) -> writes.BulkOutcome:
+    """The set, once its new items have ids (a member's index among the creates becomes one)."""
+    current = plan.current
+    if current is None:
+        values = {"name": plan.set_name, "type": _set_type(machine_id), **plan.set_values}
+        return await writes.create_entities(
+            runtime, principal, EntityType.TOOL_SET, [values], atomic=True, within=uow
+        )
+    if plan.set_changed or plan.creates:
+        values = {"id": current["id"], "expected_version": current["version"], **plan.set_values}
+        return await writes.update_entities(
+            runtime, principal, EntityType.TOOL_SET, [values], atomic=True, within=uow
+        )
+    return writes.BulkOutcome(results=[current])
+
+
+async def _write(
+    runtime: Runtime,
+    principal: Principal,
+    plan: _Plan,
+    result: LibraryImportResult,
+    library: tuple[str, str | None],  # its file name, and the machine its set is for
+    report: Reporter,
+) -> None:
+    file, machine_id = library
     async with UnitOfWork(runtime) as uow:
         made, changed_items = await create_and_update(
-            runtime, principal, EntityType.TOOL_ITEM, creates, updates, atomic=True, within=uow
+            runtime,
+            principal,
+            EntityType.TOOL_ITEM,
+            plan.creates,
+            plan.updates,
+            atomic=True,
+            within=uow,
+            report=report,
         )
-        result.errors += [_bit_error(creates[e.index][0], e) for e in made.errors]
-        result.errors += [_bit_error(updates[e.index][0], e) for e in changed_items.errors]
+        result.errors += [_bit_error(plan.creates[e.index][0], e) for e in made.errors]
+        result.errors += [_bit_error(plan.updates[e.index][0], e) for e in changed_items.errors]
         if result.errors:
-            return result  # the unit of work rolls back
+            return  # the unit of work rolls back
         ids = [str(row["id"]) for row in made.results]
-        for member in members:
+        for member in plan.set_values["members"]:
             if isinstance(member["itemId"], int):
                 member["itemId"] = ids[member["itemId"]]
-        tool_set: Row | None = current
-        if current is None:
-            outcome = await writes.create_entities(
-                runtime,
-                principal,
-                EntityType.TOOL_SET,
-                [{"name": set_name, "type": _set_type(machine_id), **set_values}],
-                atomic=True,
-                within=uow,
-            )
-        elif set_changed or creates:
-            outcome = await writes.update_entities(
-                runtime,
-                principal,
-                EntityType.TOOL_SET,
-                [{"id": current["id"], "expected_version": current["version"], **set_values}],
-                atomic=True,
-                within=uow,
-            )
-        else:
-            outcome = writes.BulkOutcome(results=[current])
+        outcome = await _write_set(runtime, principal, plan, machine_id, uow)
+        await report(Progress("write", len(outcome.results), "tool set"))
         result.errors += [
-            FileError(library.name, e.code, f"{library.name}: {e.message}", e.current_version)
-            for e in outcome.errors
+            FileError(file, e.code, f"{file}: {e.message}", e.current_version) for e in outcome.errors
         ]
         if result.errors:
-            return result
-        tool_set = outcome.results[0]
+            return
         await uow.commit()
     result.applied = True
     result.items = [*made.results, *changed_items.results]
-    result.tool_set = tool_set
-    return result
+    result.tool_set = outcome.results[0]
 
 
 def _shown(values: Mapping[str, Any]) -> dict[str, Any]:

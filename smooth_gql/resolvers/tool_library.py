@@ -6,7 +6,8 @@ import strawberry
 
 from ..context import Context
 from ..interchange import tool_library
-from ..interchange.tool_library import ToolFile, ToolLibraryFormat
+from ..interchange.freecad_files import ToolFile
+from ..interchange.tool_library import ToolLibraryFormat
 from ..types.tool_library import (
     ToolFileInput,
     ToolLibrary,

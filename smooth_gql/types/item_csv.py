@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from ..interchange import item_csv
-from ..interchange.tool_table import PlanAction
+from ..interchange.plans import PlanAction
 from ..services.errors import ItemErrorCode
 from ..types.tool_table import ToolTableFieldChange, field_changes
 from .common import from_row
@@ -27,6 +27,7 @@ class ToolItemCsvLineError:
     code: ItemErrorCode
     message: str = strawberry.field(description='Names the line and column, e.g. "line 3: geometry: …".')
     current_version: int | None = strawberry.field(description="For VERSION_CONFLICT: the row's version now.")
+    current: ToolItem | None = strawberry.field(description="For VERSION_CONFLICT: the item as it is now.")
 
 
 @strawberry.type(
@@ -57,7 +58,11 @@ def import_result(result: item_csv.ItemImportResult, *, dry_run: bool) -> ToolIt
         items=[from_row(ToolItem, row) for row in result.written],
         errors=[
             ToolItemCsvLineError(
-                line=e.line, code=e.code, message=e.message, current_version=e.current_version
+                line=e.line,
+                code=e.code,
+                message=e.message,
+                current_version=e.current_version,
+                current=None if e.current is None else from_row(ToolItem, e.current),
             )
             for e in result.errors
         ],

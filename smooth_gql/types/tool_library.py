@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from ..interchange import tool_library as tl
-from ..interchange.tool_table import PlanAction
+from ..interchange.plans import PlanAction
 from ..services.errors import ItemErrorCode
 from ..types.tool_table import ToolTableFieldChange, field_changes
 from .common import from_row

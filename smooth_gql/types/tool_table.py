@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import strawberry
 from strawberry.scalars import JSON
 
+from ..interchange import plans, preset_entries
 from ..interchange import tool_table as tt
 from ..services.errors import ItemErrorCode
 from .common import from_row
@@ -18,8 +19,8 @@ ImportMode = strawberry.enum(
     description="MERGE creates and updates by tool number and leaves other presets alone; "
     "REPLACE also deletes the machine's numbered presets the file no longer lists.",
 )
-PlanAction = strawberry.enum(tt.PlanAction, description="What an import does (or would do) to one tool.")
-LengthUnits = strawberry.enum(tt.LengthUnits, description="A machine's linear units.")
+PlanAction = strawberry.enum(plans.PlanAction, description="What an import does (or would do) to one tool.")
+LengthUnits = strawberry.enum(preset_entries.LengthUnits, description="A machine's linear units.")
 
 
 @strawberry.type(description="One preset field an import changes: a field path such as offsets.z.")
@@ -29,7 +30,7 @@ class ToolTableFieldChange:
     after: JSON | None
 
 
-def field_changes(changes: Iterable[tt.FieldChange]) -> list[ToolTableFieldChange]:
+def field_changes(changes: Iterable[plans.FieldChange]) -> list[ToolTableFieldChange]:
     """A plan step's field changes as GraphQL shows them; every import's plan (tool table,
     catalog CSV, tool library) uses this one type."""
     return [ToolTableFieldChange(field=c.field, before=c.before, after=c.after) for c in changes]
@@ -38,7 +39,7 @@ def field_changes(changes: Iterable[tt.FieldChange]) -> list[ToolTableFieldChang
 @strawberry.type(description="One tool of the plan, by tool number.")
 class ToolTablePlanEntry:
     tool_number: int
-    action: tt.PlanAction
+    action: plans.PlanAction
     line: int | None = strawberry.field(description="The file line (null for a DELETE).")
     preset_id: strawberry.ID | None = strawberry.field(description="The existing preset, if any.")
     changes: list[ToolTableFieldChange]
@@ -51,6 +52,9 @@ class ToolTableLineError:
     code: ItemErrorCode
     message: str = strawberry.field(description='Names the line and entry, e.g. "line 7: Q12: …".')
     current_version: int | None = strawberry.field(description="For VERSION_CONFLICT: the row's version now.")
+    current: ToolPreset | None = strawberry.field(
+        description="For VERSION_CONFLICT: the preset as it is now."
+    )
 
 
 @strawberry.type(description="The plan of an import and, unless it was a dry run, what was written.")
@@ -90,6 +94,7 @@ def import_result(result: tt.ImportResult, *, dry_run: bool) -> ToolTableImportR
                 code=e.code,
                 message=e.message,
                 current_version=e.current_version,
+                current=None if e.current is None else from_row(ToolPreset, e.current),
             )
             for e in result.errors
         ],

@@ -363,10 +363,11 @@ OPERATIONS: dict[str, Operation] = {
     "toolTable": Operation(
         '{ r: toolTable(machineId: "m1", format: LINUXCNC) }', own_list("preset"), "tool_line"
     ),
-    # A remark that differs every time, so each call has a line to write.
+    # A remark that differs every time, so each call has a line to write (over T1: a file with
+    # no export marker, so overwrite says the file wins).
     "importToolTable": Operation(
-        'mutation { r: importToolTable(machineId: "m1", format: LINUXCNC, content: "T1 P7 ;$SERIAL") '
-        "{ successCount errors { code message } } }",
+        'mutation { r: importToolTable(machineId: "m1", format: LINUXCNC, content: "T1 P7 ;$SERIAL", '
+        "overwrite: true) { successCount errors { code message } } }",
         file_import("preset"),
     ),
     "toolItemsCsv": Operation("{ r: toolItemsCsv }", own_list("item"), "item_name"),

@@ -31,9 +31,18 @@ def test_import_export_dry_run_and_bad_files(
     assert main(["tool-library", "import", str(tools), "--dry-run", *common]) == 0
     assert "Default.fctl: dry run, nothing written: create 10" in capsys.readouterr().out
     assert main(["tool-library", "import", str(tools), *common]) == 0
-    out = capsys.readouterr().out
-    match = re.search(r"Default.fctl: imported into tool set (\S+): create 10", out)
-    assert match, out
+    captured = capsys.readouterr()
+    match = re.search(r"Default.fctl: imported into tool set (\S+): create 10", captured.out)
+    assert match, captured.out
+    prog = "smooth-gql tool-library"
+    assert captured.err.splitlines() == [  # each phase as it ends, on stderr
+        f"{prog}: Default.fctl: 9 bits",
+        f"{prog}: parse: 9 bits, 0 errors",
+        f"{prog}: read: 0 catalog items",
+        f"{prog}: plan: 10 steps: create 10",
+        f"{prog}: write: 9 created",
+        f"{prog}: write: 1 tool set",
+    ]
     exported = tmp_path / "out"
     assert main(["tool-library", "export", str(exported), "--tool-set", match.group(1), *common]) == 0
     assert (exported / "Library/Default.fctl").read_text(encoding="utf-8") == (

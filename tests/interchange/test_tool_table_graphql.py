@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 
 from conftest import Api
+from smooth_gql.changes import cursor
+from support.export_marker import table_body, table_marker
 
 DATA = Path(__file__).parent / "data" / "linuxcnc"
 REFUSED = {"sim/axis/gantry/gantry_mm.tbl", "sim/qtvcp_screens/woodpecker/tool.tbl"}
@@ -15,14 +17,14 @@ SIM = (DATA / "samples/sim/axis/sim.tbl").read_text(encoding="utf-8")
 
 IMPORT = """
 mutation($m: String!, $c: String!, $mode: ImportMode! = MERGE, $dry: Boolean! = false,
-         $atomic: Boolean! = true, $units: LengthUnits, $since: String) {
+         $atomic: Boolean! = true, $units: LengthUnits, $since: String, $overwrite: Boolean! = false) {
   importToolTable(machineId: $m, format: LINUXCNC, content: $c, mode: $mode, dryRun: $dry,
-                  atomic: $atomic, units: $units, since: $since) {
+                  atomic: $atomic, units: $units, since: $since, overwrite: $overwrite) {
     dryRun applied successCount errorCount
     plan { toolNumber action line presetId changes { field before after } }
     results { id toolNumber version }
     deleted { id toolNumber }
-    errors { line toolNumber code message currentVersion }
+    errors { line toolNumber code message currentVersion current { id version description } }
   }
 }"""
 EXPORT = "query($m: String!) { toolTable(machineId: $m, format: LINUXCNC) }"
@@ -58,9 +60,9 @@ async def test_every_sample_imports_and_exports_as_linuxcnc_writes_it(api: Api) 
         assert {step["action"] for step in result["plan"]} == {"CREATE"}
     for number, sample in enumerate(samples):
         expected = (DATA / "written-by-linuxcnc" / sample).read_text(encoding="utf-8")
-        assert (await export(api, f"m{number}")).splitlines(keepends=True) == expected.splitlines(
-            keepends=True
-        ), sample
+        # Line for line as LinuxCNC writes it, after the marker (a comment LinuxCNC skips).
+        body = table_body(await export(api, f"m{number}"))
+        assert body.splitlines(keepends=True) == expected.splitlines(keepends=True), sample
 
 
 async def test_where_the_entries_live(api: Api) -> None:
@@ -87,7 +89,7 @@ async def test_merge_updates_only_what_changed_and_keeps_other_keys(api: Api) ->
     )
     changed = SIM.replace("T1 P1 Z0.511", "T1 P1 Z0.6").replace("T2 P2 Z0.1 D0.0625 ;1/16 end mill \n", "")
     changed += "T5 P5 D0.25 ;new\n"
-    result = await run_import(api, "mill", changed)
+    result = await run_import(api, "mill", changed, overwrite=True)  # a hand-written file: no marker
     assert result["errors"] == [] and result["applied"]
     plan = {step["toolNumber"]: step for step in result["plan"]}
     assert actions(result) == {1: "UPDATE", 3: "UPDATE", 99999: "UPDATE", 4: "UPDATE", 5: "CREATE"}
@@ -113,7 +115,9 @@ async def test_replace_deletes_what_the_file_no_longer_has(api: Api) -> None:
     await api.gql(
         """mutation { createToolPresets(input: [{name: "probe", machineId: "mill"}]) { errorCount } }"""
     )
-    result = await run_import(api, "mill", "T1 P1 Z0.511 D0.125 ;1/8 end mill \n", mode="REPLACE")
+    result = await run_import(
+        api, "mill", "T1 P1 Z0.511 D0.125 ;1/8 end mill \n", mode="REPLACE", overwrite=True
+    )
     assert result["errors"] == [] and result["applied"]
     assert actions(result) == {1: "UNCHANGED", 2: "DELETE", 3: "DELETE", 99999: "DELETE", 4: "DELETE"}
     assert sorted(d["toolNumber"] for d in result["deleted"]) == [2, 3, 4, 99999]
@@ -138,7 +142,7 @@ async def test_replace_refuses_a_preset_with_usage_records_and_writes_nothing(ap
     assert usage["createToolUsages"]["errorCount"] == 0, usage
     before = await api.counts()
     without_t2 = SIM.replace("Z0.511", "Z0.7").replace("T2 P2 Z0.1 D0.0625 ;1/16 end mill \n", "")
-    result = await run_import(api, "mill", without_t2 + "T8 P8\n", mode="REPLACE")
+    result = await run_import(api, "mill", without_t2 + "T8 P8\n", mode="REPLACE", overwrite=True)
     assert not result["applied"]
     [error] = result["errors"]
     assert error["toolNumber"] == 2 and error["line"] is None and error["code"] == "CONSTRAINT"
@@ -165,41 +169,112 @@ async def test_dry_run_plans_and_writes_nothing(api: Api) -> None:
     assert await api.counts() == before
 
 
+async def edit_description(api: Api, preset: dict[str, Any], text: str) -> None:
+    """Someone else edits a preset through GraphQL."""
+    data = await api.gql(
+        """mutation($id: ID!, $v: Int!, $d: String) { updateToolPresets(input: [{id: $id,
+        expectedVersion: $v, description: $d}]) { errorCount } }""",
+        {"id": preset["id"], "v": preset["version"], "d": text},
+    )
+    assert data["updateToolPresets"]["errorCount"] == 0
+
+
 async def test_a_row_edited_since_the_export_is_a_version_conflict(api: Api) -> None:
     await run_import(api, "mill", SIM)
-    cursor = (await api.gql("{ changesSince(first: 0) { endCursor } }"))["changesSince"]["endCursor"]
     table = await export(api, "mill")
-    t1 = (await presets(api, "mill"))[1]
-    await api.gql(  # someone else edits T1 after the export
-        """mutation($id: ID!) { updateToolPresets(input: [{id: $id, expectedVersion: 1,
-        description: "reground"}]) { errorCount } }""",
-        {"id": t1["id"]},
-    )
+    await edit_description(api, (await presets(api, "mill"))[1], "reground")  # after the export
     edited = table.replace("Z+0.511000 ;1/8 end mill ", "Z+0.520000 ;1/8 end mill ").replace(
         "Z+1.273000", "Z+1.300000"
     )
     before = await api.counts()
-    result = await run_import(api, "mill", edited, since=cursor)
+    result = await run_import(api, "mill", edited)  # the file's marker says where it came from
     assert not result["applied"]
     [conflict] = result["errors"]
     assert conflict["code"] == "VERSION_CONFLICT" and conflict["currentVersion"] == 2
-    assert conflict["line"] == 1 and conflict["message"].startswith("line 1: T1: changed since the export")
+    assert conflict["line"] == 2 and conflict["message"].startswith("line 2: T1: changed since the export")
+    assert conflict["current"]["description"] == "reground" and conflict["current"]["version"] == 2
     assert await api.counts() == before
+    # An explicit since stands in for the marker: a cursor from after the edit sees none.
+    now = (await api.gql("{ changesSince(first: 0) { endCursor } }"))["changesSince"]["endCursor"]
+    assert (await run_import(api, "mill", edited, since=now, dry=True))["errors"] == []
+    assert (await run_import(api, "mill", edited, since=table_marker(table), dry=True))["errorCount"] == 1
     # Not atomic: the other lines are written, T1 is not.
-    partial = await run_import(api, "mill", edited, since=cursor, atomic=False)
+    partial = await run_import(api, "mill", edited, atomic=False)
     assert partial["applied"] and [e["toolNumber"] for e in partial["errors"]] == [1]
     after = await presets(api, "mill")
     assert after[1]["description"] == "reground" and after[1]["offsets"] == {"z": 0.511}
     assert after[3]["offsets"] == {"z": 1.3}
-    # Without the cursor the import cannot tell, and the file wins (documented).
-    assert (await run_import(api, "mill", edited))["errors"] == []
+    # overwrite: the file wins, over the edit it never saw.
+    assert (await run_import(api, "mill", edited, overwrite=True))["errors"] == []
+    assert (await presets(api, "mill"))[1]["offsets"] == {"z": 0.52}
+
+
+async def test_a_file_without_marker_may_only_create_unless_overwrite(api: Api) -> None:
+    await run_import(api, "mill", SIM)  # into an empty machine: only creates, no marker needed
+    # LinuxCNC rewrote the table after a touch-off: no marker, and T1 and T3 differ.
+    rewritten = table_body(await export(api, "mill")).replace("Z+0.511000", "Z+0.530000")
+    rewritten = rewritten.replace("Z+1.273000", "Z+1.280000") + "T7   P7   ;new \n"
+    result = await run_import(api, "mill", rewritten, mode="REPLACE", dry=True)
+    assert actions(result) == {
+        1: "UPDATE",
+        2: "UNCHANGED",
+        3: "UPDATE",
+        99999: "UNCHANGED",
+        4: "UNCHANGED",
+        7: "CREATE",
+    }
+    assert [(e["toolNumber"], e["code"]) for e in result["errors"]] == [
+        (1, "VERSION_CONFLICT"),
+        (3, "VERSION_CONFLICT"),
+    ]
+    assert result["errors"][0]["message"] == (
+        "line 1: T1: the file has no export marker, so an edit made since it was written cannot be "
+        "told apart (now version 1); export again, or pass overwrite to let the file win"
+    )
+    assert result["errors"][0]["current"]["version"] == 1
+    assert not (await run_import(api, "mill", rewritten))["applied"]  # atomic: not even T7
+    partial = await run_import(api, "mill", rewritten, atomic=False)  # T7 only
+    assert partial["applied"] and [r["toolNumber"] for r in partial["results"]] == [7]
+    assert len(partial["errors"]) == 2
+    # REPLACE deletes are refused the same way without a marker.
+    short = await run_import(api, "mill", "T1 P1 Z0.511 D0.125 ;1/8 end mill \n", mode="REPLACE")
+    assert {e["toolNumber"] for e in short["errors"]} == {2, 3, 99999, 4, 7}
+    assert short["errors"][0]["line"] is None and short["errors"][0]["message"].startswith(
+        "T2: the file has no"
+    )
+    assert len(await presets(api, "mill")) == 6
+    # overwrite: the shop says the file wins.
+    won = await run_import(api, "mill", rewritten, overwrite=True)
+    assert won["applied"] and won["errors"] == [] and won["successCount"] == 2
+    assert (await presets(api, "mill"))[1]["offsets"] == {"z": 0.53}
+
+
+async def test_a_bad_or_foreign_marker_and_since_with_overwrite_are_refused(api: Api) -> None:
+    result = await run_import(api, "mill", "; smooth-gql export nope\nT1 P1\n")
+    assert [(e["line"], e["code"], e["message"]) for e in result["errors"]] == [
+        (1, "VALIDATION", "line 1: export marker: not a cursor smooth-gql wrote; export again")
+    ]
+    assert not result["applied"]
+    body = await api.gql_raw(
+        IMPORT, {"m": "mill", "c": SIM, "since": table_marker(await export(api, "m")), "overwrite": True}
+    )
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert body["errors"][0]["message"].startswith("overwrite: not with since")
+    # A marker this server never handed out (another server's file): it cannot tell what changed.
+    foreign = f"; smooth-gql export {cursor.encode(10**12)}\nT1 P1\n"
+    body = await api.gql_raw(IMPORT, {"m": "mill", "c": foreign})
+    assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "content"}
+    assert body["errors"][0]["message"].startswith(
+        "content: the export is newer than this server's change log"
+    )
+    assert (await run_import(api, "mill", foreign, overwrite=True))["applied"]
 
 
 async def test_bad_lines_are_reported_by_line_and_nothing_is_written(api: Api) -> None:
     await run_import(api, "mill", SIM)
     before = await api.counts()
     bad = "T1 P1 Z0.6\n; comment\nT4 P4\nT4 P5\nT9 P9 D1mm\nT10 P10 Q12\nT11\n"
-    result = await run_import(api, "mill", bad)
+    result = await run_import(api, "mill", bad, overwrite=True)
     assert not result["applied"]
     assert [e["message"] for e in result["errors"]] == [
         "line 4: duplicate tool number T4 (also line 3)",
@@ -210,7 +285,7 @@ async def test_bad_lines_are_reported_by_line_and_nothing_is_written(api: Api) -
     assert {e["code"] for e in result["errors"]} == {"VALIDATION"}
     assert [e["line"] for e in result["errors"]] == [4, 5, 6, 7]
     assert await api.counts() == before
-    partial = await run_import(api, "mill", bad, atomic=False)
+    partial = await run_import(api, "mill", bad, atomic=False, overwrite=True)
     assert partial["applied"] and partial["errorCount"] == 4
     assert (await presets(api, "mill"))[1]["offsets"] == {"z": 0.6}
 
