@@ -15,7 +15,7 @@ from aiodataloader import DataLoader
 from .auth.principal import Principal
 from .enums import EntityType
 from .services import reads
-from .services.entities import Join
+from .services.entity_spec import Join
 from .services.unit_of_work import Runtime
 
 Row = Mapping[str, Any]

@@ -23,10 +23,11 @@ from typing import Any
 
 from ..auth.principal import Principal
 from ..enums import EntityType, ToolSetType
-from ..services import reads, writes
+from ..services import bulk_create, bulk_update, reads
 from ..services.errors import BadInput, ItemError, ItemErrorCode, NotFound
 from ..services.fields import to_jsonable
 from ..services.unit_of_work import Runtime, UnitOfWork
+from ..services.write_request import BulkOutcome, WriteRequest
 from . import freecad, freecad_items
 from .freecad import FreeCadFileError, Library, LibraryTool, ToolBit
 from .tool_table import (
@@ -295,25 +296,29 @@ async def import_library(
                 member["itemId"] = ids[member["itemId"]]
         tool_set: Row | None = current
         if current is None:
-            outcome = await writes.create_entities(
+            outcome = await bulk_create.create_entities(
                 runtime,
                 principal,
-                EntityType.TOOL_SET,
-                [{"name": set_name, "type": _set_type(machine_id), **set_values}],
-                atomic=True,
-                within=uow,
+                WriteRequest(
+                    EntityType.TOOL_SET,
+                    [{"name": set_name, "type": _set_type(machine_id), **set_values}],
+                    atomic=True,
+                    within=uow,
+                ),
             )
         elif set_changed or creates:
-            outcome = await writes.update_entities(
+            outcome = await bulk_update.update_entities(
                 runtime,
                 principal,
-                EntityType.TOOL_SET,
-                [{"id": current["id"], "expected_version": current["version"], **set_values}],
-                atomic=True,
-                within=uow,
+                WriteRequest(
+                    EntityType.TOOL_SET,
+                    [{"id": current["id"], "expected_version": current["version"], **set_values}],
+                    atomic=True,
+                    within=uow,
+                ),
             )
         else:
-            outcome = writes.BulkOutcome(results=[current])
+            outcome = BulkOutcome(results=[current])
         result.errors += [
             FileError(library.name, e.code, f"{library.name}: {e.message}", e.current_version)
             for e in outcome.errors

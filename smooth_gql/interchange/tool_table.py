@@ -39,10 +39,11 @@ from typing import Any
 from ..auth.principal import Principal
 from ..changes import cursor, feed
 from ..enums import EntityType
-from ..services import reads, writes
+from ..services import bulk_create, bulk_delete, bulk_update, reads
 from ..services.errors import BadInput, ItemError, ItemErrorCode, LimitExceeded
 from ..services.fields import to_jsonable
 from ..services.unit_of_work import Runtime, UnitOfWork
+from ..services.write_request import BulkOutcome, WriteRequest
 from . import linuxcnc, preset_csv
 from .linuxcnc import AXES, ToolLine
 
@@ -356,11 +357,11 @@ async def import_table(
         made, changed = await create_and_update(
             runtime, principal, entity, creates, updates, atomic=atomic, within=uow
         )
-        removed = writes.BulkOutcome()
+        removed = BulkOutcome()
         if doomed:  # like creates and updates: no empty call
             deletes = [{"id": r["id"], "expected_version": r["version"]} for r in doomed]
-            removed = await writes.delete_entities(
-                runtime, principal, entity, deletes, atomic=atomic, within=uow
+            removed = await bulk_delete.delete_entities(
+                runtime, principal, WriteRequest(entity, deletes, atomic=atomic, within=uow)
             )
         result.errors += [_line_error(creates[e.index][0], e) for e in made.errors]
         result.errors += [_line_error(updates[e.index][0], e) for e in changed.errors]
@@ -394,18 +395,18 @@ async def create_and_update(
     *,
     atomic: bool,
     within: UnitOfWork,
-) -> tuple[writes.BulkOutcome, writes.BulkOutcome]:
+) -> tuple[BulkOutcome, BulkOutcome]:
     """An import's creates and updates (each a (source line, values) pair) in `within`; an
     empty batch is not sent, since an empty call would still cost round trips (locks, referrer
     checks). Error indexes in the outcomes are indexes into `creates` and `updates`."""
-    made, changed = writes.BulkOutcome(), writes.BulkOutcome()
+    made, changed = BulkOutcome(), BulkOutcome()
     if creates:
-        made = await writes.create_entities(
-            runtime, principal, entity, [v for _, v in creates], atomic=atomic, within=within
+        made = await bulk_create.create_entities(
+            runtime, principal, WriteRequest(entity, [v for _, v in creates], atomic=atomic, within=within)
         )
     if updates:
-        changed = await writes.update_entities(
-            runtime, principal, entity, [v for _, v in updates], atomic=atomic, within=within
+        changed = await bulk_update.update_entities(
+            runtime, principal, WriteRequest(entity, [v for _, v in updates], atomic=atomic, within=within)
         )
     return made, changed
 

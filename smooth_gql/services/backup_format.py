@@ -31,7 +31,8 @@ from ..db import models
 from ..db.types import UTCDateTime, utcnow
 from ..legacy.collections import COLLECTIONS
 from ..legacy.wire import COMMON_KEYS, Collection
-from .entities import SPECS, EntitySpec
+from .entities import SPECS
+from .entity_spec import EntitySpec
 from .errors import BadInput, FieldError
 from .fields import (
     check_datetime,

@@ -35,7 +35,7 @@ from .backup_format import (
     InvalidBackup,
     Metadata,
 )
-from .entities import kept_links, proposed_links
+from .entity_spec import kept_links, proposed_links
 from .journal import change_row, log_floor, mark_floor, stamp_rows
 from .unit_of_work import USERS_LOCK, Runtime, UnitOfWork
 
