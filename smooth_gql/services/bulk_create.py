@@ -28,9 +28,8 @@ class _Parsed:
 
     pending: list[Element] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)
-    supplied: list[str] = field(
-        default_factory=list
-    )  # server-made uuid4s cannot collide; only these need a lookup
+    # Only ids clients chose need a lookup: server-made uuid4s cannot collide.
+    supplied: list[str] = field(default_factory=list)
 
 
 async def create_entities(runtime: Runtime, principal: Principal, request: WriteRequest) -> BulkOutcome:
@@ -45,9 +44,7 @@ async def create_entities(runtime: Runtime, principal: Principal, request: Write
         valid = await _resolve(uow, batch, parsed)
         if batch.stops:
             return batch.failed()
-        written = await write_guarded(
-            uow, valid, batch, lambda elements: _insert_batch(uow, batch.spec, elements)
-        )
+        written = await write_guarded(uow, valid, batch, lambda chunk: _insert_batch(uow, batch.spec, chunk))
         if batch.stops:
             return batch.failed()
         journal = batch.journal()
@@ -123,10 +120,10 @@ async def _existing_ids(uow: UnitOfWork, spec: EntitySpec, ids: list[str]) -> se
     return set(rows.scalars())
 
 
-async def _insert_batch(uow: UnitOfWork, spec: EntitySpec, batch: list[Element]) -> None:
+async def _insert_batch(uow: UnitOfWork, spec: EntitySpec, elements: list[Element]) -> None:
     columns = [c.name for c in spec.table.columns]
-    await uow.session.execute(insert(spec.table), [{c: e.values.get(c) for c in columns} for e in batch])
+    await uow.session.execute(insert(spec.table), [{c: e.values.get(c) for c in columns} for e in elements])
     for join in spec.joins:
-        rows = [{**row, join.parent_column: e.id} for e in batch for row in e.joins.get(join.name, ())]
+        rows = [{**row, join.parent_column: e.id} for e in elements for row in e.joins.get(join.name, ())]
         if rows:
             await uow.session.execute(insert(join.table), rows)

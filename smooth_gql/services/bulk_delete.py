@@ -37,9 +37,9 @@ async def delete_entities(runtime: Runtime, principal: Principal, request: Write
         if batch.stops:
             return batch.failed()
 
-        async def remove(elements: list[Element]) -> None:
+        async def remove(chunk: list[Element]) -> None:
             table = batch.spec.table
-            await uow.session.execute(delete(table).where(table.c.id.in_([e.id for e in elements])))
+            await uow.session.execute(delete(table).where(table.c.id.in_([e.id for e in chunk])))
 
         deleted = await write_guarded(uow, doomed, batch, remove)
         if batch.stops:

@@ -20,7 +20,7 @@ from . import tool_set_history
 from .entity_spec import EntitySpec, Row, name_after_update, proposed_links
 from .errors import FieldError, ItemErrorCode
 from .fields import check_id
-from .journal import diff
+from .journal import Journal, diff
 from .unit_of_work import Runtime, UnitOfWork, joined
 from .write_parse import expected_version, forget_replaced_arrays, parse_fields
 from .write_pipeline import Batch, Element, client_id, lock_rows, not_found, owner_in, write_guarded
@@ -74,13 +74,7 @@ async def update_entities(runtime: Runtime, principal: Principal, request: Write
         await tool_set_history.insert_snapshots(
             uow.session, [s for s in plan.snapshots if s["tool_set_id"] not in failed_ids]
         )
-        journal = batch.journal()
-        for u in successes:
-            changed_joins = set(u.element.joins)
-            before = u.before | {name: u.joins_before.get(name, []) for name in changed_joins}
-            after = u.after | {name: u.joins_after.get(name, []) for name in changed_joins}
-            journal.record(u.element.index, batch.spec, Operation.UPDATED, u.after, diff(before, after))
-        await batch.close(uow, journal, Operation.UPDATED, owner_in(current))
+        await batch.close(uow, _journal(batch, successes), Operation.UPDATED, owner_in(current))
     return BulkOutcome([u.after for u in successes], batch.sorted_errors())
 
 
@@ -183,7 +177,7 @@ async def _write(
         uow,
         finals,
         batch,
-        lambda elements: _update_batch(uow, batch.spec, [plan.last[e.id or ""] for e in elements], current),
+        lambda chunk: _update_batch(uow, batch.spec, [plan.last[e.id or ""] for e in chunk], current),
     )
     failed_ids = {e.id for e in finals} - {e.id for e in written}
     for update_ in plan.applied:
@@ -191,6 +185,17 @@ async def _write(
             reason = "not written: another update of this id in the batch failed"
             batch.fail(update_.element, FieldError("id", reason, ItemErrorCode.CONSTRAINT))
     return failed_ids
+
+
+def _journal(batch: Batch, successes: list[_Update]) -> Journal:
+    """Stage 5: per update, what it changed; a replaced relation shows as its whole list."""
+    journal = batch.journal()
+    for u in successes:
+        changed_joins = set(u.element.joins)
+        before = u.before | {name: u.joins_before.get(name, []) for name in changed_joins}
+        after = u.after | {name: u.joins_after.get(name, []) for name in changed_joins}
+        journal.record(u.element.index, batch.spec, Operation.UPDATED, u.after, diff(before, after))
+    return journal
 
 
 async def _load_joins(uow: UnitOfWork, spec: EntitySpec, ids: list[str]) -> dict[str, dict[str, list[Row]]]:
