@@ -27,7 +27,7 @@ class WriteRequest:
 
     entity: EntityType
     items: Sequence[Mapping[str, Any]]
-    # All or nothing: one failing element and nothing is written (the errors are still audited).
+    # All or nothing: one failing element and nothing is written, not even audit rows.
     atomic: bool = False
     # The caller's unit of work (several writes in one transaction, as an import needs),
     # which the caller commits; without it the write commits its own.
