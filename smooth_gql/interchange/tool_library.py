@@ -24,10 +24,11 @@ from typing import Any
 from ..auth.principal import Principal
 from ..enums import EntityType, ToolSetType
 from ..runtime import Runtime
-from ..services import reads, writes
+from ..services import bulk_create, bulk_update, reads
 from ..services.errors import BadInput, ItemError, ItemErrorCode, NotFound
 from ..services.fields import to_jsonable
 from ..services.unit_of_work import UnitOfWork
+from ..services.write_request import BulkOutcome, WriteRequest
 from . import freecad, freecad_files, freecad_items, provenance
 from .freecad import Library, LibraryTool, ToolBit
 from .freecad_files import ToolFile
@@ -268,20 +269,20 @@ async def import_library(
 
 async def _write_set(
     runtime: Runtime, principal: Principal, plan: _Plan, machine_id: str | None, uow: UnitOfWork
-) -> writes.BulkOutcome:
+) -> BulkOutcome:
     """The set, once its new items have ids (a member's index among the creates becomes one)."""
     current = plan.current
     if current is None:
         values = {"name": plan.set_name, "type": _set_type(machine_id), **plan.set_values}
-        return await writes.create_entities(
-            runtime, principal, EntityType.TOOL_SET, [values], atomic=True, within=uow
+        return await bulk_create.create_entities(
+            runtime, principal, WriteRequest(EntityType.TOOL_SET, [values], atomic=True, within=uow)
         )
     if plan.set_changed or plan.creates:
         values = {"id": current["id"], "expected_version": current["version"], **plan.set_values}
-        return await writes.update_entities(
-            runtime, principal, EntityType.TOOL_SET, [values], atomic=True, within=uow
+        return await bulk_update.update_entities(
+            runtime, principal, WriteRequest(EntityType.TOOL_SET, [values], atomic=True, within=uow)
         )
-    return writes.BulkOutcome(results=[current])
+    return BulkOutcome(results=[current])
 
 
 async def _write(

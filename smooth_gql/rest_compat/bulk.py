@@ -18,9 +18,9 @@ from ..auth.principal import Principal
 from ..legacy.collections import COLLECTIONS
 from ..legacy.wire import Collection, needs_derived, to_model, to_wire
 from ..runtime import Runtime
-from ..services import reads, writes
+from ..services import bulk_create, bulk_delete, bulk_update, reads
 from ..services.reads import ListQuery
-from ..services.writes import BulkOutcome
+from ..services.write_request import BulkOutcome, WriteRequest
 from . import docs
 from .messages import bulk_errors
 from .models import DeleteBody, create_body, list_query, update_body
@@ -104,7 +104,9 @@ def add_routes(router: APIRouter, collection: Collection) -> None:
     ) -> JSONResponse:
         elements = [item.model_dump() for item in body.items]  # type: ignore[attr-defined]
         inputs = [to_model(c, e, creating=True) for e in elements]
-        outcome = await writes.create_entities(rt, principal, c.entity, inputs, required=c.required)
+        outcome = await bulk_create.create_entities(
+            rt, principal, WriteRequest(c.entity, inputs, required=c.required)
+        )
         return await _bulk_response(rt, principal, c, outcome, elements, creating=True)
 
     async def update(
@@ -117,12 +119,12 @@ def add_routes(router: APIRouter, collection: Collection) -> None:
             {"id": e["id"], "expected_version": e["version"], **to_model(c, e, creating=False)}
             for e in elements
         ]
-        outcome = await writes.update_entities(rt, principal, c.entity, inputs)
+        outcome = await bulk_update.update_entities(rt, principal, WriteRequest(c.entity, inputs))
         return await _bulk_response(rt, principal, c, outcome, elements)
 
     async def delete(body: Annotated[DeleteBody, Body()], rt: Services, principal: Caller) -> JSONResponse:
         elements: list[Mapping[str, Any]] = [{"id": i} for i in body.ids]
-        outcome = await writes.delete_entities(rt, principal, c.entity, elements)
+        outcome = await bulk_delete.delete_entities(rt, principal, WriteRequest(c.entity, elements))
         return await _bulk_response(rt, principal, c, outcome, elements)
 
     async def listing(

@@ -23,7 +23,8 @@ from ..db.queries import mappings, tags_match
 from ..enums import EntityType
 from ..runtime import Runtime
 from . import cursors
-from .entities import SPECS, Join
+from .entities import SPECS
+from .entity_spec import Join
 from .errors import BadInput, FieldError
 from .fields import (
     INT64_MAX,

@@ -16,7 +16,8 @@ from ..auth import policy
 from ..auth.principal import Principal
 from ..db.queries import mappings
 from ..enums import EntityType
-from .entities import SPECS, EntitySpec, referrers_of
+from .entities import SPECS, referrers_of
+from .entity_spec import EntitySpec
 from .errors import FieldError, ItemErrorCode
 
 

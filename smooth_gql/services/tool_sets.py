@@ -12,12 +12,13 @@ from sqlalchemy import select
 from ..auth.principal import Principal
 from ..enums import EntityType
 from ..runtime import Runtime
-from . import reads, writes
+from . import bulk_update, reads
 from .entities import TOOL_SET
 from .errors import BadInput, ItemErrorCode, NotFound, ServiceError
 from .tool_set_history import MEMBER_LISTS, RESTORABLE_FIELDS, VERSIONS, restore_input, snapshot
+from .write_request import WriteRequest
 
-SET_INSTANCES, SET_PRESETS = TOOL_SET.joins
+SET_INSTANCES, SET_PRESETS = TOOL_SET.join("tool_instance_ids"), TOOL_SET.join("tool_preset_ids")
 COMPARED = (*RESTORABLE_FIELDS, *MEMBER_LISTS)  # what a restore brings back is what differs
 
 
@@ -98,14 +99,13 @@ async def compare(
 async def restore(runtime: Runtime, principal: Principal, set_id: str, number: int) -> Mapping[str, Any]:
     """Write the snapshot's state as a new version, through the one update path."""
     target = await version(runtime, principal, set_id, number)
-    outcome = await writes.update_entities(
-        runtime,
-        principal,
+    request = WriteRequest(
         EntityType.TOOL_SET,
         [{"id": set_id, **restore_input(target.snapshot)}],
         atomic=True,
         history_summary=(f"Before restore to version {number}", f"Restored from version {number}"),
     )
+    outcome = await bulk_update.update_entities(runtime, principal, request)
     if outcome.errors:
         error = outcome.errors[0]
         if error.code is ItemErrorCode.NOT_FOUND:

@@ -9,7 +9,7 @@ import strawberry
 
 from ..enums import EntityType as E
 from ..services.errors import ItemError, ItemErrorCode
-from ..services.writes import BulkOutcome
+from ..services.write_request import BulkOutcome
 from .common import from_row
 from .tool_assembly import ToolAssembly
 from .tool_instance import ToolInstance
