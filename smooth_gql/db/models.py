@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Date,
@@ -94,6 +95,25 @@ class LoginFailure(Base):
     failed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
     __table_args__ = (Index("ix_login_failures_key_failed_at", "key", "failed_at"),)
+
+
+class IdempotencyKey(Base):
+    """A keyed write's first completed outcome (services/idempotency.py): a retry of the same
+    request returns it instead of writing again. Written in the write's own transaction."""
+
+    __tablename__ = "idempotency_keys"
+
+    # "user" (any session of that user) or "api_key"; another caller's key never collides.
+    principal_kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    principal_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    request_digest: Mapped[str] = mapped_column(String(64))  # sha256 of the canonical request
+    state: Mapped[str] = mapped_column(String(16))  # "in_progress" inside its transaction, then "done"
+    outcome: Mapped[Any | None] = mapped_column(
+        JSON
+    )  # the BulkOutcome, once done (JSON, not JSONB: kept as written)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class ApiKey(Base):

@@ -21,6 +21,8 @@ from ..services import accounts, sessions
 from ..services.errors import (
     BadInput,
     Forbidden,
+    IdempotencyInProgress,
+    IdempotencyKeyReused,
     ItemError,
     ItemErrorCode,
     LimitExceeded,
@@ -40,7 +42,11 @@ LEGACY_TEXT: Mapping[str, str] = {
     accounts.EMAIL_TAKEN: "Email already registered",
 }
 # GraphQL argument names the services put in front of a message, as the legacy wire spells them.
-WIRE_LABELS: Mapping[str, str] = {"expiresAt": "expires_at", "machineId": "machine_id"}
+WIRE_LABELS: Mapping[str, str] = {
+    "expiresAt": "expires_at",
+    "machineId": "machine_id",
+    "idempotencyKey": "Idempotency-Key",  # a header on this door
+}
 
 MISSING = ("is required", "must not be null", "must not be empty")
 NOT_A_TIME = "is not an ISO 8601 date-time"
@@ -50,8 +56,10 @@ STATUS: Mapping[type[ServiceError], int] = {
     Unauthenticated: 401,
     Forbidden: 403,
     NotFound: 404,
+    IdempotencyInProgress: 409,
     CursorExpired: 410,
     LimitExceeded: 413,
+    IdempotencyKeyReused: 422,
     RateLimited: 429,
 }
 

@@ -16,7 +16,7 @@ from ..legacy.collections import TOOL_SETS
 from ..services import tool_sets
 from ..services.errors import NotFound
 from . import docs
-from .bulk import Caller, Services, render
+from .bulk import Caller, IdempotencyKey, Services, render
 from .responses import JSONResponse
 
 SNAPSHOT_KEYS = (
@@ -104,9 +104,11 @@ def router() -> APIRouter:
         summary="Restore a version as a new version",
         response_model=docs.restored(TOOL_SETS),
     )
-    async def restore(tool_set_id: str, version: int, rt: Services, principal: Caller) -> JSONResponse:
+    async def restore(
+        tool_set_id: str, version: int, rt: Services, principal: Caller, key: IdempotencyKey = None
+    ) -> JSONResponse:
         try:
-            row = await tool_sets.restore(rt, principal, tool_set_id, version)
+            row = await tool_sets.restore(rt, principal, tool_set_id, version, idempotency_key=key)
         except NotFound:
             raise HTTPException(404, "ToolSet or version not found") from None
         [shown] = await render(rt, principal, TOOL_SETS, [row])

@@ -6,7 +6,9 @@ ServiceError                 request-level; GraphQL puts `code` in extensions.co
 ├── Forbidden                FORBIDDEN        (names the scope or rule)
 ├── Unauthenticated          UNAUTHENTICATED  (no, or no longer valid, credentials)
 ├── RateLimited              RATE_LIMITED     (extensions.retryAfter in seconds)
-└── LimitExceeded            LIMIT            (refused before anything is written)
+├── LimitExceeded            LIMIT            (refused before anything is written)
+├── IdempotencyKeyReused     IDEMPOTENCY_KEY_REUSED  (the key came with a different request)
+└── IdempotencyInProgress    IDEMPOTENCY_IN_PROGRESS (the key's first request is still running)
 
 ItemError                    one failed element of a bulk write (not raised)
 """
@@ -77,6 +79,14 @@ class RateLimited(ServiceError):
 
 class LimitExceeded(ServiceError):
     code = "LIMIT"
+
+
+class IdempotencyKeyReused(ServiceError):
+    code = "IDEMPOTENCY_KEY_REUSED"
+
+
+class IdempotencyInProgress(ServiceError):
+    code = "IDEMPOTENCY_IN_PROGRESS"
 
 
 class ItemErrorCode(StrEnum):
