@@ -29,6 +29,11 @@ mutation CreateItems($input: [ToolItemCreateInput!]!) {
   createToolItems(input: $input) { successCount results { id version } }
 }"""
 
+CREATE_ITEMS_KEYED = """
+mutation CreateItems($input: [ToolItemCreateInput!]!, $key: String) {
+  createToolItems(input: $input, idempotencyKey: $key) { successCount results { id version } }
+}"""
+
 TOOL_ITEMS = """
 query ToolItems($first: Int!) {
   toolItems(first: $first) {
@@ -118,6 +123,19 @@ class CreateToolItems(Workload):
                 f"{self.title}: expected {BULK_SIZE} new items at version 1, got {result['successCount']}"
             )
         return {"successCount": result["successCount"], "results": len(result["results"])}
+
+
+class CreateToolItemsKeyed(CreateToolItems):
+    """The same 1,000 creates with an idempotency key (a new one per call, so each writes):
+    against `create`'s median in the same run, the cost of claiming and storing the key."""
+
+    key = "create_tool_items_keyed"
+    title = "createToolItems(1,000) with idempotencyKey"
+
+    def graphql(self, run: str) -> Timed:
+        variables = {"input": self.inputs(f"bench keyed {run}"), "key": f"bench keyed {run}"}
+        body = encode_request(CREATE_ITEMS_KEYED, variables)
+        return lambda: self.client.post(body)
 
 
 class ToolItemsPage(Workload):

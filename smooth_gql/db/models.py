@@ -12,7 +12,6 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
     Boolean,
     Date,
@@ -28,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from .types import JSONValue, UTCDateTime
+from .types import JSONText, JSONValue, UTCDateTime
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -109,9 +108,7 @@ class IdempotencyKey(Base):
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     request_digest: Mapped[str] = mapped_column(String(64))  # sha256 of the canonical request
     state: Mapped[str] = mapped_column(String(16))  # "in_progress" inside its transaction, then "done"
-    outcome: Mapped[Any | None] = mapped_column(
-        JSON
-    )  # the BulkOutcome, once done (JSON, not JSONB: kept as written)
+    outcome: Mapped[Any | None] = mapped_column(JSONText)  # the BulkOutcome, once done
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 

@@ -61,10 +61,9 @@ def _plain(value: object) -> Any:
 
 
 def encode_outcome(outcome: BulkOutcome) -> dict[str, Any]:
-    return {
-        "results": [_jsonable_row(row) for row in outcome.results],
-        "errors": [_encode_error(error) for error in outcome.errors],
-    }
+    """The outcome as a JSON document; its rows' times and dates are left for the column's
+    encoder (db/types.JSONText), which writes them as ISO text in one pass."""
+    return {"results": outcome.results, "errors": [_encode_error(error) for error in outcome.errors]}
 
 
 def decode_outcome(spec: EntitySpec, stored: Mapping[str, Any]) -> BulkOutcome:
@@ -76,10 +75,6 @@ def decode_outcome(spec: EntitySpec, stored: Mapping[str, Any]) -> BulkOutcome:
     )
 
 
-def _jsonable_row(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: to_jsonable(value) for key, value in row.items()}
-
-
 def _encode_error(error: ItemError) -> dict[str, Any]:
     return {
         "index": error.index,
@@ -88,7 +83,7 @@ def _encode_error(error: ItemError) -> dict[str, Any]:
         "message": error.message,
         "field": error.field,
         "current_version": error.current_version,
-        "current": None if error.current is None else _jsonable_row(error.current),
+        "current": error.current,
     }
 
 

@@ -31,7 +31,7 @@ def upgrade() -> None:
         sa.Column("key", sa.String(length=255), nullable=False),
         sa.Column("request_digest", sa.String(length=64), nullable=False),
         sa.Column("state", sa.String(length=16), nullable=False),
-        sa.Column("outcome", sa.JSON(), nullable=True),
+        sa.Column("outcome", smooth_gql.db.types.JSONText(), nullable=True),
         sa.Column("created_at", smooth_gql.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("expires_at", smooth_gql.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("principal_kind", "principal_id", "key", name=op.f("pk_idempotency_keys")),
