@@ -100,11 +100,16 @@ def _filters(collection: Collection, query: Any) -> dict[str, Any]:
 
 
 def add_routes(router: APIRouter, collection: Collection) -> None:
+    _add_writes(router, collection)
+    _add_reads(router, collection)
+
+
+def _add_writes(router: APIRouter, collection: Collection) -> None:
+    """POST, PUT and DELETE of the collection: bulk create, update and delete."""
     c = collection
     path = f"/{c.path}"
     CreateBody = create_body(c)
     UpdateBody = update_body(c)
-    ListParams = list_query(c)
 
     async def create(
         body: Annotated[CreateBody, Body()],  # type: ignore[valid-type]
@@ -141,6 +146,33 @@ def add_routes(router: APIRouter, collection: Collection) -> None:
         outcome = await write_once(rt, principal, request, bulk_delete.delete_entities, deleting=True)
         return await _bulk_response(rt, principal, c, outcome, elements)
 
+    tags: list[str | Any] = [c.path]
+    envelope = docs.bulk(c)
+    writing = docs.errors(401, 403, 413)
+    for verb, handler, method in (
+        ("Create", create, "POST"),
+        ("Update", update, "PUT"),
+        ("Delete", delete, "DELETE"),
+    ):
+        router.add_api_route(
+            path,
+            handler,
+            methods=[method],
+            tags=tags,
+            summary=f"{verb} {c.path} in bulk",
+            description="HTTP 200 even when elements failed: see `errors`.",
+            response_model=envelope,
+            responses=writing,
+        )
+
+
+def _add_reads(router: APIRouter, collection: Collection) -> None:
+    """GET of the collection (a filtered page) and, where the contract has it, of one row."""
+    c = collection
+    path = f"/{c.path}"
+    ListParams = list_query(c)
+    tags: list[str | Any] = [c.path]
+
     async def listing(
         params: Annotated[ListParams, Query()],  # type: ignore[valid-type]
         rt: Services,
@@ -162,24 +194,6 @@ def add_routes(router: APIRouter, collection: Collection) -> None:
         [shown] = await render(rt, principal, c, [row])
         return JSONResponse(shown)
 
-    tags: list[str | Any] = [c.path]
-    envelope = docs.bulk(c)
-    writing = docs.errors(401, 403, 413)
-    for verb, handler, method in (
-        ("Create", create, "POST"),
-        ("Update", update, "PUT"),
-        ("Delete", delete, "DELETE"),
-    ):
-        router.add_api_route(
-            path,
-            handler,
-            methods=[method],
-            tags=tags,
-            summary=f"{verb} {c.path} in bulk",
-            description="HTTP 200 even when elements failed: see `errors`.",
-            response_model=envelope,
-            responses=writing,
-        )
     router.add_api_route(
         path,
         listing,

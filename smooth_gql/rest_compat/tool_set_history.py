@@ -99,28 +99,12 @@ def router() -> APIRouter:
             raise HTTPException(404, "Version not found") from None
         return JSONResponse({**_entry(found), "snapshot": _snapshot(found.snapshot)})
 
-    @routes.post(
-        "/{tool_set_id}/restore/{version}",
-        summary="Restore a version as a new version",
-        response_model=docs.restored(TOOL_SETS),
-    )
-    async def restore(
-        tool_set_id: str, version: int, rt: Services, principal: Caller, key: IdempotencyKey = None
-    ) -> JSONResponse:
-        try:
-            row = await tool_sets.restore(rt, principal, tool_set_id, version, idempotency_key=key)
-        except NotFound:
-            raise HTTPException(404, "ToolSet or version not found") from None
-        [shown] = await render(rt, principal, TOOL_SETS, [row])
-        return JSONResponse(
-            {
-                "success": True,
-                "message": f"Restored to version {version}",
-                "current_version": row["version"],
-                "tool_set": shown,
-            }
-        )
+    _add_compare(routes)
+    _add_restore(routes)
+    return routes
 
+
+def _add_compare(routes: APIRouter) -> None:
     @routes.get(
         "/{tool_set_id}/compare/{version_a}/{version_b}",
         summary="Fields that differ between two versions",
@@ -152,4 +136,28 @@ def router() -> APIRouter:
             }
         )
 
-    return routes
+
+def _add_restore(routes: APIRouter) -> None:
+    """The one write of the history routes; it takes an Idempotency-Key like the bulk writes."""
+
+    @routes.post(
+        "/{tool_set_id}/restore/{version}",
+        summary="Restore a version as a new version",
+        response_model=docs.restored(TOOL_SETS),
+    )
+    async def restore(
+        tool_set_id: str, version: int, rt: Services, principal: Caller, key: IdempotencyKey = None
+    ) -> JSONResponse:
+        try:
+            row = await tool_sets.restore(rt, principal, tool_set_id, version, idempotency_key=key)
+        except NotFound:
+            raise HTTPException(404, "ToolSet or version not found") from None
+        [shown] = await render(rt, principal, TOOL_SETS, [row])
+        return JSONResponse(
+            {
+                "success": True,
+                "message": f"Restored to version {version}",
+                "current_version": row["version"],
+                "tool_set": shown,
+            }
+        )
