@@ -7,12 +7,15 @@ On SQLite and PostgreSQL (conftest BACKENDS).
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 
 from conftest import Api, StatementCounter
+from smooth_gql.auth.principal import LOCAL_ADMIN_ID
+from smooth_gql.services import idempotency
 from support.auth import AuthApi
 from support.bulk import audit_rows, change_rows, db_state, mutation, new_id, post, seed, valid_input
 
@@ -236,3 +239,46 @@ async def test_a_caller_without_the_scope_is_refused_before_the_key(auth: AuthAp
     error = await auth.error(CREATE, variables, reader)
     assert error["extensions"]["code"] == "FORBIDDEN"
     assert await auth.api.scalar("SELECT count(*) FROM idempotency_keys") == 0
+
+
+# --- a key held by a transaction still running (PostgreSQL: the claim waits on it) ------
+
+HELD = """INSERT INTO idempotency_keys (principal_kind, principal_id, key, request_digest, state, created_at, expires_at)
+VALUES ('user', :owner, 'held', 'x', 'in_progress', now(), now() + interval '1 hour')"""
+
+
+async def test_a_key_still_held_past_the_wait_is_in_progress_and_free_after_a_rollback(
+    api: Api, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite serializes writers: no second transaction can hold a key meanwhile")
+    monkeypatch.setattr(idempotency, "WAIT", "300ms")
+    inputs = [valid_input("ToolItem")]
+    async with api.engine.connect() as holder:
+        await holder.execute(text(HELD), {"owner": LOCAL_ADMIN_ID})  # begun, never committed
+        body = await keyed(api, "create", inputs, "held")
+        [error] = body["errors"]
+        assert error["extensions"] == {"code": "IDEMPOTENCY_IN_PROGRESS", "field": "idempotencyKey"}
+        rest = await api.client.post(
+            ITEMS, json={"items": [{"type": "cutting_tool"}]}, headers={"Idempotency-Key": "held"}
+        )
+        assert rest.status_code == 409
+        assert rest.json() == {
+            "detail": "Idempotency-Key: the first request with this key is still running; retry later"
+        }
+        await holder.rollback()  # the first request failed: its key is gone with it
+    assert (await keyed(api, "create", inputs, "held"))["data"]["result"]["successCount"] == 1
+
+
+async def test_a_second_claim_waits_for_the_first_transaction_to_end(api: Api, database_url: str) -> None:
+    """The first holder rolls back while the second waits on its key: the second then writes."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite serializes writers: no second transaction can hold a key meanwhile")
+    async with api.engine.connect() as holder:
+        await holder.execute(text(HELD), {"owner": LOCAL_ADMIN_ID})
+        second = asyncio.create_task(keyed(api, "create", [valid_input("ToolItem")], "held"))
+        await asyncio.sleep(0.3)  # not a timing assertion: the claim waits whether or not it began yet
+        assert not second.done()
+        await holder.rollback()
+    body = await second
+    assert body["data"]["result"]["successCount"] == 1, body
