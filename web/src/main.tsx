@@ -1,0 +1,87 @@
+// The shell: who is signed in, the navigation, and which screen the URL names.
+import { render } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { closeFeed, onSignedOut, request } from "./api";
+import { LogoutDocument, MeDocument, type MeQuery } from "./gql/graphql";
+import { href, useRoute } from "./route";
+import { Machines } from "./screens/Machines";
+import { SignIn } from "./screens/SignIn";
+import { ToolTable } from "./screens/ToolTable";
+import { Loading } from "./ui";
+import "./style.css";
+
+export type Me = MeQuery["me"];
+
+const SECTIONS: [string, string, boolean][] = [
+  ["machines", "Machines", false],
+];
+
+function Screen(props: { route: string[] }) {
+  const [section, id] = props.route;
+  switch (section) {
+    case "machines":
+      return id === undefined ? <Machines /> : <ToolTable machineId={id} />;
+    default:
+      return <Machines />;
+  }
+}
+
+function App() {
+  const route = useRoute();
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+
+  const load = async (): Promise<void> => {
+    const result = await request(MeDocument);
+    setMe(result.data ? result.data.me : null);
+  };
+  useEffect(() => {
+    void load();
+    return onSignedOut(() => setMe(null));
+  }, []);
+
+  if (me === undefined) return <Loading />;
+  if (me === null) {
+    return (
+      <SignIn
+        firstRun={document.body.dataset.firstRun === "true"}
+        onSignedIn={(user) => {
+          closeFeed(); // the next feed handshake carries the new session cookie
+          document.body.dataset.firstRun = "false";
+          setMe(user);
+        }}
+      />
+    );
+  }
+  const signOut = async (): Promise<void> => {
+    await request(LogoutDocument);
+    closeFeed();
+    setMe(null);
+  };
+  const current = route[0] === "instances" ? "machines" : (route[0] ?? "machines");
+  return (
+    <div class="app">
+      <header>
+        <strong class="brand">smooth-gql tool room</strong>
+        <nav aria-label="Screens">
+          {SECTIONS.filter(([, , admin]) => !admin || me.isAdmin).map(([key, label]) => (
+            <a key={key} href={href(key)} aria-current={current === key ? "page" : undefined}>
+              {label}
+            </a>
+          ))}
+        </nav>
+        <span class="who">
+          {me.email}
+          {me.isAdmin && " (admin)"}
+        </span>
+        <button type="button" onClick={() => void signOut()}>
+          Sign out
+        </button>
+      </header>
+      <main>
+        <Screen key={route.join("/")} route={route} />
+      </main>
+    </div>
+  );
+}
+
+render(<App />, document.getElementById("app")!);
