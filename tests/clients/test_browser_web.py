@@ -269,3 +269,169 @@ async def test_a_thousand_presets_render_within_budget(
     print(f"1,000 presets rendered {took:.0f} ms after their data arrived (budget {RENDER_BUDGET_MS} ms)")
     assert took <= RENDER_BUDGET_MS
     watch.assert_clean()
+
+
+async def test_api_key_dialog_by_keyboard_and_users(
+    server: ServeProcess, browser: Browser, shots: Path
+) -> None:
+    watch = Watch()
+    page = await open_page(browser, watch, permissions=["clipboard-read", "clipboard-write"])
+    await _register_first_admin(page, server, shots)
+    await page.goto(f"{server.base_url}/#/keys", wait_until="load")
+    opener = page.get_by_role("button", name="New API key")
+    await opener.focus()
+    await page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog")
+    await expect(dialog.locator("input[name=name]")).to_be_focused(timeout=TIMEOUT_MS)
+    await page.keyboard.type("Spindle probe")
+    await page.keyboard.press("Tab")  # "read", checked
+    await page.keyboard.press("Space")  # unchecked: no scope at all
+    await page.keyboard.press("Enter")
+    await expect(dialog.locator("em.error[data-field=scopes]")).to_contain_text("at least one scope")
+    await page.keyboard.press("Space")  # "read" again
+    await page.keyboard.press("Tab")
+    await page.keyboard.press("Space")  # write:*
+    for _ in range(7):  # past the other scopes to the machine
+        await page.keyboard.press("Tab")
+    await expect(dialog.locator("input[name=machineId]")).to_be_focused()
+    await page.keyboard.type("mill-7")
+    await page.keyboard.press("Tab")
+    await page.keyboard.type("probe, night shift")
+    await page.keyboard.press("Enter")
+
+    secret = dialog.get_by_test_id("secret")
+    await expect(secret).to_contain_text("smk_", timeout=TIMEOUT_MS)
+    shown = await secret.inner_text()
+    await page.screenshot(path=_saved(shots, "api-key-created"))
+    await expect(dialog.get_by_role("button", name="Copy secret")).to_be_focused()
+    await page.keyboard.press("Enter")
+    await expect(dialog.get_by_role("button", name="Copied")).to_be_visible()
+    assert await page.evaluate("() => navigator.clipboard.readText()") == shown
+    await page.keyboard.press("Tab")
+    await page.keyboard.press("Enter")  # Done
+    await expect(dialog).to_be_hidden()
+    await expect(opener).to_be_focused()
+    assert shown not in await page.content()  # shown once: gone with the dialog
+
+    row = page.locator("table.keys tbody tr", has_text="Spindle probe")
+    await expect(row).to_contain_text("read, write:*")
+    await expect(row).to_contain_text("mill-7")
+    await expect(row).to_contain_text("probe, night shift")
+    async with httpx.AsyncClient(timeout=30) as client:  # the key works until it is revoked
+        headers = {"Authorization": f"Bearer {shown}"}
+        me = await client.post(
+            f"{server.base_url}/graphql", json={"query": "{ me { email } }"}, headers=headers
+        )
+        assert me.json()["data"]["me"]["email"] == ADMIN
+        await row.get_by_role("button", name="Revoke Spindle probe").focus()
+        await page.keyboard.press("Enter")
+        await expect(row).to_contain_text("revoked", timeout=TIMEOUT_MS)
+        refused = await client.post(
+            f"{server.base_url}/graphql", json={"query": "{ me { email } }"}, headers=headers
+        )
+        assert refused.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+    # Users: create one (a bad email is refused next to the field), promote, deactivate.
+    await page.get_by_role("link", name="Users").click()
+    form = page.get_by_role("form", name="New user")
+    await form.get_by_label("Email").fill("not-an-email")
+    await form.get_by_label("Password").fill(f"Pw-{secrets.token_hex(8)}")
+    await form.get_by_role("button", name="Create user").click()
+    await expect(form.locator("em.error[data-field=email]")).to_be_visible(timeout=TIMEOUT_MS)
+    await form.get_by_label("Email").fill("operator@shop.example")
+    await form.get_by_role("button", name="Create user").click()
+    user = page.locator("table.users tbody tr[data-email='operator@shop.example']")
+    await expect(user).to_contain_text("user", timeout=TIMEOUT_MS)
+    await user.get_by_role("button", name="Promote").click()
+    await expect(user.locator("td").nth(1)).to_have_text("admin", timeout=TIMEOUT_MS)
+    await user.get_by_role("button", name="Deactivate").click()
+    await expect(user.locator("td").nth(2)).to_have_text("deactivated", timeout=TIMEOUT_MS)
+    await page.screenshot(path=_saved(shots, "users"))
+    watch.assert_clean()
+
+
+async def test_catalog_audit_tool_sets_and_instance_life(
+    server: ServeProcess, shop: Shop, browser: Browser, shots: Path
+) -> None:
+    watch = Watch()
+    page = await open_page(browser, watch)
+    password = await _register_first_admin(page, server, shots)
+    await shop.sign_in(ADMIN, password)
+    preset = await shop.tool(4, "Ball mill 8")
+    await shop.gql(  # enough items for two catalog pages (25 a page)
+        "mutation($i: [ToolItemCreateInput!]!) { createToolItems(input: $i, atomic: true) { successCount } }",
+        i=[{"name": f"Insert {n:02}", "category": "INSERT", "manufacturer": "Sandvik"} for n in range(30)],
+    )
+    found = await shop.gql("query($id: ID!) { toolPreset(id: $id) { toolInstanceId } }", id=preset)
+    instance = found["toolPreset"]["toolInstanceId"]
+    usages = [
+        {"toolInstanceId": instance, "startTime": f"2026-03-0{day}T08:00:00Z", "cutTime": 10.0 * day,
+         "cycleCount": {1: 5, 2: 2, 3: 9}[day], "wearMeasurements": {"flankWear": 0.01 * day}}
+        for day in (1, 2, 3)
+    ]  # fmt: skip
+    await shop.gql(
+        "mutation($u: [ToolUsageCreateInput!]!) { createToolUsages(input: $u, atomic: true) { successCount } }",
+        u=usages,
+    )
+    made = await shop.gql(
+        """mutation($p: ID!) { createToolSets(input: [{name: "Job 4711", type: JOB_SPECIFIC, toolPresetIds: [$p]}],
+           atomic: true) { results { id } } }""",
+        p=preset,
+    )
+    tool_set = made["createToolSets"]["results"][0]["id"]
+    await shop.gql(
+        """mutation($id: ID!) { updateToolSets(input: [{id: $id, expectedVersion: 1, name: "Job 4711 rev B"}],
+           atomic: true) { errors { message } } }""",
+        id=tool_set,
+    )
+
+    # Catalog: filter, keyset paging, where-used.
+    await page.get_by_role("link", name="Catalog").click()
+    await page.get_by_label("Category").select_option("INSERT")
+    await page.get_by_role("button", name="Filter").click()
+    await expect(page.locator("table.catalog tbody tr")).to_have_count(25, timeout=TIMEOUT_MS)
+    await expect(page.get_by_text("25 of 30 items")).to_be_visible()
+    await page.get_by_role("button", name="More").click()
+    await expect(page.locator("table.catalog tbody tr")).to_have_count(30, timeout=TIMEOUT_MS)
+    await expect(page.get_by_role("button", name="More")).to_have_count(0)
+    await page.get_by_label("Search").fill("Ball mill 8 cutter")
+    await page.get_by_label("Category").select_option("")
+    await page.get_by_role("button", name="Filter").click()
+    await page.get_by_role("button", name="Ball mill 8 cutter").click()
+    used = page.get_by_role("complementary", name="Where used")
+    await expect(used).to_contain_text("assembly Ball mill 8 assembly", timeout=TIMEOUT_MS)
+    await expect(used).to_contain_text("instance SN-4")
+    await expect(used).to_contain_text(f"preset Ball mill 8 on {MACHINE} (T4)")
+    await page.screenshot(path=_saved(shots, "catalog"))
+
+    # Audit log, filtered to the tool set's writes.
+    await page.get_by_role("link", name="Audit log").click()
+    await page.get_by_label("Entity id").fill(tool_set)
+    await page.get_by_role("button", name="Filter").click()
+    await expect(page.locator("table.audit tbody tr")).to_have_count(2, timeout=TIMEOUT_MS)
+    await page.screenshot(path=_saved(shots, "audit"))
+
+    # Tool sets: members, history, compare v1 with v2, restore v1.
+    await page.get_by_role("link", name="Tool sets").click()
+    await page.get_by_role("link", name="Job 4711 rev B").click()
+    await expect(page.locator(".members")).to_contain_text("preset Ball mill 8 T4", timeout=TIMEOUT_MS)
+    await page.get_by_label("v1", exact=True).check()
+    await page.get_by_label("v2 (current)").check()
+    await page.get_by_role("button", name="Compare v1 and v2").click()
+    compare = page.get_by_role("table", name="Comparison")
+    await expect(compare.locator("tr", has_text="name")).to_contain_text('"Job 4711"', timeout=TIMEOUT_MS)
+    await expect(compare.locator("tr", has_text="name")).to_contain_text('"Job 4711 rev B"')
+    await page.screenshot(path=_saved(shots, "tool-set-compare"))
+    await page.get_by_role("button", name="Restore v1").click()
+    await expect(page.get_by_label("v3 (current)")).to_be_visible(timeout=TIMEOUT_MS)
+    restored = await shop.gql("query($id: ID!) { toolSet(id: $id) { name } }", id=tool_set)
+    assert restored["toolSet"]["name"] == "Job 4711"
+
+    # The instance's life: three days of use on the chart, the wear in the table.
+    await page.goto(f"{server.base_url}/#/instances/{instance}", wait_until="load")
+    chart = page.get_by_role("img", name="Cut time and cycles per day")
+    await expect(chart.locator("circle")).to_have_count(3, timeout=TIMEOUT_MS)
+    await expect(page.locator("table.wear tbody tr")).to_have_count(3)
+    await expect(page.locator("table.wear")).to_contain_text('{"flankWear":0.03}')
+    await page.screenshot(path=_saved(shots, "instance-life"))
+    watch.assert_clean()

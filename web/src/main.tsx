@@ -4,9 +4,15 @@ import { useEffect, useState } from "preact/hooks";
 import { closeFeed, onSignedOut, request } from "./api";
 import { LogoutDocument, MeDocument, type MeQuery } from "./gql/graphql";
 import { href, useRoute } from "./route";
+import { ApiKeys } from "./screens/ApiKeys";
+import { Audit } from "./screens/Audit";
+import { Catalog } from "./screens/Catalog";
+import { InstanceLife } from "./screens/InstanceLife";
 import { Machines } from "./screens/Machines";
 import { SignIn } from "./screens/SignIn";
+import { ToolSets } from "./screens/ToolSets";
 import { ToolTable } from "./screens/ToolTable";
+import { Users } from "./screens/Users";
 import { Loading } from "./ui";
 import "./style.css";
 
@@ -14,13 +20,30 @@ export type Me = MeQuery["me"];
 
 const SECTIONS: [string, string, boolean][] = [
   ["machines", "Machines", false],
+  ["catalog", "Catalog", false],
+  ["sets", "Tool sets", false],
+  ["keys", "API keys", false],
+  ["users", "Users", true],
+  ["audit", "Audit log", false],
 ];
 
-function Screen(props: { route: string[] }) {
+function Screen(props: { route: string[]; me: Me }) {
   const [section, id] = props.route;
   switch (section) {
     case "machines":
       return id === undefined ? <Machines /> : <ToolTable machineId={id} />;
+    case "catalog":
+      return <Catalog />;
+    case "sets":
+      return <ToolSets selected={id ?? null} />;
+    case "instances":
+      return <InstanceLife id={id ?? ""} />;
+    case "keys":
+      return <ApiKeys />;
+    case "users":
+      return <Users me={props.me} />;
+    case "audit":
+      return <Audit />;
     default:
       return <Machines />;
   }
@@ -78,7 +101,7 @@ function App() {
         </button>
       </header>
       <main>
-        <Screen key={route.join("/")} route={route} />
+        <Screen key={route.join("/")} route={route} me={me} />
       </main>
     </div>
   );

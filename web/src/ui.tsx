@@ -8,18 +8,23 @@ export function Field(props: {
   problems: Problem[];
   children: ComponentChildren;
 }) {
-  const problem = problemFor(props.problems, props.name);
   return (
-    <label class={problem ? "field invalid" : "field"}>
+    <label class={problemFor(props.problems, props.name) ? "field invalid" : "field"}>
       <span>{props.label}</span>
       {props.children}
-      {problem && (
-        <em class="error" role="alert" data-field={props.name}>
-          {problem.message}
-        </em>
-      )}
+      <FieldError name={props.name} problems={props.problems} />
     </label>
   );
+}
+
+/** The message for `name` alone, for inputs laid out without a Field (a row, a fieldset). */
+export function FieldError(props: { name: string; problems: Problem[] }) {
+  const problem = problemFor(props.problems, props.name);
+  return problem ? (
+    <em class="error" role="alert" data-field={props.name}>
+      {problem.message}
+    </em>
+  ) : null;
 }
 
 export function Problems(props: { problems: Problem[] }) {

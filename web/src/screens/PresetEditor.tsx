@@ -2,9 +2,9 @@
 // server answers VERSION_CONFLICT: the editor says so and offers to reload the row (drop
 // these edits) or keep editing (keep them, now against the newest version).
 import { useEffect, useRef, useState } from "preact/hooks";
-import { otherProblems, problemFor, request, type Problem } from "../api";
+import { otherProblems, request, type Problem } from "../api";
 import { PresetRowDocument, UpdatePresetDocument, type TablePresetFragment } from "../gql/graphql";
-import { Problems } from "../ui";
+import { FieldError, Problems } from "../ui";
 
 const FIELDS = ["name", "toolNumber", "pocket"];
 
@@ -69,10 +69,6 @@ export function PresetEditor(props: {
     first.current?.focus();
   };
 
-  const error = (field: string) => {
-    const problem = problemFor(problems, field);
-    return problem && <em class="error" role="alert" data-field={field}>{problem.message}</em>;
-  };
   const shown = conflict ? problems.filter((p) => p.code !== "VERSION_CONFLICT") : problems;
   return (
     <tr class="editing" data-id={props.preset.id}>
@@ -85,15 +81,15 @@ export function PresetEditor(props: {
         >
           <label>
             T <input name="toolNumber" inputMode="numeric" size={4} value={toolNumber} onInput={(e) => setToolNumber(e.currentTarget.value)} />
-            {error("toolNumber")}
+            <FieldError name="toolNumber" problems={problems} />
           </label>
           <label>
             Pocket <input name="pocket" inputMode="numeric" size={4} value={pocket} onInput={(e) => setPocket(e.currentTarget.value)} />
-            {error("pocket")}
+            <FieldError name="pocket" problems={problems} />
           </label>
           <label>
             Name <input ref={first} name="name" value={name} onInput={(e) => setName(e.currentTarget.value)} />
-            {error("name")}
+            <FieldError name="name" problems={problems} />
           </label>
           <button type="submit">Save</button>
           <button type="button" onClick={props.onClose}>
