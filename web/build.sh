@@ -12,6 +12,7 @@ cd "$(dirname "$0")"
 npm ci --no-audit --no-fund --loglevel=error
 npx graphql-codegen --config codegen.yml --silent
 npx tsc --noEmit -p .
+npx prettier --check --log-level warn "src/**/*.{ts,tsx,css}" vite.config.ts
 npx vite build --logLevel warn
 node -e '
 const fs = require("fs"), zlib = require("zlib"), path = require("path");

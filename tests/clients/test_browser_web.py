@@ -16,7 +16,6 @@ import gzip
 import secrets
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from support.browser import TIMEOUT_MS, Watch, browser, open_page, shots
 from support.serve_process import ServeProcess, serve
+from support.web_shop import Shop
 
 __all__ = ["browser", "shots"]  # fixtures
 
@@ -36,73 +36,6 @@ LIVE_BUDGET_S = 1.0  # a change made anywhere shows within a second
 RENDER_BUDGET_MS = 1000  # 1,000 presets render within a second of their data arriving
 ADMIN = "admin@shop.example"
 MACHINE = "mill-web"
-
-
-@dataclass
-class Shop:
-    """Another client of the same server: plain httpx with its own session cookie."""
-
-    server: ServeProcess
-    client: httpx.AsyncClient
-
-    async def gql(self, query: str, **variables: Any) -> Any:
-        response = await self.client.post(
-            f"{self.server.base_url}/graphql", json={"query": query, "variables": variables}
-        )
-        body = response.json()
-        assert response.status_code == 200 and "errors" not in body, body
-        return body["data"]
-
-    async def sign_in(self, email: str, password: str) -> None:
-        await self.gql(
-            "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { id } }",
-            e=email,
-            p=password,
-        )
-
-    async def tool(self, number: int, name: str) -> str:
-        """A holder and cutter, their assembly, an instance and a preset T<number>: the preset's id."""
-        items = await self.gql(
-            """mutation($h: String!, $c: String!) { createToolItems(input: [{name: $h, category: HOLDER},
-               {name: $c, category: CUTTING_TOOL}], atomic: true) { results { id } } }""",
-            h=f"{name} holder",
-            c=f"{name} cutter",
-        )
-        holder, cutter = (r["id"] for r in items["createToolItems"]["results"])
-        assembly = await self.gql(
-            """mutation($n: String!, $h: ID!, $c: ID!) { createToolAssemblies(input: [{name: $n,
-               holderId: $h, cutterId: $c}], atomic: true) { results { id } } }""",
-            n=f"{name} assembly",
-            h=holder,
-            c=cutter,
-        )
-        instance = await self.gql(
-            """mutation($s: String!, $a: ID!) { createToolInstances(input: [{serialNumber: $s,
-               toolAssemblyId: $a}], atomic: true) { results { id } } }""",
-            s=f"SN-{number}",
-            a=assembly["createToolAssemblies"]["results"][0]["id"],
-        )
-        preset = await self.gql(
-            """mutation($n: String!, $m: String!, $t: Int!, $i: ID!) { createToolPresets(input: [{name: $n,
-               machineId: $m, toolNumber: $t, toolInstanceId: $i}], atomic: true) { results { id } } }""",
-            n=name,
-            m=MACHINE,
-            t=number,
-            i=instance["createToolInstances"]["results"][0]["id"],
-        )
-        preset_id: str = preset["createToolPresets"]["results"][0]["id"]
-        return preset_id
-
-    async def rename(self, preset_id: str, name: str) -> None:
-        version = await self.gql("query($id: ID!) { toolPreset(id: $id) { version } }", id=preset_id)
-        done = await self.gql(
-            """mutation($id: ID!, $v: Int!, $n: String!) { updateToolPresets(input: [{id: $id,
-               expectedVersion: $v, name: $n}], atomic: true) { errors { message } } }""",
-            id=preset_id,
-            v=version["toolPreset"]["version"],
-            n=name,
-        )
-        assert done["updateToolPresets"]["errors"] == []
 
 
 @pytest.fixture
@@ -178,22 +111,9 @@ def test_first_screen_javascript_is_within_budget() -> None:
     assert size <= JS_BUDGET
 
 
-async def test_tool_table_live_by_keyboard_with_a_conflict(
-    server: ServeProcess, shop: Shop, browser: Browser, shots: Path
-) -> None:
-    watch = Watch()
-    page = await open_page(browser, watch)
-    password = await _register_first_admin(page, server, shots)
-    await shop.sign_in(ADMIN, password)
-    first = await shop.tool(1, "Face mill 50")
-    second = await shop.tool(2, "Drill 6.8")
-
-    await _open_table(page, server)
-    await expect(_row(page, "Face mill 50")).to_contain_text("Face mill 50 assembly")
-    await expect(_row(page, "Face mill 50")).to_contain_text("Face mill 50 holder")
-    await expect(_row(page, "Drill 6.8")).to_contain_text("SN-2")
-
-    # Live: a warm-up write proves the subscription is listening; the timed one must show in 1 s.
+async def _live_update(page: Page, shop: Shop, first: str, second: str) -> None:
+    """A write by another client shows, marked new, within LIVE_BUDGET_S of its commit."""
+    # A warm-up write proves the subscription is listening; the timed one must show in 1 s.
     await shop.rename(second, "Drill 6.8 warm")
     await expect(_row(page, "Drill 6.8 warm")).to_have_class("fresh", timeout=TIMEOUT_MS)
     await shop.rename(first, "Face mill 50 reground")
@@ -203,9 +123,11 @@ async def test_tool_table_live_by_keyboard_with_a_conflict(
     print(f"live update shown {shown * 1000:.0f} ms after the other client's write committed")
     assert shown <= LIVE_BUDGET_S
     await expect(_row(page, "Face mill 50 reground").locator(".badge")).to_have_text("new")
-    await page.screenshot(path=_saved(shots, "tool-table"))
 
-    # Keyboard only: Tab into the table, arrows between rows, Enter edits, Enter saves.
+
+async def _edit_by_keyboard(page: Page) -> None:
+    """Focus a row, arrows between rows, Enter edits, Enter saves, Escape leaves; each error
+    shows next to the input it names."""
     await page.locator("table.tool-table tbody tr").first.focus()
     await page.keyboard.press("ArrowDown")
     await expect(page.locator("tr:focus")).to_contain_text("Drill 6.8 warm")
@@ -226,10 +148,13 @@ async def test_tool_table_live_by_keyboard_with_a_conflict(
     await expect(page.locator("em.error[data-field=toolNumber]")).to_contain_text("whole number")
     await page.keyboard.press("Escape")
 
-    # A conflict: another client saves first; reload is offered, "keep my edits" then saves.
+
+async def _resolve_conflicts(page: Page, shop: Shop, preset: str, shots: Path) -> None:
+    """Another client saves first: "keep my edits" saves them over the newest version;
+    "reload the row" drops them for what is stored."""
     await page.locator("tr:focus").press("Enter")
     await page.locator("input[name=name]").fill("Drill 6.8 mine")
-    await shop.rename(second, "Drill 6.8 theirs")
+    await shop.rename(preset, "Drill 6.8 theirs")
     await page.keyboard.press("Enter")
     conflict = page.locator(".conflict")
     await expect(conflict).to_contain_text("Someone else changed this preset", timeout=TIMEOUT_MS)
@@ -239,8 +164,39 @@ async def test_tool_table_live_by_keyboard_with_a_conflict(
     await expect(page.locator("input[name=name]")).to_have_value("Drill 6.8 mine")
     await page.locator("input[name=name]").press("Enter")
     await expect(_row(page, "Drill 6.8 mine")).to_be_visible(timeout=TIMEOUT_MS)
-    stored = await shop.gql("query($id: ID!) { toolPreset(id: $id) { name } }", id=second)
+    stored = await shop.gql("query($id: ID!) { toolPreset(id: $id) { name } }", id=preset)
     assert stored["toolPreset"]["name"] == "Drill 6.8 mine"
+
+    await page.locator("tr:focus").press("Enter")
+    await page.locator("input[name=name]").fill("Drill 6.8 dropped")
+    await shop.rename(preset, "Drill 6.8 kept")
+    await page.keyboard.press("Enter")
+    await conflict.get_by_role("button", name="Reload the row").click()
+    await expect(_row(page, "Drill 6.8 kept")).to_be_visible(timeout=TIMEOUT_MS)
+    await expect(page.locator("input[name=name]")).to_have_count(0)
+
+
+async def test_tool_table_live_by_keyboard_with_a_conflict(
+    server: ServeProcess, shop: Shop, browser: Browser, shots: Path
+) -> None:
+    watch = Watch()
+    page = await open_page(browser, watch)
+    password = await _register_first_admin(page, server, shots)
+    await shop.sign_in(ADMIN, password)
+    first = await shop.tool(MACHINE, 1, "Face mill 50")
+    second = await shop.tool(MACHINE, 2, "Drill 6.8")
+
+    await _open_table(page, server)
+    await expect(_row(page, "Face mill 50")).to_contain_text("Face mill 50 assembly")
+    await expect(_row(page, "Face mill 50")).to_contain_text("Face mill 50 holder")
+    await expect(_row(page, "Drill 6.8")).to_contain_text("SN-2")
+
+    await _live_update(page, shop, first, second)
+    await page.screenshot(path=_saved(shots, "tool-table"))
+
+    await _edit_by_keyboard(page)
+
+    await _resolve_conflicts(page, shop, second, shots)
 
     await page.get_by_role("button", name="Sign out").click()
     await expect(page.get_by_role("heading", name="Sign in")).to_be_visible(timeout=TIMEOUT_MS)
@@ -271,12 +227,9 @@ async def test_a_thousand_presets_render_within_budget(
     watch.assert_clean()
 
 
-async def test_api_key_dialog_by_keyboard_and_users(
-    server: ServeProcess, browser: Browser, shots: Path
-) -> None:
-    watch = Watch()
-    page = await open_page(browser, watch, permissions=["clipboard-read", "clipboard-write"])
-    await _register_first_admin(page, server, shots)
+async def _create_key_by_keyboard(page: Page, server: ServeProcess, shots: Path) -> str:
+    """The key dialog by keyboard alone: a refused form (the error beside its field), then a
+    key with scopes, machine and tags; the secret shown once, copied, gone with the dialog."""
     await page.goto(f"{server.base_url}/#/keys", wait_until="load")
     opener = page.get_by_role("button", name="New API key")
     await opener.focus()
@@ -312,7 +265,11 @@ async def test_api_key_dialog_by_keyboard_and_users(
     await expect(dialog).to_be_hidden()
     await expect(opener).to_be_focused()
     assert shown not in await page.content()  # shown once: gone with the dialog
+    return shown
 
+
+async def _revoke_by_keyboard(page: Page, server: ServeProcess, shown: str) -> None:
+    """The new key is listed as made and works until it is revoked (by keyboard)."""
     row = page.locator("table.keys tbody tr", has_text="Spindle probe")
     await expect(row).to_contain_text("read, write:*")
     await expect(row).to_contain_text("mill-7")
@@ -331,7 +288,9 @@ async def test_api_key_dialog_by_keyboard_and_users(
         )
         assert refused.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
-    # Users: create one (a bad email is refused next to the field), promote, deactivate.
+
+async def _manage_users(page: Page, shots: Path) -> None:
+    """Create a user (a bad email is refused next to the field), promote, deactivate."""
     await page.get_by_role("link", name="Users").click()
     form = page.get_by_role("form", name="New user")
     await form.get_by_label("Email").fill("not-an-email")
@@ -347,45 +306,10 @@ async def test_api_key_dialog_by_keyboard_and_users(
     await user.get_by_role("button", name="Deactivate").click()
     await expect(user.locator("td").nth(2)).to_have_text("deactivated", timeout=TIMEOUT_MS)
     await page.screenshot(path=_saved(shots, "users"))
-    watch.assert_clean()
 
 
-async def test_catalog_audit_tool_sets_and_instance_life(
-    server: ServeProcess, shop: Shop, browser: Browser, shots: Path
-) -> None:
-    watch = Watch()
-    page = await open_page(browser, watch)
-    password = await _register_first_admin(page, server, shots)
-    await shop.sign_in(ADMIN, password)
-    preset = await shop.tool(4, "Ball mill 8")
-    await shop.gql(  # enough items for two catalog pages (25 a page)
-        "mutation($i: [ToolItemCreateInput!]!) { createToolItems(input: $i, atomic: true) { successCount } }",
-        i=[{"name": f"Insert {n:02}", "category": "INSERT", "manufacturer": "Sandvik"} for n in range(30)],
-    )
-    found = await shop.gql("query($id: ID!) { toolPreset(id: $id) { toolInstanceId } }", id=preset)
-    instance = found["toolPreset"]["toolInstanceId"]
-    usages = [
-        {"toolInstanceId": instance, "startTime": f"2026-03-0{day}T08:00:00Z", "cutTime": 10.0 * day,
-         "cycleCount": {1: 5, 2: 2, 3: 9}[day], "wearMeasurements": {"flankWear": 0.01 * day}}
-        for day in (1, 2, 3)
-    ]  # fmt: skip
-    await shop.gql(
-        "mutation($u: [ToolUsageCreateInput!]!) { createToolUsages(input: $u, atomic: true) { successCount } }",
-        u=usages,
-    )
-    made = await shop.gql(
-        """mutation($p: ID!) { createToolSets(input: [{name: "Job 4711", type: JOB_SPECIFIC, toolPresetIds: [$p]}],
-           atomic: true) { results { id } } }""",
-        p=preset,
-    )
-    tool_set = made["createToolSets"]["results"][0]["id"]
-    await shop.gql(
-        """mutation($id: ID!) { updateToolSets(input: [{id: $id, expectedVersion: 1, name: "Job 4711 rev B"}],
-           atomic: true) { errors { message } } }""",
-        id=tool_set,
-    )
-
-    # Catalog: filter, keyset paging, where-used.
+async def _catalog(page: Page, shots: Path) -> None:
+    """Filter, keyset paging ("More" continues after the last row), where-used."""
     await page.get_by_role("link", name="Catalog").click()
     await page.get_by_label("Category").select_option("INSERT")
     await page.get_by_role("button", name="Filter").click()
@@ -404,14 +328,18 @@ async def test_catalog_audit_tool_sets_and_instance_life(
     await expect(used).to_contain_text(f"preset Ball mill 8 on {MACHINE} (T4)")
     await page.screenshot(path=_saved(shots, "catalog"))
 
-    # Audit log, filtered to the tool set's writes.
+
+async def _audit(page: Page, tool_set: str, shots: Path) -> None:
+    """The audit log filtered to the tool set's two writes."""
     await page.get_by_role("link", name="Audit log").click()
     await page.get_by_label("Entity id").fill(tool_set)
     await page.get_by_role("button", name="Filter").click()
     await expect(page.locator("table.audit tbody tr")).to_have_count(2, timeout=TIMEOUT_MS)
     await page.screenshot(path=_saved(shots, "audit"))
 
-    # Tool sets: members, history, compare v1 with v2, restore v1.
+
+async def _tool_set_history(page: Page, shop: Shop, tool_set: str, shots: Path) -> None:
+    """Members, history, compare v1 with v2 side by side, restore v1 (as v3)."""
     await page.get_by_role("link", name="Tool sets").click()
     await page.get_by_role("link", name="Job 4711 rev B").click()
     await expect(page.locator(".members")).to_contain_text("preset Ball mill 8 T4", timeout=TIMEOUT_MS)
@@ -427,11 +355,41 @@ async def test_catalog_audit_tool_sets_and_instance_life(
     restored = await shop.gql("query($id: ID!) { toolSet(id: $id) { name } }", id=tool_set)
     assert restored["toolSet"]["name"] == "Job 4711"
 
-    # The instance's life: three days of use on the chart, the wear in the table.
+
+async def _instance_life(page: Page, server: ServeProcess, instance: str, shots: Path) -> None:
+    """Three days of use on the chart, the wear in the table."""
     await page.goto(f"{server.base_url}/#/instances/{instance}", wait_until="load")
     chart = page.get_by_role("img", name="Cut time and cycles per day")
     await expect(chart.locator("circle")).to_have_count(3, timeout=TIMEOUT_MS)
     await expect(page.locator("table.wear tbody tr")).to_have_count(3)
     await expect(page.locator("table.wear")).to_contain_text('{"flankWear":0.03}')
     await page.screenshot(path=_saved(shots, "instance-life"))
+
+
+async def test_api_key_dialog_by_keyboard_and_users(
+    server: ServeProcess, browser: Browser, shots: Path
+) -> None:
+    watch = Watch()
+    page = await open_page(browser, watch, permissions=["clipboard-read", "clipboard-write"])
+    await _register_first_admin(page, server, shots)
+    shown = await _create_key_by_keyboard(page, server, shots)
+    await _revoke_by_keyboard(page, server, shown)
+
+    await _manage_users(page, shots)
+    watch.assert_clean()
+
+
+async def test_catalog_audit_tool_sets_and_instance_life(
+    server: ServeProcess, shop: Shop, browser: Browser, shots: Path
+) -> None:
+    watch = Watch()
+    page = await open_page(browser, watch)
+    password = await _register_first_admin(page, server, shots)
+    await shop.sign_in(ADMIN, password)
+    instance, tool_set = await shop.job(MACHINE)
+
+    await _catalog(page, shots)
+    await _audit(page, tool_set, shots)
+    await _tool_set_history(page, shop, tool_set, shots)
+    await _instance_life(page, server, instance, shots)
     watch.assert_clean()

@@ -2,12 +2,7 @@
 import type { ComponentChildren } from "preact";
 import { problemFor, type Problem } from "./api";
 
-export function Field(props: {
-  label: string;
-  name: string;
-  problems: Problem[];
-  children: ComponentChildren;
-}) {
+export function Field(props: { label: string; name: string; problems: Problem[]; children: ComponentChildren }) {
   return (
     <label class={problemFor(props.problems, props.name) ? "field invalid" : "field"}>
       <span>{props.label}</span>

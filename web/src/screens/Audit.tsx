@@ -35,65 +35,12 @@ export function Audit() {
   };
   useEffect(() => void load(null), []);
 
-  const set = (key: string) => (e: { currentTarget: HTMLInputElement }) =>
-    setFilter({ ...filter, [key]: e.currentTarget.value });
-  const input = (key: string, label: string) => (
-    <label key={key}>
-      {label}
-      <input name={key} value={filter[key] ?? ""} onInput={set(key)} />
-    </label>
-  );
-  const moment = (key: string, label: string) => (
-    <label key={key}>
-      {label}
-      <input name={key} type="datetime-local" value={filter[key] ?? ""} onInput={set(key)} />
-    </label>
-  );
   return (
     <section>
       <h1>Audit log</h1>
-      <form
-        class="filters"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void load(null);
-        }}
-      >
-        {FILTERS.map(([key, label]) => input(key, label))}
-        {moment("since", "Since")}
-        {moment("until", "Until")}
-        <button type="submit">Filter</button>
-      </form>
+      <AuditFilters filter={filter} onChange={setFilter} onSubmit={() => void load(null)} />
       <Problems problems={problems} />
-      <table class="audit">
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Operation</th>
-            <th scope="col">Entity</th>
-            <th scope="col">Result</th>
-            <th scope="col">User</th>
-          </tr>
-        </thead>
-        <tbody>
-          {entries.map((entry) => (
-            <tr key={entry.id}>
-              <td>{when(entry.timestamp)}</td>
-              <td>{entry.operation}</td>
-              <td>
-                {entry.entityType} <small class="muted">{entry.entityId}</small>
-              </td>
-              <td>
-                {entry.result}
-                {entry.errorMessage && <small class="error"> {entry.errorMessage}</small>}
-              </td>
-              <td>
-                <small>{entry.userId}</small>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <AuditTable entries={entries} />
       {next !== null && (
         <p>
           <button type="button" onClick={() => void load(next)}>
@@ -102,5 +49,74 @@ export function Audit() {
         </p>
       )}
     </section>
+  );
+}
+
+function AuditTable(props: { entries: Entry[] }) {
+  return (
+    <table class="audit">
+      <thead>
+        <tr>
+          <th scope="col">When</th>
+          <th scope="col">Operation</th>
+          <th scope="col">Entity</th>
+          <th scope="col">Result</th>
+          <th scope="col">User</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.entries.map((entry) => (
+          <tr key={entry.id}>
+            <td>{when(entry.timestamp)}</td>
+            <td>{entry.operation}</td>
+            <td>
+              {entry.entityType} <small class="muted">{entry.entityId}</small>
+            </td>
+            <td>
+              {entry.result}
+              {entry.errorMessage && <small class="error"> {entry.errorMessage}</small>}
+            </td>
+            <td>
+              <small>{entry.userId}</small>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function AuditFilters(props: {
+  filter: Record<string, string>;
+  onChange: (filter: Record<string, string>) => void;
+  onSubmit: () => void;
+}) {
+  const set = (key: string) => (e: { currentTarget: HTMLInputElement }) =>
+    props.onChange({ ...props.filter, [key]: e.currentTarget.value });
+  const input = (key: string, label: string) => (
+    <label key={key}>
+      {label}
+      <input name={key} value={props.filter[key] ?? ""} onInput={set(key)} />
+    </label>
+  );
+  const moment = (key: string, label: string) => (
+    <label key={key}>
+      {label}
+      <input name={key} type="datetime-local" value={props.filter[key] ?? ""} onInput={set(key)} />
+    </label>
+  );
+  return (
+    <form
+      class="filters"
+      onSubmit={(e) => {
+        e.preventDefault();
+        props.onSubmit();
+      }}
+    >
+      {FILTERS.map(([key, label]) => input(key, label))}
+      {moment("since", "Since")}
+      {moment("until", "Until")}
+      <button type="submit">Filter</button>
+    </form>
   );
 }

@@ -15,27 +15,33 @@ import { Loading, Problems } from "../ui";
 
 const CATEGORIES: ItemCategory[] = ["CUTTING_TOOL", "HOLDER", "INSERT", "ADAPTER", "PROBE", "OTHER"];
 
+interface Filter {
+  text: string;
+  category: string;
+  manufacturer: string;
+}
+
+function sent(filter: Filter): ToolItemFilter {
+  return {
+    text: filter.text.trim() || null,
+    manufacturer: filter.manufacturer.trim() || null,
+    category: (filter.category || null) as ItemCategory | null,
+  };
+}
+
 type Item = CatalogItemsQuery["toolItems"]["edges"][number]["node"];
 type Used = NonNullable<WhereUsedQuery["toolItem"]>;
 
 export function Catalog() {
-  const [text, setText] = useState("");
-  const [category, setCategory] = useState("");
-  const [manufacturer, setManufacturer] = useState("");
+  const [filter, setFilter] = useState<Filter>({ text: "", category: "", manufacturer: "" });
   const [items, setItems] = useState<Item[] | null>(null);
   const [total, setTotal] = useState(0);
   const [next, setNext] = useState<string | null>(null);
   const [problems, setProblems] = useState<Problem[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
 
-  const filter = (): ToolItemFilter => ({
-    text: text.trim() || null,
-    manufacturer: manufacturer.trim() || null,
-    category: (category || null) as ItemCategory | null,
-  });
-
   const load = async (after: string | null): Promise<void> => {
-    const result = await request(CatalogItemsDocument, { filter: filter(), after });
+    const result = await request(CatalogItemsDocument, { filter: sent(filter), after });
     setProblems(result.problems);
     if (result.data === null) return;
     const page = result.data.toolItems;
@@ -49,34 +55,7 @@ export function Catalog() {
   return (
     <section>
       <h1>Catalog</h1>
-      <form
-        class="filters"
-        role="search"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void load(null);
-        }}
-      >
-        <label>
-          Search <input name="text" type="search" value={text} onInput={(e) => setText(e.currentTarget.value)} />
-        </label>
-        <label>
-          Category
-          <select name="category" value={category} onChange={(e) => setCategory(e.currentTarget.value)}>
-            <option value="">any</option>
-            {CATEGORIES.map((c) => (
-              <option key={c} value={c}>
-                {c.toLowerCase().replace("_", " ")}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Manufacturer{" "}
-          <input name="manufacturer" value={manufacturer} onInput={(e) => setManufacturer(e.currentTarget.value)} />
-        </label>
-        <button type="submit">Filter</button>
-      </form>
+      <CatalogFilters filter={filter} onChange={setFilter} onSubmit={() => void load(null)} />
       <Problems problems={problems} />
       {items === null ? (
         problems.length === 0 && <Loading />
@@ -86,30 +65,7 @@ export function Catalog() {
             <p class="muted">
               {items.length} of {total} items
             </p>
-            <table class="catalog">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Category</th>
-                  <th scope="col">Manufacturer</th>
-                  <th scope="col">Part number</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((item) => (
-                  <tr key={item.id} class={item.id === selected ? "selected" : undefined}>
-                    <td>
-                      <button type="button" class="link" onClick={() => setSelected(item.id)}>
-                        {item.name}
-                      </button>
-                    </td>
-                    <td>{item.category.toLowerCase().replace("_", " ")}</td>
-                    <td>{item.manufacturer ?? ""}</td>
-                    <td>{item.partNumber ?? ""}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <ItemTable items={items} selected={selected} onSelect={setSelected} />
             {next !== null && (
               <p>
                 <button type="button" onClick={() => void load(next)}>
@@ -122,6 +78,79 @@ export function Catalog() {
         </div>
       )}
     </section>
+  );
+}
+
+function CatalogFilters(props: { filter: Filter; onChange: (filter: Filter) => void; onSubmit: () => void }) {
+  const set = (key: keyof Filter, value: string): void => props.onChange({ ...props.filter, [key]: value });
+  return (
+    <form
+      class="filters"
+      role="search"
+      onSubmit={(e) => {
+        e.preventDefault();
+        props.onSubmit();
+      }}
+    >
+      <label>
+        Search{" "}
+        <input
+          name="text"
+          type="search"
+          value={props.filter.text}
+          onInput={(e) => set("text", e.currentTarget.value)}
+        />
+      </label>
+      <label>
+        Category
+        <select name="category" value={props.filter.category} onChange={(e) => set("category", e.currentTarget.value)}>
+          <option value="">any</option>
+          {CATEGORIES.map((c) => (
+            <option key={c} value={c}>
+              {c.toLowerCase().replace("_", " ")}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Manufacturer{" "}
+        <input
+          name="manufacturer"
+          value={props.filter.manufacturer}
+          onInput={(e) => set("manufacturer", e.currentTarget.value)}
+        />
+      </label>
+      <button type="submit">Filter</button>
+    </form>
+  );
+}
+
+function ItemTable(props: { items: Item[]; selected: string | null; onSelect: (id: string) => void }) {
+  return (
+    <table class="catalog">
+      <thead>
+        <tr>
+          <th scope="col">Name</th>
+          <th scope="col">Category</th>
+          <th scope="col">Manufacturer</th>
+          <th scope="col">Part number</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.items.map((item) => (
+          <tr key={item.id} class={item.id === props.selected ? "selected" : undefined}>
+            <td>
+              <button type="button" class="link" onClick={() => props.onSelect(item.id)}>
+                {item.name}
+              </button>
+            </td>
+            <td>{item.category.toLowerCase().replace("_", " ")}</td>
+            <td>{item.manufacturer ?? ""}</td>
+            <td>{item.partNumber ?? ""}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 

@@ -32,15 +32,36 @@ function Chart(props: { days: Day[] }) {
   const { days } = props;
   const maxCut = Math.max(1, ...days.map((d) => d.cutTime));
   const maxCycles = Math.max(1, ...days.map((d) => d.cycles));
-  const x = (i: number): number => PAD + (days.length === 1 ? (W - 2 * PAD) / 2 : (i * (W - 2 * PAD)) / (days.length - 1));
+  const x = (i: number): number =>
+    PAD + (days.length === 1 ? (W - 2 * PAD) / 2 : (i * (W - 2 * PAD)) / (days.length - 1));
   const y = (value: number, max: number): number => H - PAD - (value * (H - 2 * PAD)) / max;
   const line = (pick: (d: Day) => number, max: number): string =>
     days.map((d, i) => `${x(i).toFixed(1)},${y(pick(d), max).toFixed(1)}`).join(" ");
   return (
-    <svg class="chart" viewBox={`0 0 ${W} ${H}`} width={W} height={H} role="img" aria-label="Cut time and cycles per day">
+    <svg
+      class="chart"
+      viewBox={`0 0 ${W} ${H}`}
+      width={W}
+      height={H}
+      role="img"
+      aria-label="Cut time and cycles per day"
+    >
       <line x1={PAD} y1={H - PAD} x2={W - PAD} y2={H - PAD} stroke="#999" />
-      <polyline points={line((d) => d.cutTime, maxCut)} fill="none" stroke="#0b5cad" stroke-width="2" class="cut-time" />
-      <polyline points={line((d) => d.cycles, maxCycles)} fill="none" stroke="#c75000" stroke-width="2" stroke-dasharray="5 3" class="cycles" />
+      <polyline
+        points={line((d) => d.cutTime, maxCut)}
+        fill="none"
+        stroke="#0b5cad"
+        stroke-width="2"
+        class="cut-time"
+      />
+      <polyline
+        points={line((d) => d.cycles, maxCycles)}
+        fill="none"
+        stroke="#c75000"
+        stroke-width="2"
+        stroke-dasharray="5 3"
+        class="cycles"
+      />
       {days.map((d, i) => (
         <g key={d.day}>
           <circle cx={x(i)} cy={y(d.cutTime, maxCut)} r="3" fill="#0b5cad">
@@ -51,8 +72,12 @@ function Chart(props: { days: Day[] }) {
           </text>
         </g>
       ))}
-      <text x={4} y={14}>cut time (max {maxCut})</text>
-      <text x={W - 4} y={14} text-anchor="end">cycles (max {maxCycles})</text>
+      <text x={4} y={14}>
+        cut time (max {maxCut})
+      </text>
+      <text x={W - 4} y={14} text-anchor="end">
+        cycles (max {maxCycles})
+      </text>
     </svg>
   );
 }
@@ -83,35 +108,41 @@ export function InstanceLife(props: { id: string }) {
         <span class="key-cut">—</span> cut time per day, <span class="key-cycles">- -</span> cycles per day
       </p>
       <h2>Wear measurements</h2>
-      <table class="wear">
-        <thead>
-          <tr>
-            <th scope="col">Used</th>
-            <th scope="col">Machine</th>
-            <th scope="col">Program</th>
-            <th scope="col">Cut time</th>
-            <th scope="col">Cycles</th>
-            <th scope="col">Wear</th>
-          </tr>
-        </thead>
-        <tbody>
-          {usages.map((u) => (
-            <tr key={u.id}>
-              <td>{when(u.startTime)}</td>
-              <td>{u.machineId ?? ""}</td>
-              <td>{u.programName ?? ""}</td>
-              <td>{u.cutTime ?? ""}</td>
-              <td>{u.cycleCount ?? ""}</td>
-              <td>{u.wearMeasurements == null ? "" : JSON.stringify(u.wearMeasurements)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <WearTable usages={usages} />
       {instance.measurements != null && (
         <p>
           Latest measurements: <code>{JSON.stringify(instance.measurements)}</code>
         </p>
       )}
     </section>
+  );
+}
+
+function WearTable(props: { usages: Instance["usages"] }) {
+  return (
+    <table class="wear">
+      <thead>
+        <tr>
+          <th scope="col">Used</th>
+          <th scope="col">Machine</th>
+          <th scope="col">Program</th>
+          <th scope="col">Cut time</th>
+          <th scope="col">Cycles</th>
+          <th scope="col">Wear</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.usages.map((u) => (
+          <tr key={u.id}>
+            <td>{when(u.startTime)}</td>
+            <td>{u.machineId ?? ""}</td>
+            <td>{u.programName ?? ""}</td>
+            <td>{u.cutTime ?? ""}</td>
+            <td>{u.cycleCount ?? ""}</td>
+            <td>{u.wearMeasurements == null ? "" : JSON.stringify(u.wearMeasurements)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

@@ -6,6 +6,7 @@ import { otherProblems, request, type Problem } from "../api";
 import { PresetRowDocument, UpdatePresetDocument, type TablePresetFragment } from "../gql/graphql";
 import { FieldError, Problems } from "../ui";
 
+type Preset = TablePresetFragment;
 const FIELDS = ["name", "toolNumber", "pocket"];
 
 /** A whole number, null for an empty box, or the problem to show beside the box. */
@@ -15,50 +16,39 @@ function wholeNumber(text: string, field: string): number | null | Problem {
   return Number.isInteger(value) ? value : { message: "Enter a whole number.", code: "VALIDATION", field };
 }
 
-export function PresetEditor(props: {
-  preset: TablePresetFragment;
-  onClose: () => void;
-  onSaved: (preset: TablePresetFragment) => void;
-}) {
-  const [name, setName] = useState(props.preset.name);
-  const [toolNumber, setToolNumber] = useState(String(props.preset.toolNumber ?? ""));
-  const [pocket, setPocket] = useState(String(props.preset.pocket ?? ""));
-  const [version, setVersion] = useState(props.preset.version);
+interface Draft {
+  name: string;
+  toolNumber: string;
+  pocket: string;
+}
+
+/** Saving at a version, and the two ways out of a conflict. */
+function useVersionedSave(preset: Preset, done: (row: Preset) => void) {
+  const [version, setVersion] = useState(preset.version);
   const [problems, setProblems] = useState<Problem[]>([]);
   const [conflict, setConflict] = useState(false);
-  const first = useRef<HTMLInputElement>(null);
-  useEffect(() => first.current?.focus(), []);
 
-  const save = async (event: Event): Promise<void> => {
-    event.preventDefault();
-    const numbers = [wholeNumber(toolNumber, "toolNumber"), wholeNumber(pocket, "pocket")];
+  const save = async (draft: Draft): Promise<void> => {
+    const numbers = [wholeNumber(draft.toolNumber, "toolNumber"), wholeNumber(draft.pocket, "pocket")];
     const wrong = numbers.filter((n): n is Problem => typeof n === "object" && n !== null);
     if (wrong.length > 0) return setProblems(wrong);
-    const [number, place] = numbers as (number | null)[];
-    const input = { id: props.preset.id, expectedVersion: version, name, toolNumber: number, pocket: place };
+    const [toolNumber, pocket] = numbers as (number | null)[];
+    const input = { id: preset.id, expectedVersion: version, name: draft.name, toolNumber, pocket };
     const result = await request(UpdatePresetDocument, { input });
     if (result.data === null) return setProblems(result.problems);
-    const outcome = result.data.updateToolPresets;
-    const errors = outcome.errors.map((e) => ({ message: e.message, code: e.code, field: e.field ?? null }));
+    const { errors, results } = result.data.updateToolPresets;
     setConflict(errors.some((e) => e.code === "VERSION_CONFLICT"));
-    setProblems(errors);
-    const saved = outcome.results[0];
-    if (errors.length === 0 && saved) {
-      props.onSaved(saved);
-      props.onClose();
-    }
+    setProblems(errors.map((e) => ({ message: e.message, code: e.code, field: e.field ?? null })));
+    if (errors.length === 0 && results[0]) done(results[0]);
   };
-
-  const latest = async (): Promise<TablePresetFragment | null> => {
-    const result = await request(PresetRowDocument, { id: props.preset.id });
+  const latest = async (): Promise<Preset | null> => {
+    const result = await request(PresetRowDocument, { id: preset.id });
     if (result.data === null) setProblems(result.problems);
     return result.data?.toolPreset ?? null;
   };
   const reload = async (): Promise<void> => {
     const row = await latest();
-    if (row === null) return;
-    props.onSaved(row);
-    props.onClose();
+    if (row !== null) done(row);
   };
   const keepEditing = async (): Promise<void> => {
     const row = await latest();
@@ -66,49 +56,80 @@ export function PresetEditor(props: {
     setVersion(row.version); // the next save is made against what is stored now
     setConflict(false);
     setProblems([]);
-    first.current?.focus();
   };
+  return { problems, conflict, save, reload, keepEditing };
+}
 
+export function PresetEditor(props: { preset: Preset; onClose: () => void; onSaved: (preset: Preset) => void }) {
+  const [draft, setDraft] = useState<Draft>({
+    name: props.preset.name,
+    toolNumber: String(props.preset.toolNumber ?? ""),
+    pocket: String(props.preset.pocket ?? ""),
+  });
+  const done = (row: Preset): void => {
+    props.onSaved(row);
+    props.onClose();
+  };
+  const { problems, conflict, save, reload, keepEditing } = useVersionedSave(props.preset, done);
+  const first = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (!conflict) first.current?.focus(); // on opening, and back from a conflict
+  }, [conflict]);
+
+  const input = (field: keyof Draft, label: string, size?: number) => (
+    <label>
+      {label}{" "}
+      <input
+        ref={field === "name" ? first : undefined}
+        name={field}
+        size={size}
+        value={draft[field]}
+        onInput={(e) => setDraft({ ...draft, [field]: e.currentTarget.value })}
+      />
+      <FieldError name={field} problems={problems} />
+    </label>
+  );
   const shown = conflict ? problems.filter((p) => p.code !== "VERSION_CONFLICT") : problems;
   return (
     <tr class="editing" data-id={props.preset.id}>
       <td colSpan={7}>
         <form
           class="inline"
-          onSubmit={(e) => void save(e)}
+          onSubmit={(e) => {
+            e.preventDefault();
+            void save(draft);
+          }}
           onKeyDown={(e) => e.key === "Escape" && props.onClose()}
           aria-label={`Edit preset ${props.preset.name}`}
         >
-          <label>
-            T <input name="toolNumber" inputMode="numeric" size={4} value={toolNumber} onInput={(e) => setToolNumber(e.currentTarget.value)} />
-            <FieldError name="toolNumber" problems={problems} />
-          </label>
-          <label>
-            Pocket <input name="pocket" inputMode="numeric" size={4} value={pocket} onInput={(e) => setPocket(e.currentTarget.value)} />
-            <FieldError name="pocket" problems={problems} />
-          </label>
-          <label>
-            Name <input ref={first} name="name" value={name} onInput={(e) => setName(e.currentTarget.value)} />
-            <FieldError name="name" problems={problems} />
-          </label>
+          {input("toolNumber", "T", 4)}
+          {input("pocket", "Pocket", 4)}
+          {input("name", "Name")}
           <button type="submit">Save</button>
           <button type="button" onClick={props.onClose}>
             Cancel
           </button>
           <Problems problems={otherProblems(shown, FIELDS)} />
-          {conflict && (
-            <div class="conflict" role="alert">
-              Someone else changed this preset since you opened it.{" "}
-              <button type="button" onClick={() => void reload()}>
-                Reload the row
-              </button>{" "}
-              <button type="button" onClick={() => void keepEditing()}>
-                Keep my edits
-              </button>
-            </div>
-          )}
+          {conflict && <Conflict onReload={() => void reload()} onKeep={() => void keepEditing()} />}
         </form>
       </td>
     </tr>
+  );
+}
+
+/** The choice a conflict leaves, focused so that a keyboard user lands on it. */
+function Conflict(props: { onReload: () => void; onKeep: () => void }) {
+  const reload = useRef<HTMLButtonElement>(null);
+  useEffect(() => reload.current?.focus(), []);
+  return (
+    <div class="conflict" role="alert">
+      Someone else changed this preset since you opened it.{" "}
+      <button type="button" ref={reload} onClick={props.onReload}>
+        Reload the row
+      </button>{" "}
+      <button type="button" onClick={props.onKeep}>
+        Keep my edits
+      </button>
+    </div>
   );
 }

@@ -85,11 +85,10 @@ function ToolSetDetail(props: { id: string }) {
   const restore = async (version: number): Promise<void> => {
     const result = await request(RestoreToolSetVersionDocument, { id: props.id, version });
     setProblems(result.problems);
-    if (result.data) {
-      setPicked([]);
-      setComparison(null);
-      await load();
-    }
+    if (result.data === null) return;
+    setPicked([]);
+    setComparison(null);
+    await load();
   };
 
   if (detail === null) return problems.length > 0 ? <Problems problems={problems} /> : <Loading />;
@@ -102,84 +101,114 @@ function ToolSetDetail(props: { id: string }) {
       </h2>
       <Problems problems={problems} />
       <div class="row">
-        <div class="panel">
-          <h3>Members</h3>
-          <ul class="members">
-            {set.toolPresets.map((p) => (
-              <li key={p.id}>
-                preset {p.name} {p.toolNumber != null && `T${p.toolNumber}`} on{" "}
-                <a href={href("machines", p.machineId)}>{p.machineId}</a>
-              </li>
-            ))}
-            {set.toolInstances.map((i) => (
-              <li key={i.id}>
-                instance <a href={href("instances", i.id)}>{i.serialNumber ?? i.id}</a>
-              </li>
-            ))}
-          </ul>
-        </div>
-        <div class="panel">
-          <h3>History</h3>
-          <table class="history">
-            <tbody>
-              {detail.toolSetHistory.map((v) => (
-                <tr key={v.version}>
-                  <td>
-                    <label>
-                      <input
-                        type="checkbox"
-                        name="compare"
-                        value={v.version}
-                        checked={picked.includes(v.version)}
-                        onChange={(e) => pick(v.version, e.currentTarget.checked)}
-                      />{" "}
-                      v{v.version}
-                      {v.isCurrent && " (current)"}
-                    </label>
-                  </td>
-                  <td>{when(v.changedAt)}</td>
-                  <td>{v.changeSummary ?? ""}</td>
-                  <td>
-                    {!v.isCurrent && (
-                      <button type="button" onClick={() => void restore(v.version)}>
-                        Restore v{v.version}
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <button type="button" disabled={picked.length !== 2} onClick={() => void compare()}>
-            Compare {picked.length === 2 ? `v${picked[0]} and v${picked[1]}` : "two versions"}
-          </button>
-        </div>
+        <Members set={set} />
+        <History
+          versions={detail.toolSetHistory}
+          picked={picked}
+          onPick={pick}
+          onCompare={() => void compare()}
+          onRestore={(v) => void restore(v)}
+        />
       </div>
-      {comparison && (
-        <table class="compare" aria-label="Comparison">
-          <thead>
-            <tr>
-              <th scope="col">Field</th>
-              <th scope="col">v{picked[0]}</th>
-              <th scope="col">v{picked[1]}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {comparison.totalChanges === 0 && (
-              <tr>
-                <td colSpan={3}>No difference.</td>
-              </tr>
-            )}
-            {comparison.differences.map((d) => (
-              <tr key={d.field}>
-                <th scope="row">{d.field}</th>
-                <td>{JSON.stringify(d.valueA, null, 1)}</td>
-                <td>{JSON.stringify(d.valueB, null, 1)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      {comparison && <ComparisonTable comparison={comparison} versions={picked} />}
     </div>
+  );
+}
+
+function Members(props: { set: NonNullable<Detail["toolSet"]> }) {
+  return (
+    <div class="panel">
+      <h3>Members</h3>
+      <ul class="members">
+        {props.set.toolPresets.map((p) => (
+          <li key={p.id}>
+            preset {p.name} {p.toolNumber != null && `T${p.toolNumber}`} on{" "}
+            <a href={href("machines", p.machineId)}>{p.machineId}</a>
+          </li>
+        ))}
+        {props.set.toolInstances.map((i) => (
+          <li key={i.id}>
+            instance <a href={href("instances", i.id)}>{i.serialNumber ?? i.id}</a>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function History(props: {
+  versions: Detail["toolSetHistory"];
+  picked: number[];
+  onPick: (version: number, on: boolean) => void;
+  onCompare: () => void;
+  onRestore: (version: number) => void;
+}) {
+  const { picked } = props;
+  return (
+    <div class="panel">
+      <h3>History</h3>
+      <table class="history">
+        <tbody>
+          {props.versions.map((v) => (
+            <tr key={v.version}>
+              <td>
+                <label>
+                  <input
+                    type="checkbox"
+                    name="compare"
+                    value={v.version}
+                    checked={picked.includes(v.version)}
+                    onChange={(e) => props.onPick(v.version, e.currentTarget.checked)}
+                  />{" "}
+                  v{v.version}
+                  {v.isCurrent && " (current)"}
+                </label>
+              </td>
+              <td>{when(v.changedAt)}</td>
+              <td>{v.changeSummary ?? ""}</td>
+              <td>
+                {!v.isCurrent && (
+                  <button type="button" onClick={() => props.onRestore(v.version)}>
+                    Restore v{v.version}
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <button type="button" disabled={picked.length !== 2} onClick={props.onCompare}>
+        Compare {picked.length === 2 ? `v${picked[0]} and v${picked[1]}` : "two versions"}
+      </button>
+    </div>
+  );
+}
+
+function ComparisonTable(props: { comparison: Comparison; versions: number[] }) {
+  const { comparison, versions } = props;
+  return (
+    <table class="compare" aria-label="Comparison">
+      <thead>
+        <tr>
+          <th scope="col">Field</th>
+          <th scope="col">v{versions[0]}</th>
+          <th scope="col">v{versions[1]}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {comparison.totalChanges === 0 && (
+          <tr>
+            <td colSpan={3}>No difference.</td>
+          </tr>
+        )}
+        {comparison.differences.map((d) => (
+          <tr key={d.field}>
+            <th scope="row">{d.field}</th>
+            <td>{JSON.stringify(d.valueA, null, 1)}</td>
+            <td>{JSON.stringify(d.valueB, null, 1)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

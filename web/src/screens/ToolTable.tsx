@@ -12,9 +12,10 @@ import { PresetEditor } from "./PresetEditor";
 
 const FRESH_MS = 5000; // how long a row a change touched stays marked
 
-type Rows = Map<string, TablePresetFragment>;
+type Preset = TablePresetFragment;
+type Rows = Map<string, Preset>;
 
-function byToolNumber(a: TablePresetFragment, b: TablePresetFragment): number {
+function byToolNumber(a: Preset, b: Preset): number {
   return (a.toolNumber ?? Infinity) - (b.toolNumber ?? Infinity) || a.name.localeCompare(b.name);
 }
 
@@ -23,108 +24,63 @@ function byToolNumber(a: TablePresetFragment, b: TablePresetFragment): number {
 function touched(rows: Rows, change: Change): string[] {
   if (change.entityType === "TOOL_PRESET") return [change.entityId];
   const id = change.entityId;
-  return [...rows.values()]
-    .filter((row) => {
-      const instance = row.toolInstance;
-      if (!instance) return false;
-      const assembly = instance.toolAssembly;
-      return (
-        instance.id === id ||
-        assembly?.id === id ||
-        (assembly?.components ?? []).some((c) => c.item?.id === id)
-      );
-    })
-    .map((row) => row.id);
+  const shows = (row: Preset): boolean => {
+    const instance = row.toolInstance;
+    const assembly = instance?.toolAssembly;
+    return instance?.id === id || assembly?.id === id || (assembly?.components ?? []).some((c) => c.item?.id === id);
+  };
+  return [...rows.values()].filter(shows).map((row) => row.id);
 }
 
-export function ToolTable(props: { machineId: string }) {
+/** The machine's rows, loaded once and then kept current from the feed; `fresh` holds the
+ * ids of rows a change touched in the last FRESH_MS. */
+function useLiveRows(machineId: string) {
   const [rows, setRows] = useState<Rows | null>(null);
   const [fresh, setFresh] = useState<Set<string>>(new Set());
   const [problems, setProblems] = useState<Problem[]>([]);
-  const [editing, setEditing] = useState<string | null>(null);
-  const rowsRef = useRef<Rows>(new Map());
-  const body = useRef<HTMLTableSectionElement>(null);
+  const current = useRef<Rows>(new Map());
 
+  const put = (change: (next: Rows) => void): void => {
+    const next = new Map(current.current);
+    change(next);
+    current.current = next;
+    setRows(next);
+  };
   const mark = (id: string): void => {
     setFresh((old) => new Set(old).add(id));
-    setTimeout(() => {
-      setFresh((old) => {
-        const next = new Set(old);
-        next.delete(id);
-        return next;
-      });
-    }, FRESH_MS);
+    setTimeout(() => setFresh((old) => new Set([...old].filter((other) => other !== id))), FRESH_MS);
   };
-
   const refetch = async (id: string): Promise<void> => {
     const result = await request(PresetRowDocument, { id });
-    const next = new Map(rowsRef.current);
-    const row = result.data?.toolPreset;
-    if (row && row.machineId === props.machineId) {
-      next.set(id, row);
+    if (result.data === null) return;
+    const row = result.data.toolPreset;
+    if (row && row.machineId === machineId) {
+      put((next) => next.set(id, row));
       mark(id);
-    } else if (result.data) next.delete(id); // deleted, or moved to another machine
-    rowsRef.current = next;
-    setRows(next);
+    } else put((next) => next.delete(id)); // deleted, or moved to another machine
   };
 
   useEffect(() => {
     let live = true;
-    const load = async (): Promise<void> => {
-      const result = await request(ToolTableDocument, { machineId: props.machineId });
+    void request(ToolTableDocument, { machineId }).then((result) => {
       if (!live) return;
       if (result.data === null) return setProblems(result.problems);
       performance.mark("tool-table-data");
-      const next: Rows = new Map(result.data.toolPresets.edges.map(({ node }) => [node.id, node]));
-      rowsRef.current = next;
-      setRows(next);
-    };
-    void load();
-    const stop = followChanges(null, (change) => {
-      for (const id of touched(rowsRef.current, change)) void refetch(id);
+      put((next) => result.data.toolPresets.edges.forEach(({ node }) => next.set(node.id, node)));
     });
+    const stop = followChanges(null, (change) => touched(current.current, change).forEach((id) => void refetch(id)));
     return () => {
       live = false;
       stop();
     };
-  }, [props.machineId]);
+  }, [machineId]);
 
-  // The render budget's measure: from the data's arrival to the rows built and laid out
-  // (reading offsetHeight forces the layout now, before the measure ends).
-  useLayoutEffect(() => {
-    if (rows !== null && performance.getEntriesByName("tool-table-data").length > 0) {
-      void body.current?.offsetHeight;
-      performance.measure("tool-table-render", "tool-table-data");
-      performance.clearMarks("tool-table-data");
-    }
-  }, [rows]);
+  const saved = (row: Preset): void => put((next) => next.set(row.id, row));
+  return { rows, fresh, problems, saved };
+}
 
-  const sorted = useMemo(() => (rows ? [...rows.values()].sort(byToolNumber) : []), [rows]);
-
-  const onKey = (event: KeyboardEvent): void => {
-    const target = event.target as HTMLElement;
-    if (target.tagName !== "TR") return;
-    const move = (row: Element | null): void => {
-      if (row instanceof HTMLElement) {
-        event.preventDefault();
-        row.focus();
-      }
-    };
-    if (event.key === "ArrowDown") move(target.nextElementSibling);
-    else if (event.key === "ArrowUp") move(target.previousElementSibling);
-    else if (event.key === "Home") move(body.current?.firstElementChild ?? null);
-    else if (event.key === "End") move(body.current?.lastElementChild ?? null);
-    else if (event.key === "Enter") {
-      event.preventDefault();
-      setEditing(target.dataset.id ?? null);
-    }
-  };
-
-  const closeEditor = (id: string): void => {
-    setEditing(null);
-    requestAnimationFrame(() => body.current?.querySelector<HTMLElement>(`tr[data-id="${id}"]`)?.focus());
-  };
-
+export function ToolTable(props: { machineId: string }) {
+  const { rows, fresh, problems, saved } = useLiveRows(props.machineId);
   return (
     <section>
       <p>
@@ -144,28 +100,14 @@ export function ToolTable(props: { machineId: string }) {
           <table class="tool-table" aria-label={`Tool table of ${props.machineId}`}>
             <thead>
               <tr>
-                <th scope="col">T</th>
-                <th scope="col">Pocket</th>
-                <th scope="col">Preset</th>
-                <th scope="col">Instance</th>
-                <th scope="col">Assembly</th>
-                <th scope="col">Items</th>
-                <th scope="col">v</th>
+                {["T", "Pocket", "Preset", "Instance", "Assembly", "Items", "v"].map((title) => (
+                  <th key={title} scope="col">
+                    {title}
+                  </th>
+                ))}
               </tr>
             </thead>
-            <tbody ref={body} onKeyDown={onKey}>
-              {sorted.map((row) =>
-                editing === row.id ? (
-                  <PresetEditor key={row.id} preset={row} onClose={() => closeEditor(row.id)} onSaved={(saved) => {
-                    const next = new Map(rowsRef.current).set(saved.id, saved);
-                    rowsRef.current = next;
-                    setRows(next);
-                  }} />
-                ) : (
-                  <PresetRow key={row.id} row={row} fresh={fresh.has(row.id)} onEdit={() => setEditing(row.id)} />
-                ),
-              )}
-            </tbody>
+            <TableBody rows={rows} fresh={fresh} onSaved={saved} />
           </table>
         </>
       )}
@@ -173,7 +115,55 @@ export function ToolTable(props: { machineId: string }) {
   );
 }
 
-function PresetRow(props: { row: TablePresetFragment; fresh: boolean; onEdit: () => void }) {
+function TableBody(props: { rows: Rows; fresh: Set<string>; onSaved: (row: Preset) => void }) {
+  const [editing, setEditing] = useState<string | null>(null);
+  const body = useRef<HTMLTableSectionElement>(null);
+  const sorted = useMemo(() => [...props.rows.values()].sort(byToolNumber), [props.rows]);
+
+  // The render budget's measure: from the data's arrival to the rows built and laid out
+  // (reading offsetHeight forces the layout now, before the measure ends).
+  useLayoutEffect(() => {
+    if (performance.getEntriesByName("tool-table-data").length > 0) {
+      void body.current?.offsetHeight;
+      performance.measure("tool-table-render", "tool-table-data");
+      performance.clearMarks("tool-table-data");
+    }
+  }, [props.rows]);
+
+  const onKey = (event: KeyboardEvent): void => {
+    const target = event.target as HTMLElement;
+    if (target.tagName !== "TR") return;
+    const moves: Record<string, Element | null | undefined> = {
+      ArrowDown: target.nextElementSibling,
+      ArrowUp: target.previousElementSibling,
+      Home: body.current?.firstElementChild,
+      End: body.current?.lastElementChild,
+    };
+    const to = moves[event.key];
+    if (to instanceof HTMLElement) to.focus();
+    else if (event.key === "Enter") setEditing(target.dataset.id ?? null);
+    else return;
+    event.preventDefault();
+  };
+  const close = (id: string): void => {
+    setEditing(null);
+    requestAnimationFrame(() => body.current?.querySelector<HTMLElement>(`tr[data-id="${id}"]`)?.focus());
+  };
+
+  return (
+    <tbody ref={body} onKeyDown={onKey}>
+      {sorted.map((row) =>
+        editing === row.id ? (
+          <PresetEditor key={row.id} preset={row} onClose={() => close(row.id)} onSaved={props.onSaved} />
+        ) : (
+          <PresetRow key={row.id} row={row} fresh={props.fresh.has(row.id)} onEdit={() => setEditing(row.id)} />
+        ),
+      )}
+    </tbody>
+  );
+}
+
+function PresetRow(props: { row: Preset; fresh: boolean; onEdit: () => void }) {
   const { row } = props;
   const instance = row.toolInstance;
   const assembly = instance?.toolAssembly;

@@ -46,24 +46,13 @@ export function Users(props: { me: Me }) {
           </thead>
           <tbody>
             {users.map((user) => (
-              <tr key={user.id} data-email={user.email}>
-                <td>
-                  {user.email}
-                  {user.id === props.me.id && " (you)"}
-                </td>
-                <td>{user.isAdmin ? "admin" : "user"}</td>
-                <td>{user.isActive ? "active" : "deactivated"}</td>
-                <td>{when(user.createdAt)}</td>
-                <td>
-                  <button type="button" onClick={() => void update(user, { isAdmin: !user.isAdmin })}>
-                    {user.isAdmin ? "Demote" : "Promote"}
-                  </button>{" "}
-                  <button type="button" onClick={() => void update(user, { isActive: !user.isActive })}>
-                    {user.isActive ? "Deactivate" : "Reactivate"}
-                  </button>
-                  <Problems problems={rowProblems.get(user.id) ?? []} />
-                </td>
-              </tr>
+              <UserRow
+                key={user.id}
+                user={user}
+                you={user.id === props.me.id}
+                problems={rowProblems.get(user.id) ?? []}
+                onUpdate={(change) => void update(user, change)}
+              />
             ))}
           </tbody>
         </table>
@@ -109,5 +98,34 @@ function NewUser(props: { onCreated: () => void }) {
       </label>
       <button type="submit">Create user</button>
     </form>
+  );
+}
+
+function UserRow(props: {
+  user: User;
+  you: boolean;
+  problems: Problem[];
+  onUpdate: (change: { isAdmin?: boolean; isActive?: boolean }) => void;
+}) {
+  const { user } = props;
+  return (
+    <tr data-email={user.email}>
+      <td>
+        {user.email}
+        {props.you && " (you)"}
+      </td>
+      <td>{user.isAdmin ? "admin" : "user"}</td>
+      <td>{user.isActive ? "active" : "deactivated"}</td>
+      <td>{when(user.createdAt)}</td>
+      <td>
+        <button type="button" onClick={() => props.onUpdate({ isAdmin: !user.isAdmin })}>
+          {user.isAdmin ? "Demote" : "Promote"}
+        </button>{" "}
+        <button type="button" onClick={() => props.onUpdate({ isActive: !user.isActive })}>
+          {user.isActive ? "Deactivate" : "Reactivate"}
+        </button>
+        <Problems problems={props.problems} />
+      </td>
+    </tr>
   );
 }
