@@ -79,8 +79,10 @@ async def _register_first_admin(page: Page, server: ServeProcess, shots: Path) -
     return password
 
 
-async def _open_table(page: Page, server: ServeProcess) -> None:
+async def _open_table(page: Page, server: ServeProcess, shots: Path) -> None:
     await page.goto(f"{server.base_url}/#/machines", wait_until="load")
+    await expect(page.get_by_role("link", name=MACHINE)).to_be_visible(timeout=TIMEOUT_MS)
+    await page.screenshot(path=_saved(shots, "machines"))
     await page.get_by_role("link", name=MACHINE).click()
     await expect(page.locator("body[data-feed=connected]")).to_have_count(1, timeout=TIMEOUT_MS)
 
@@ -186,7 +188,7 @@ async def test_tool_table_live_by_keyboard_with_a_conflict(
     first = await shop.tool(MACHINE, 1, "Face mill 50")
     second = await shop.tool(MACHINE, 2, "Drill 6.8")
 
-    await _open_table(page, server)
+    await _open_table(page, server, shots)
     await expect(_row(page, "Face mill 50")).to_contain_text("Face mill 50 assembly")
     await expect(_row(page, "Face mill 50")).to_contain_text("Face mill 50 holder")
     await expect(_row(page, "Drill 6.8")).to_contain_text("SN-2")
@@ -200,6 +202,7 @@ async def test_tool_table_live_by_keyboard_with_a_conflict(
 
     await page.get_by_role("button", name="Sign out").click()
     await expect(page.get_by_role("heading", name="Sign in")).to_be_visible(timeout=TIMEOUT_MS)
+    await page.screenshot(path=_saved(shots, "sign-in"))
     watch.assert_clean()
 
 
@@ -217,7 +220,7 @@ async def test_a_thousand_presets_render_within_budget(
     )
     assert made["createToolPresets"]["successCount"] == 1000
 
-    await _open_table(page, server)
+    await _open_table(page, server, shots)
     await expect(page.locator("table.tool-table tbody tr")).to_have_count(1000, timeout=TIMEOUT_MS)
     took: float = await page.evaluate(
         "() => performance.getEntriesByName('tool-table-render').map((m) => m.duration)[0]"

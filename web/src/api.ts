@@ -83,9 +83,11 @@ export function feed(): Client {
         connected: () => (document.body.dataset.feed = "connected"),
         closed: () => (document.body.dataset.feed = "closed"),
       },
-      retryAttempts: Infinity,
-      shouldRetry: () => true,
-      retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, Math.min(500 * 2 ** retries, 5000))),
+      // No silent retry: graphql-ws would subscribe again with the first variables (the
+      // cursor the subscription started from, or none), and changes committed while the
+      // socket was down would be lost or repeated. A dropped subscription errors instead,
+      // and live.ts subscribes again after the last cursor it delivered.
+      retryAttempts: 0,
     });
   }
   return feedClient;
