@@ -3,7 +3,7 @@
 // marked as new for a few seconds. Keyboard: arrows move between rows, Enter edits, Escape
 // leaves the editor.
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
-import { request, type Problem } from "../api";
+import { feed, request, type Problem } from "../api";
 import { PresetRowDocument, ToolTableDocument, type TablePresetFragment } from "../gql/graphql";
 import { followChanges, type Change } from "../live";
 import { href } from "../route";
@@ -60,17 +60,29 @@ function useLiveRows(machineId: string) {
     } else put((next) => next.delete(id)); // deleted, or moved to another machine
   };
 
+  // The table is (re)loaded each time the feed connects, after the subscription was sent:
+  // a change committed before the load is in it, one after reaches the subscription, and
+  // after a dropped connection the reload covers whatever the gap held. (The API has no
+  // query for the feed's current end, so the subscription cannot start at the load's
+  // position; a change the two both see is only fetched twice.)
   useEffect(() => {
     let live = true;
-    void request(ToolTableDocument, { machineId }).then((result) => {
+    const load = async (): Promise<void> => {
+      const result = await request(ToolTableDocument, { machineId });
       if (!live) return;
       if (result.data === null) return setProblems(result.problems);
       performance.mark("tool-table-data");
-      put((next) => result.data.toolPresets.edges.forEach(({ node }) => next.set(node.id, node)));
-    });
+      const edges = result.data.toolPresets.edges;
+      put((next) => {
+        next.clear();
+        edges.forEach(({ node }) => next.set(node.id, node));
+      });
+    };
+    const offConnected = feed().on("connected", () => void load());
     const stop = followChanges(null, (change) => touched(current.current, change).forEach((id) => void refetch(id)));
     return () => {
       live = false;
+      offConnected();
       stop();
     };
   }, [machineId]);
