@@ -46,6 +46,7 @@ from .services.accounts import has_accounts
 from .services.authentication import authenticate, bearer
 from .services.login_throttle import LoginThrottle
 from .services.users import ensure_local_admin
+from .web_ui import web_page
 
 log = logging.getLogger("smooth_gql")
 
@@ -215,6 +216,7 @@ def create_app(
 
     app = Starlette(
         routes=[
+            Route("/", web_page, methods=["GET"]),  # the tool room in a browser (web/)
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/health", health),
