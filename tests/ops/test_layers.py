@@ -73,10 +73,12 @@ LAYERS: Table = {
     "rest_compat": may(
         "auth backup changes errors ide json_codec legacy observability runtime services session_cookie"
     ),
+    # The web front end's page (the app itself talks to the GraphQL door only, from the browser).
+    "web_ui": may("ide services"),
     # The composition roots: the ASGI app and the command line.
     "app": may(
         "auth changes config context cors db graphql_http http_guards ide loaders observability "
-        "rest_compat runtime schema services"
+        "rest_compat runtime schema services web_ui"
     ),
     "cli_console": may("auth config db errors runtime services"),
     "cli_backup": may("auth backup cli_console config errors services"),
