@@ -21,9 +21,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from .auth.principal import local_admin
 from .cli_console import Refused, describe, migrated_runtime, write_text
 from .config import Settings
+from .errors import ServiceError
 from .services import backup
 from .services.backup_format import parse_json
-from .services.errors import ServiceError
 
 PROG = "smooth-gql"
 

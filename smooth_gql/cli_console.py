@@ -20,8 +20,8 @@ from .auth.principal import Principal
 from .config import Settings
 from .db.engine import create_engine, session_factory
 from .db.migrate import current_revision, head_revision
+from .errors import ServiceError
 from .services import accounts
-from .services.errors import ServiceError
 from .services.unit_of_work import Runtime
 
 

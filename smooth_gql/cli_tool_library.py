@@ -23,9 +23,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .cli_console import Refused, console_session, describe, read_text, write_text
 from .config import Settings
+from .errors import ServiceError
 from .interchange import freecad, tool_library
 from .interchange.tool_library import ToolFile, ToolLibraryFormat
-from .services.errors import ServiceError
 
 PROG = "smooth-gql tool-library"
 FORMATS = {"freecad": ToolLibraryFormat.FREECAD}

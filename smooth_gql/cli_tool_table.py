@@ -19,8 +19,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .cli_console import Refused, console_session, describe, read_text, write_text
 from .config import Settings
+from .errors import ServiceError
 from .interchange import tool_table
-from .services.errors import ServiceError
 
 PROG = "smooth-gql tool-table"
 FORMATS = {"linuxcnc": tool_table.ToolTableFormat.LINUXCNC, "csv": tool_table.ToolTableFormat.CSV}

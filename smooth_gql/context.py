@@ -12,9 +12,9 @@ from starlette.websockets import WebSocket
 from .auth.principal import Principal
 from .auth.throttle import LoginThrottle
 from .changes.tail import LogTail
+from .errors import BadInput
 from .loaders import Loaders
 from .observability.metrics import Metrics
-from .services.errors import BadInput
 from .services.unit_of_work import Runtime
 from .session_cookie import clear_session_cookie, set_session_cookie
 

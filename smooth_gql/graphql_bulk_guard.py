@@ -43,8 +43,8 @@ from strawberry.types import ExecutionContext
 from strawberry.types.field import StrawberryField
 
 from .enums import EntityType
+from .errors import ServiceError
 from .services import writes
-from .services.errors import ServiceError
 
 BULK_WRITE = "smooth_gql.bulk_write"  # metadata key on every bulk mutation field
 

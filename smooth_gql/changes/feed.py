@@ -22,7 +22,7 @@ from ..auth.principal import Principal
 from ..db import models
 from ..db.queries import mappings
 from ..enums import EntityType
-from ..services.errors import ServiceError, Unauthenticated
+from ..errors import Reason, ServiceError, Unauthenticated
 from ..services.journal import log_floor
 from ..services.reads import authorize_read, check_page_size
 from ..services.unit_of_work import Runtime
@@ -33,6 +33,7 @@ CHANGES = models.table_of(models.ChangeLog)
 
 class CursorExpired(ServiceError):
     code = "CURSOR_EXPIRED"
+    default_reason = Reason.CURSOR_EXPIRED
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def _check_retained(after: int, floor: int) -> None:
     """A cursor older than the retained log cannot be continued without a gap."""
     if after < floor:
         raise CursorExpired(
-            "after: this cursor is older than the retained change log; resynchronize in full", field="after"
+            "this cursor is older than the retained change log; resynchronize in full", field="after"
         )
 
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 from ..auth.principal import Principal
 from ..enums import EntityType
+from ..errors import ItemErrorCode
 from ..services import reads
-from ..services.errors import ItemErrorCode
 from ..services.fields import to_jsonable
 from ..services.unit_of_work import Runtime, UnitOfWork
 from . import csv_codec

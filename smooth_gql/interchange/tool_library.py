@@ -23,8 +23,8 @@ from typing import Any
 
 from ..auth.principal import Principal
 from ..enums import EntityType, ToolSetType
+from ..errors import BadInput, ItemError, ItemErrorCode, NotFound
 from ..services import reads, writes
-from ..services.errors import BadInput, ItemError, ItemErrorCode, NotFound
 from ..services.fields import to_jsonable
 from ..services.unit_of_work import Runtime, UnitOfWork
 from . import freecad, freecad_items
@@ -108,7 +108,7 @@ async def export_library(
     reads.authorize_read(principal)
     [tool_set] = await reads.by_ids(runtime.sessions, principal, EntityType.TOOL_SET, [tool_set_id])
     if tool_set is None:
-        raise NotFound(f"no ToolSet with id {tool_set_id}", field="toolSetId")
+        raise NotFound(f"no ToolSet with id {tool_set_id}", field="toolSetId", prefixed=False)
     members = [m for m in members_of(tool_set) if isinstance(m.get("itemId"), str)]
     found = await reads.by_ids(
         runtime.sessions, principal, EntityType.TOOL_ITEM, [m["itemId"] for m in members]
@@ -231,7 +231,7 @@ async def import_library(
     the set changed after it that the import would change is a VERSION_CONFLICT, never
     overwritten (and, the import being atomic, nothing is written)."""
     if machine_id is not None and not machine_id.strip():
-        raise BadInput("machineId: must not be empty", field="machineId")
+        raise BadInput("must not be empty", field="machineId")
     check_import_size(runtime, len(bits), "bits", "files")
     edited: set[str] = set()
     if since is not None:

@@ -39,8 +39,8 @@ from typing import Any
 from ..auth.principal import Principal
 from ..changes import cursor, feed
 from ..enums import EntityType
+from ..errors import BadInput, ItemError, ItemErrorCode, LimitExceeded
 from ..services import reads, writes
-from ..services.errors import BadInput, ItemError, ItemErrorCode, LimitExceeded
 from ..services.fields import to_jsonable
 from ..services.unit_of_work import Runtime, UnitOfWork
 from . import linuxcnc, preset_csv
@@ -178,7 +178,7 @@ async def export_table(runtime: Runtime, principal: Principal, machine_id: str, 
 
 def _check_machine(machine_id: str) -> None:
     if not machine_id.strip():
-        raise BadInput("machineId: must not be empty", field="machineId")
+        raise BadInput("must not be empty", field="machineId")
 
 
 # --- import ----------------------------------------------------------------------
@@ -379,7 +379,7 @@ def check_import_size(runtime: Runtime, count: int, field: str, things: str) -> 
     limit = runtime.settings.max_bulk_items
     if count > limit:
         raise LimitExceeded(
-            f"{field}: {count} {things} exceed the limit of {limit} per import",
+            f"{count} {things} exceed the limit of {limit} per import",
             field=field,
             limit=("maxBulkItems", limit),
         )
@@ -417,9 +417,7 @@ async def edited_since(
     try:
         start: int | None = cursor.decode(since)
     except BadInput:
-        raise BadInput(
-            "since: not a change-feed cursor (take changesSince's endCursor)", field="since"
-        ) from None
+        raise BadInput("not a change-feed cursor (take changesSince's endCursor)", field="since") from None
     limit = runtime.settings.max_page_size
     edited: set[str] = set()
     for _ in range(10_000):  # bounded: 10 million changes at the default page size
@@ -428,7 +426,7 @@ async def edited_since(
         if not page.has_more:
             return edited
         start = page.end_seq
-    raise LimitExceeded("since: too many changes after this cursor; export again", field="since")
+    raise LimitExceeded("too many changes after this cursor; export again", field="since")
 
 
 def _refuse_edited(

@@ -17,8 +17,8 @@ from pydantic import AfterValidator, BaseModel
 
 from ..auth.principal import Principal
 from ..auth.throttle import LoginThrottle
+from ..errors import BadInput
 from ..services import accounts, sessions
-from ..services.errors import BadInput
 from ..services.unit_of_work import Runtime
 from ..session_cookie import clear_session_cookie, set_session_cookie
 from . import docs

@@ -20,8 +20,8 @@ from pydantic import BaseModel, Field
 
 from ..auth import policy
 from ..auth.principal import Principal
+from ..errors import BadInput, NotFound
 from ..services import api_keys
-from ..services.errors import BadInput, NotFound
 from ..services.unit_of_work import Runtime
 from . import docs
 from .messages import api_key_not_found

@@ -33,6 +33,7 @@ from ..auth.principal import Principal
 from ..db import models
 from ..db.queries import mappings
 from ..db.types import utcnow
+from ..errors import Forbidden, Reason
 from .backup_format import (
     ADMIN,
     API_KEYS,
@@ -47,7 +48,6 @@ from .backup_format import (
     check_document,
 )
 from .backup_restore import Restore, RestorePlan, known_revisions
-from .errors import Forbidden
 from .unit_of_work import Runtime
 
 Progress = Callable[[str], None]
@@ -74,7 +74,8 @@ def authorize(principal: Principal, *, full: bool) -> None:
     if full and not principal.is_admin:
         raise Forbidden(
             "a full backup or restore (every account) needs an admin's session; "
-            "users and API keys back up and restore their own rows"
+            "users and API keys back up and restore their own rows",
+            reason=Reason.ADMIN_REQUIRED,
         )
 
 

@@ -29,10 +29,10 @@ from sqlalchemy.sql.type_api import TypeEngine
 
 from ..db import models
 from ..db.types import UTCDateTime, utcnow
+from ..errors import BadInput, FieldError, Reason
 from ..legacy.collections import COLLECTIONS
 from ..legacy.wire import COMMON_KEYS, Collection
 from .entities import SPECS, EntitySpec
-from .errors import BadInput, FieldError
 from .fields import (
     check_datetime,
     check_id,
@@ -51,15 +51,19 @@ COMMON_COLUMNS = ("id", "owner_id", "created_by", "updated_by", "created_at", "u
 class InvalidBackup(BadInput):
     """A document that cannot be restored; the message starts `Validation error: `."""
 
+    default_reason = Reason.INVALID_BACKUP
+
     def __init__(self, problem: str) -> None:
-        super().__init__(f"Validation error: {problem}", field="document")
+        super().__init__(f"Validation error: {problem}", field="document", prefixed=False)
 
 
 class IncompatibleBackup(BadInput):
     """A document from a newer format or schema; the message starts `Version error: `."""
 
+    default_reason = Reason.INCOMPATIBLE_BACKUP
+
     def __init__(self, problem: str) -> None:
-        super().__init__(f"Version error: {problem}", field="document")
+        super().__init__(f"Version error: {problem}", field="document", prefixed=False)
 
 
 def parse_json(data: bytes | str) -> Any:

@@ -22,7 +22,7 @@ from ..enums import (
     ToolSetType,
     ToolType,
 )
-from .errors import FieldError
+from ..errors import FieldError
 from .fields import MAX_LIST_ENTRIES, Field, Kind, check_id, check_int, check_value
 
 F = Field

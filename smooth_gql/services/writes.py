@@ -23,9 +23,9 @@ from ..auth.principal import Principal
 from ..db.queries import mappings
 from ..db.types import utcnow
 from ..enums import EntityType, Operation
+from ..errors import FieldError, ItemError, ItemErrorCode, LimitExceeded, Reason
 from . import tool_set_history
 from .entities import SPECS, EntitySpec, kept_links, name_after_update, proposed_links
-from .errors import FieldError, ItemError, ItemErrorCode, LimitExceeded
 from .fields import MAX_LIST_ENTRIES, check_id, check_int, check_value
 from .journal import Journal, diff, jsonable_row
 from .references import (
@@ -64,11 +64,15 @@ class _Errors(dict[int, ItemError]):
         # A failed create names the id its client sent, or none: a made-up one names a row
         # that never existed, in the response and in the audit log alike.
         reported = None if element.made_up else element.id
-        self[element.index] = ItemError(element.index, reported, error.code, str(error), error.field, **extra)
+        self[element.index] = ItemError(
+            element.index, reported, error.code, error.reason, error.field, error.problem, **extra
+        )
 
     def add_conflict(self, element: _Element, row: Mapping[str, Any]) -> None:
         message = f"version conflict: expected {element.expected_version}, current is {row['version']}"
-        error = FieldError("expectedVersion", message, ItemErrorCode.VERSION_CONFLICT)
+        error = FieldError(
+            "expectedVersion", message, ItemErrorCode.VERSION_CONFLICT, Reason.VERSION_CONFLICT
+        )
         self.add(element, error, current_version=row["version"], current=dict(row))
 
 
@@ -80,8 +84,7 @@ def _check_reach(principal: Principal, spec: EntitySpec, row: Mapping[str, Any],
     """A restricted key may not write a row it could not read back (tags, machine)."""
     problem = policy.write_problem(principal, spec.type, row, set(sent))
     if problem is not None:
-        field, _, message = problem.partition(": ")
-        raise FieldError(field, message, ItemErrorCode.FORBIDDEN)
+        raise problem
 
 
 def check_bulk_request(
@@ -106,7 +109,7 @@ def _check_size(runtime: Runtime, count: int) -> None:
     limit = runtime.settings.max_bulk_items
     if count > limit:
         raise LimitExceeded(
-            f"input: {count} elements exceed the limit of {limit} per request",
+            f"{count} elements exceed the limit of {limit} per request",
             field="input",
             limit=("maxBulkItems", limit),
         )
@@ -118,7 +121,7 @@ def _parse_fields(
     allowed = {f.name for f in spec.fields} | {j.name for j in spec.joins}
     for key in item:
         if key not in allowed:
-            raise FieldError(key, f"is not a field of {spec.name}")
+            raise FieldError(key, f"is not a field of {spec.name}", reason=Reason.UNKNOWN_FIELD)
     values: Row = {}
     for f in spec.fields:
         if f.name in item:
@@ -128,7 +131,7 @@ def _parse_fields(
             values[f.name] = check_value(f, list(raw) if isinstance(raw, tuple) else raw)
         elif creating:
             if f.required:
-                raise FieldError(f.label, "is required")
+                raise FieldError(f.label, "is required", reason=Reason.REQUIRED)
             values[f.name] = list(f.default) if isinstance(f.default, tuple) else f.default
     for twin_of, twin in spec.legacy_twins.items():
         if twin_of in values and twin not in item:
@@ -143,7 +146,10 @@ def _parse_fields(
                 raise FieldError(join.label, "expected a list")
             if len(raw) > MAX_LIST_ENTRIES:
                 raise FieldError(
-                    join.label, f"at most {MAX_LIST_ENTRIES} entries (got {len(raw)})", ItemErrorCode.LIMIT
+                    join.label,
+                    f"at most {MAX_LIST_ENTRIES} entries (got {len(raw)})",
+                    ItemErrorCode.LIMIT,
+                    Reason.LIMIT_EXCEEDED,
                 )
             joins[join.name] = [join.parse(join.label, pos, el) for pos, el in enumerate(raw)]
             _reject_duplicate_members(
@@ -161,7 +167,7 @@ def _check_required(spec: EntitySpec, item: Mapping[str, Any], required: Sequenc
     for name in required:
         if _missing(item.get(name)):
             known = spec.field(name)
-            raise FieldError(known.label if known else name, "is required")
+            raise FieldError(known.label if known else name, "is required", reason=Reason.REQUIRED)
 
 
 def _forget_replaced_arrays(spec: EntitySpec, element: _Element) -> None:
@@ -283,7 +289,9 @@ async def create_entities(
             else:
                 element.id = check_id("id", raw_id)
             if element.id in seen:
-                raise FieldError("id", "appears more than once in this batch")
+                raise FieldError(
+                    "id", "appears more than once in this batch", reason=Reason.DUPLICATE_IN_BATCH
+                )
             seen.add(element.id)
             if raw_id is not None:
                 supplied.append(element.id)
@@ -319,7 +327,7 @@ async def create_entities(
         for element in pending:
             try:
                 if element.id in taken:
-                    raise FieldError("id", "already exists", ItemErrorCode.CONSTRAINT)
+                    raise FieldError("id", "already exists", ItemErrorCode.CONSTRAINT, Reason.ALREADY_EXISTS)
                 check_targets(wanted[element.index], targets)
                 _resolve_links(spec, element, principal.user_id, targets)
                 _derive_from_references(spec, element.values, targets)
@@ -389,7 +397,7 @@ async def _write_guarded(
 
 
 def _not_found(spec: EntitySpec, row_id: str) -> FieldError:
-    return FieldError("id", f"no {spec.name} with id {row_id}", ItemErrorCode.NOT_FOUND)
+    return FieldError("id", f"no {spec.name} with id {row_id}", ItemErrorCode.NOT_FOUND, Reason.NOT_FOUND)
 
 
 def _owner(rows: Mapping[str, Mapping[str, Any]], row_id: str | None) -> str | None:
@@ -450,7 +458,7 @@ async def update_entities(
             element.id = check_id("id", item.get("id"))
             expected = item.get("expected_version")
             if expected is None and history_summary is None:
-                raise FieldError("expectedVersion", "is required")
+                raise FieldError("expectedVersion", "is required", reason=Reason.REQUIRED)
             element.expected_version = None if expected is None else check_int("expectedVersion", expected)
             changes = {k: v for k, v in item.items() if k not in ("id", "expected_version")}
             element.values, element.joins = _parse_fields(spec, changes, creating=False)
@@ -525,7 +533,9 @@ async def update_entities(
         for update_ in plan.applied:
             if update_.element.id in failed_ids and update_.element.index not in errors:
                 reason = "not written: another update of this id in the batch failed"
-                errors.add(update_.element, FieldError("id", reason, ItemErrorCode.CONSTRAINT))
+                errors.add(
+                    update_.element, FieldError("id", reason, ItemErrorCode.CONSTRAINT, Reason.CONSTRAINT)
+                )
         if atomic and errors:
             return BulkOutcome(errors=_sorted(errors))
         successes = [u for u in plan.applied if u.element.id not in failed_ids]
@@ -653,7 +663,9 @@ async def delete_entities(
             expected = item.get("expected_version")
             element.expected_version = None if expected is None else check_int("expectedVersion", expected)
             if element.id in seen:
-                raise FieldError("id", "appears more than once in this batch")
+                raise FieldError(
+                    "id", "appears more than once in this batch", reason=Reason.DUPLICATE_IN_BATCH
+                )
             seen.add(element.id)
         except FieldError as error:
             errors.add(element, error)
@@ -674,7 +686,12 @@ async def delete_entities(
             elif referrers.get(element.id):
                 errors.add(
                     element,
-                    FieldError("id", referrer_message(referrers[element.id]), ItemErrorCode.CONSTRAINT),
+                    FieldError(
+                        "id",
+                        referrer_message(referrers[element.id]),
+                        ItemErrorCode.CONSTRAINT,
+                        Reason.STILL_REFERENCED,
+                    ),
                 )
             else:
                 doomed.append(element)

@@ -20,8 +20,8 @@ from smooth_gql.db import models
 from smooth_gql.db.engine import session_factory
 from smooth_gql.db.types import utcnow
 from smooth_gql.enums import EntityType
+from smooth_gql.errors import Forbidden, ItemErrorCode, NotFound
 from smooth_gql.services import reads, tool_sets, writes
-from smooth_gql.services.errors import Forbidden, ItemErrorCode, NotFound
 from smooth_gql.services.reads import ListQuery
 from smooth_gql.services.unit_of_work import Runtime
 from smooth_gql.services.users import ensure_local_admin
