@@ -101,8 +101,7 @@ async def _check_tombstones_retained(
         )
     if since is not None and floor > 0 and (oldest_at is None or since < oldest_at):
         raise CursorExpired(
-            "deletions after this moment are no longer in the change log; "
-            "resynchronize with since_version=0",
+            "deletions after this moment are no longer in the change log; resynchronize with since_version=0",
             field="since_timestamp",
         )
 
