@@ -140,9 +140,11 @@ class _Credential:
             return
         now = await backend.recheck(self.runtime, self.principal)
         if isinstance(now, str):
-            raise Unauthenticated(f"{now}; the subscription has ended")
+            raise Unauthenticated(f"{now}; the subscription has ended", reason=Reason.CREDENTIALS_INVALID)
         if now != self.principal:
-            raise Unauthenticated("the credential's access has changed; subscribe again")
+            raise Unauthenticated(
+                "the credential's access has changed; subscribe again", reason=Reason.CREDENTIALS_INVALID
+            )
         self.checked = time.monotonic()
 
 
