@@ -41,9 +41,9 @@ from strawberry.types import ExecutionContext
 
 from .config import Settings
 from .document_cost import CAP, OperationCost, document_cost, field_merges
+from .errors import limit_extension
 from .graphql_bulk_guard import bulk_refusal
 from .observability.request_id import with_request_id
-from .services.errors import limit_extension
 
 log = logging.getLogger("smooth_gql.graphql")
 

@@ -36,9 +36,9 @@ from ..auth import policy
 from ..auth.principal import Principal
 from ..db.queries import mappings
 from ..enums import EntityType, Operation
+from ..errors import BadInput
 from ..runtime import Runtime
 from ..services.entities import SPECS
-from ..services.errors import BadInput
 from ..services.journal import log_floor
 from ..services.reads import authorize_read, check_page_size
 from .feed import CHANGES, CursorExpired, visible
@@ -95,14 +95,13 @@ async def _check_tombstones_retained(
         )
     if after is not None and after < floor:
         raise CursorExpired(
-            "since_version: deletions after this version are no longer in the change log; "
+            "deletions after this version are no longer in the change log; "
             "resynchronize with since_version=0",
             field="since_version",
         )
     if since is not None and floor > 0 and (oldest_at is None or since < oldest_at):
         raise CursorExpired(
-            "since_timestamp: deletions after this moment are no longer in the change log; "
-            "resynchronize with since_version=0",
+            "deletions after this moment are no longer in the change log; resynchronize with since_version=0",
             field="since_timestamp",
         )
 
@@ -143,7 +142,7 @@ async def since_version(
     authorize_read(principal)
     _check_limit(runtime, limit)
     if after < 0:
-        raise BadInput("since_version: must not be negative", field="since_version")
+        raise BadInput("must not be negative", field="since_version")
     if include_deleted and after > 0:
         await _check_tombstones_retained(runtime, after=after)
     head = await log_head(runtime)
@@ -229,7 +228,7 @@ async def since_timestamp(
     try:
         moment = (since if since.tzinfo is not None else since.replace(tzinfo=UTC)).astimezone(UTC)
     except OverflowError:
-        raise BadInput("since_timestamp: out of range", field="since_timestamp") from None
+        raise BadInput("out of range", field="since_timestamp") from None
     if include_deleted:
         await _check_tombstones_retained(runtime, since=moment)
     head = await max_version(runtime, principal, entity)

@@ -12,9 +12,9 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException
 
+from ..errors import NotFound
 from ..legacy.collections import TOOL_SETS
 from ..services import tool_sets
-from ..services.errors import NotFound
 from . import docs
 from .bulk import Caller, Services, render
 from .responses import JSONResponse
