@@ -76,6 +76,11 @@ def tool_table_command(args: argparse.Namespace, settings: Settings) -> int:
     except (Refused, ServiceError, OSError, SQLAlchemyError) as error:
         print(f"{PROG} {args.action}: {describe(error)}", file=sys.stderr)
         return 1
+    return _report(args, result)
+
+
+def _report(args: argparse.Namespace, result: tool_table.ImportResult) -> int:
+    """Print what an import changed (or would change) and its errors; 1 when any failed."""
     counts: dict[str, int] = {}
     for step in result.plan:
         counts[step.action.value] = counts.get(step.action.value, 0) + 1
