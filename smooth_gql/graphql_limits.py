@@ -2,8 +2,10 @@
 
 In order: tokens while parsing; then the document's cost — fields, depth,
 aliases and field merges, measured in time linear in the document
-(`document_cost`) — before graphql-core's validation, which is quadratic in
-places; then validation; then, before variables are coerced, the count of a
+(`document_cost`), and in the same walk the static cost of the operation that
+runs (`query_cost`; COST_LIMIT over SMOOTH_MAX_QUERY_COST, and reported in
+`extensions.cost` of every response) — before graphql-core's validation, which
+is quadratic in places; then validation; then, before variables are coerced, the count of a
 bulk write's input (`graphql_bulk_guard`). Each refusal comes before any
 resolver runs and before any SQL. The schema, and so its extensions, is built
 once per process and shared by every app in it; the limits are the settings
@@ -195,8 +197,8 @@ def _limit_error(message: str, node: Node | None, name: str, value: int) -> Grap
 
 
 class DocumentLimits(SchemaExtension):
-    """Tokens, document cost, introspection and bulk input counts, with the parse and
-    validation caches.
+    """Tokens, document cost, the operation's static cost, introspection and bulk input counts,
+    with the parse and validation caches.
 
     Parsing and validation results are kept in Strawberry's bounded LRU caches
     (`query_cache_size` entries each, shared by the process). The token limit
