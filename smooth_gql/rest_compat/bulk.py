@@ -9,7 +9,7 @@ No postponed annotations here: FastAPI reads the handlers' annotations, which
 name the per-collection models built at runtime.
 """
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query
@@ -29,6 +29,7 @@ from .responses import JSONResponse
 
 Caller = Annotated[Principal, Depends(current_principal)]
 Services = Annotated[Runtime, Depends(runtime)]
+Handler = Callable[..., Awaitable[JSONResponse]]
 Shape = Callable[[Collection, Mapping[str, Any], Sequence[dict[str, Any]] | None], dict[str, Any]]
 
 
@@ -90,12 +91,10 @@ def _filters(collection: Collection, query: Any) -> dict[str, Any]:
     return found
 
 
-def add_routes(router: APIRouter, collection: Collection) -> None:
-    c = collection
-    path = f"/{c.path}"
+def _write_handlers(c: Collection) -> tuple[Handler, Handler, Handler]:
+    """Create, update and delete for one collection; the bodies are its own models."""
     CreateBody = create_body(c)
     UpdateBody = update_body(c)
-    ListParams = list_query(c)
 
     async def create(
         body: Annotated[CreateBody, Body()],  # type: ignore[valid-type]
@@ -127,6 +126,13 @@ def add_routes(router: APIRouter, collection: Collection) -> None:
         outcome = await bulk_delete.delete_entities(rt, principal, WriteRequest(c.entity, elements))
         return await _bulk_response(rt, principal, c, outcome, elements)
 
+    return create, update, delete
+
+
+def _read_handlers(c: Collection) -> tuple[Handler, Handler]:
+    """The page of a collection (its own query model) and one row by id."""
+    ListParams = list_query(c)
+
     async def listing(
         params: Annotated[ListParams, Query()],  # type: ignore[valid-type]
         rt: Services,
@@ -148,6 +154,14 @@ def add_routes(router: APIRouter, collection: Collection) -> None:
         [shown] = await render(rt, principal, c, [row])
         return JSONResponse(shown)
 
+    return listing, get_one
+
+
+def add_routes(router: APIRouter, collection: Collection) -> None:
+    c = collection
+    path = f"/{c.path}"
+    create, update, delete = _write_handlers(c)
+    listing, get_one = _read_handlers(c)
     tags: list[str | Any] = [c.path]
     envelope = docs.bulk(c)
     writing = docs.errors(401, 403, 413)
