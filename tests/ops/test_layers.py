@@ -36,7 +36,8 @@ LAYERS: Table = {
     "enums": frozenset(),
     "errors": frozenset(),  # the error tree: errors are data every layer raises and each door renders
     "json_codec": frozenset(),
-    "document_cost": frozenset(),
+    "query_cost": frozenset(),  # the price rule of an operation (README "Query cost")
+    "document_cost": may("query_cost"),
     "cors": frozenset(),
     "ide": frozenset(),
     "observability": frozenset(),
@@ -59,7 +60,7 @@ LAYERS: Table = {
     "http_guards": may("errors observability"),
     "graphql_read_rule": may("auth"),
     "graphql_bulk_guard": may("enums errors services"),
-    "graphql_limits": may("config document_cost errors graphql_bulk_guard observability"),
+    "graphql_limits": may("config document_cost errors graphql_bulk_guard observability query_cost"),
     # The GraphQL door. Types resolve their relations through the context's loaders (the context
     # builds the loaders, which know neither); resolvers return types, types never call resolvers.
     "types": may("changes context enums errors interchange loaders services"),
