@@ -72,6 +72,8 @@ def pytest_itemcollected(item: pytest.Item) -> None:
     pytest-xdist on both cores: two of them at once would put four server
     processes and their clients on two cores, and their bounded waits
     (readiness, a killed worker's recovery, a load run) are sized for one.
+    (The PostgreSQL leg runs beside them at nice 10: it takes the CPU they
+    leave idle and yields it whenever they need it; scripts/test.)
     Everything else is independent across xdist workers: each worker has its
     own SQLite template, PostgreSQL database, ports (bound to 0) and process
     globals. (Not an `xdist_group`: with pytest 9.2, xdist 3.8's loadgroup
