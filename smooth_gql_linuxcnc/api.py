@@ -26,6 +26,10 @@ CREATE_USAGES = f"""mutation($input: [ToolUsageCreateInput!]!) {{
   createToolUsages(input: $input) {{ results {{ {USAGE_FIELDS} }} {ERROR_FIELDS} }} }}"""
 UPDATE_USAGES = f"""mutation($input: [ToolUsageUpdateInput!]!) {{
   updateToolUsages(input: $input) {{ results {{ {USAGE_FIELDS} }} {ERROR_FIELDS} }} }}"""
+# The export's first line, `; smooth-gql export <cursor>`, is the change cursor the read follows:
+# presets read after it and the feed resumed from it leave no gap.
+EXPORT_MARKER = "query($machine: String!) { toolTable(machineId: $machine, format: LINUXCNC) }"
+MARKER_PREFIX = "; smooth-gql export "
 USAGE = f"query($id: ID!) {{ toolUsage(id: $id) {{ {USAGE_FIELDS} }} }}"
 
 
@@ -75,6 +79,14 @@ class Api:
             if not page["pageInfo"]["hasNextPage"]:
                 return rows
             after = page["pageInfo"]["endCursor"]
+
+    async def marker(self, machine: str, timeout: float | None = None) -> str:
+        """A change cursor at or before now: follow the feed from here after reading the presets."""
+        table = (await self.run(EXPORT_MARKER, {"machine": machine}, timeout))["toolTable"]
+        first = str(table).split("\n", 1)[0]
+        if not first.startswith(MARKER_PREFIX):
+            raise Refused(f"toolTable did not start with an export marker: {first[:80]!r}")
+        return first.removeprefix(MARKER_PREFIX).strip()
 
     async def preset(self, preset_id: str) -> Preset | None:
         data = await self.run(PRESET, {"id": preset_id})

@@ -60,8 +60,10 @@ def _logging(cache: Path) -> None:
 
 
 async def refresh(client: api.Api, table: Table, timeout: float | None = None) -> bool:
-    """Every preset of the machine read anew; False when the server did not answer."""
+    """Every preset of the machine read anew, and the cursor to follow the feed from; False when
+    the server did not answer."""
     try:
+        marker = await client.marker(table.machine, timeout)
         presets = await client.presets(table.machine, timeout)
     except api.Unreachable as error:
         log.warning("server unreachable (%s): serving %d cached preset(s)", error, len(table.presets))
@@ -72,7 +74,9 @@ async def refresh(client: api.Api, table: Table, timeout: float | None = None) -
             "(an unknown machine, or a key restricted to another machine)"
         )
     table.replace(presets)
+    table.cursor = marker
     table.save()
+    log.info("read %d preset(s) of machine %s", len(table.presets), table.machine)
     return True
 
 

@@ -3,9 +3,9 @@
 Only presets are asked for, and the machine-restricted key sees only its machine's rows.
 Every change is applied at once and its cursor saved with the cache, so after any drop of the
 connection (or a restart of the bridge) the feed resumes from the last change applied: no gap.
-With no cursor yet (a first start), the subscription starts at the server's current end and
-the presets are read once more after it is set up, so nothing between read and start is lost;
-a change seen twice is harmless (older versions than held are ignored).
+With no cursor (a first start offline, or a cursor the server no longer keeps), the presets are
+read anew with the cursor of that read before subscribing. A change seen twice is harmless:
+older versions than held are ignored.
 """
 
 from __future__ import annotations
@@ -62,6 +62,8 @@ class Feed:
             await asyncio.sleep(self.retry_seconds)
 
     async def _session(self) -> None:
+        if self.table.cursor is None and not await self.refresh():
+            return
         headers = {"Authorization": f"Bearer {self.key}"}
         async with connect(
             self.url,
@@ -89,8 +91,6 @@ class Feed:
                     }
                 )
             )
-            if start is None:
-                await self.refresh()
             log.info("change feed connected, resuming after %s", start)
             async for raw in socket:
                 await self._message(socket, json.loads(raw))

@@ -174,3 +174,16 @@ class Proxy:
 
 async def rows(auth: AuthApi, creds: Creds, query: str, variables: dict[str, Any] | None = None) -> Any:
     return await auth.ok(query, variables, creds)
+
+
+async def eventually(check: Any, what: str, wait: float = WAIT) -> Any:
+    """Poll `check()` (async, returning a truthy value when done) with a bound on the wait."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    while True:
+        result = await check()
+        if result:
+            return result
+        if loop.time() > deadline:
+            raise AssertionError(f"not within {wait:g} s: {what}")
+        await asyncio.sleep(0.05)
