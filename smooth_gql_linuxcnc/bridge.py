@@ -57,6 +57,10 @@ class Bridge:
             log.warning("NAK %r: %s", text.rstrip("\n")[:120], error)
             self.replies.nak(str(error))
             return
+        except OSError as error:  # the journal could not be written: LinuxCNC must not hear FINI
+            log.error("NAK %r: journal not written: %s", text.rstrip("\n")[:120], error)
+            self.replies.nak(f"journal not written: {error}")
+            return
         self.replies.fini()
 
     def _get(self) -> None:

@@ -50,7 +50,6 @@ class Feed:
         self.table = table
         self.refresh = refresh  # reads every preset anew; False when the server did not answer
         self.retry_seconds = retry_seconds
-        self.applied = asyncio.Event()  # set on every change applied (tests and the benchmark wait on it)
 
     async def run(self) -> None:
         """Forever: connect, subscribe from the saved cursor, apply; on any drop wait and reconnect."""
@@ -104,7 +103,6 @@ class Feed:
             self.table.apply(change["entityId"], change["entity"])
             self.table.cursor = change["cursor"]
             self.table.save()
-            self.applied.set()
         elif kind in ("error", "complete"):
             self.table.cursor = None  # e.g. a cursor older than the log keeps: start over from a fresh read
             raise websockets.InvalidHandshake(f"subscription ended: {message.get('payload')}")

@@ -126,6 +126,10 @@ class Outbox:
                 )
                 self.journal.settle(entry, str(error))
                 continue
+            except Exception:  # unexpected (a malformed answer): keep the entry, log, retry later
+                log.exception("journal entry %s (%s) not sent; retrying", entry["id"], entry["kind"])
+                await asyncio.sleep(self.retry_seconds)
+                continue
             self.online = True
             log.info("journal entry %s (%s): %s", entry["id"], entry["kind"], outcome)
             self.journal.settle(entry)

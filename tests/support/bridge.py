@@ -172,10 +172,6 @@ class Proxy:
             self.server.close()
 
 
-async def rows(auth: AuthApi, creds: Creds, query: str, variables: dict[str, Any] | None = None) -> Any:
-    return await auth.ok(query, variables, creds)
-
-
 async def eventually(check: Any, what: str, wait: float = WAIT) -> Any:
     """Poll `check()` (async, returning a truthy value when done) with a bound on the wait."""
     loop = asyncio.get_running_loop()
