@@ -25,6 +25,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from conftest import Api, make_settings
 from support.auth import AuthApi
 from support.bridge import Proxy, Shop, eventually, make_shop
 from support.serve_process import serve
@@ -159,8 +160,6 @@ async def shop_server(engine: AsyncEngine, database_url: str) -> AsyncIterator[t
     with serve(database_url, env={"AUTH_ENABLED": "true"}) as server:
         async with httpx.AsyncClient(base_url=server.base_url, timeout=30) as client:
             await server.wait_ready(client)
-            from conftest import Api, make_settings
-
             auth = AuthApi(Api(client, engine, make_settings(database_url)))
             yield await make_shop(auth), server.port
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -103,3 +105,17 @@ def test_the_table_takes_newer_versions_of_its_machine_and_shows_pending_offsets
     table.save()
     assert Table(tmp_path / "presets.json", "mill-1").presets == {}
     assert Table(tmp_path / "presets.json", "mill-2").cursor is None  # another machine's cache: unused
+
+
+def test_the_bridge_loads_nothing_of_the_server_but_the_line_code() -> None:
+    """Issue 17: a client of the public API that shares only the `tool.tbl` line code."""
+    code = "import sys, smooth_gql_linuxcnc.cli; print(sorted(m for m in sys.modules if m.startswith('smooth_gql.') or m == 'smooth_gql'))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == str(
+        [
+            "smooth_gql",
+            "smooth_gql.interchange",
+            "smooth_gql.interchange.linuxcnc",
+            "smooth_gql.interchange.preset_lines",
+        ]
+    )
