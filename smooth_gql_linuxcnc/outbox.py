@@ -2,9 +2,10 @@
 
 One entry at a time, oldest first: a usage row must exist before its end is written, and an
 offset written twice at the machine must reach the server in that order. An entry the server
-cannot reach waits and is retried; an entry the server refuses for good (a preset deleted
-meanwhile, a validation error) is settled as failed and logged as an error, never retried
-forever and never silently.
+cannot reach, or whose whole request it refuses (a revoked or expired key), waits in the
+journal and is retried: an operator's value is not dropped for a credential problem. An entry
+the server refuses for good on its own (a preset deleted meanwhile, a validation error of the
+element) is settled as failed and logged as an error, never retried forever and never silently.
 """
 
 from __future__ import annotations
@@ -87,11 +88,8 @@ SENDERS = {"offset": _offset, "load": _load, "unload": _unload}
 
 
 async def send(client: api.Api, entry: Entry) -> str:
-    """Send one entry; raises `api.Unreachable` (retry later) or `Failed` (settle as failed)."""
-    try:
-        return await SENDERS[entry["kind"]](client, entry)
-    except api.Refused as error:
-        raise Failed(str(error)) from None
+    """Send one entry; raises `api.Unreachable` or `api.Refused` (keep, retry later) or `Failed`."""
+    return await SENDERS[entry["kind"]](client, entry)
 
 
 class Outbox:
@@ -125,6 +123,12 @@ class Outbox:
                     "journal entry %s (%s) refused by the server: %s", entry["id"], entry["kind"], error
                 )
                 self.journal.settle(entry, str(error))
+                continue
+            except api.Refused as error:  # the whole request refused (a revoked key): keep the entry
+                log.error(
+                    "journal entry %s (%s) refused (%s): kept, retried", entry["id"], entry["kind"], error
+                )
+                await asyncio.sleep(self.retry_seconds * 5)
                 continue
             except Exception:  # unexpected (a malformed answer): keep the entry, log, retry later
                 log.exception("journal entry %s (%s) not sent; retrying", entry["id"], entry["kind"])

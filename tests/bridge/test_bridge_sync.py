@@ -240,3 +240,23 @@ async def test_corrupt_cache_and_journal_are_moved_aside(
             "journal.jsonl",
             "presets.json",
         ]
+
+
+async def test_writes_refused_for_a_revoked_key_stay_in_the_journal(
+    engine: AsyncEngine, database_url: str, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    async with live_auth_server(engine, database_url) as (auth, port):
+        shop = await make_shop(auth)
+        bridge = await started(f"http://127.0.0.1:{port}", shop.key, cache)
+        await bridge.request("g")
+        await auth.ok("mutation($id: ID!) { revokeApiKey(id: $id) { id } }", {"id": shop.key_id}, shop.admin)
+        assert await bridge.request("l T10 P0") == ["FINI"]
+
+        async def refused() -> bool:
+            return "refused" in (cache / "bridge.log").read_text()
+
+        await eventually(refused, "the load refused")
+        assert await bridge.close() == 0
+        assert '"kind":"load"' in (cache / "journal.jsonl").read_text()  # kept for a new key
+        assert await _usages(shop) == []

@@ -33,6 +33,7 @@ class Shop:
     auth: AuthApi
     admin: Creds
     key: str
+    key_id: str
     presets: dict[int, str] = field(default_factory=dict)  # tool number → preset id
 
 
@@ -52,9 +53,9 @@ async def make_shop(auth: AuthApi, tools: int = 2, machine: str = MACHINE) -> Sh
     ]
     data = await auth.ok(CREATE_PRESETS, {"input": presets}, admin)
     ids = {10 + n: row["id"] for n, row in enumerate(data["createToolPresets"]["results"])}
-    _, creds = await auth.key(admin, ["read", "write:presets", "write:usage"], machineId=machine)
+    key_id, creds = await auth.key(admin, ["read", "write:presets", "write:usage"], machineId=machine)
     assert creds.key is not None
-    return Shop(auth, admin, creds.key, ids)
+    return Shop(auth, admin, creds.key, key_id, ids)
 
 
 class BridgeProcess:
