@@ -42,7 +42,8 @@ from .plans import (
     create_and_update,
     quiet,
 )
-from .preset_entries import Entry, LengthUnits, ParsedFile, line_of, table_rows
+from .preset_entries import Entry, LengthUnits, ParsedFile
+from .preset_lines import line_of, table_rows
 
 PRESET = EntityType.TOOL_PRESET
 
