@@ -43,7 +43,7 @@ from strawberry.types import ExecutionContext
 from strawberry.types.field import StrawberryField
 
 from .enums import EntityType
-from .services.errors import ServiceError
+from .errors import ServiceError
 from .services.write_request import check_bulk_request
 
 BULK_WRITE = "smooth_gql.bulk_write"  # metadata key on every bulk mutation field

@@ -13,6 +13,7 @@ from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from .errors import ServiceError
 from .graphql_limits import DocumentLimits, ExecutionTimeout, document_limit
 from .graphql_read_rule import MutationReadRule
 from .observability.graphql_metrics import OperationMetrics
@@ -20,7 +21,6 @@ from .observability.request_id import with_request_id
 from .resolvers.mutation import Mutation
 from .resolvers.query import Query
 from .resolvers.subscription import Subscription
-from .services.errors import ServiceError
 from .types.bulk import ConstraintError, ForbiddenError, NotFoundError, ValidationError, VersionConflict
 
 log = logging.getLogger("smooth_gql.graphql")

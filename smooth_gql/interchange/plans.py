@@ -15,9 +15,9 @@ from typing import Any
 
 from ..auth.principal import Principal
 from ..enums import EntityType
+from ..errors import LimitExceeded
 from ..runtime import Runtime
 from ..services import bulk_create, bulk_update, reads
-from ..services.errors import LimitExceeded
 from ..services.unit_of_work import UnitOfWork
 from ..services.write_request import BulkOutcome, WriteRequest
 
@@ -70,7 +70,7 @@ def check_import_size(runtime: Runtime, count: int, field: str, things: str) -> 
     limit = runtime.settings.max_bulk_items
     if count > limit:
         raise LimitExceeded(
-            f"{field}: {count} {things} exceed the limit of {limit} per import",
+            f"{count} {things} exceed the limit of {limit} per import",
             field=field,
             limit=("maxBulkItems", limit),
         )

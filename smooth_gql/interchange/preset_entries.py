@@ -21,7 +21,6 @@ that changes: the plan shows those changes, the write sends only them.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -29,8 +28,16 @@ from typing import Any
 
 from ..services.fields import to_jsonable
 from . import csv_codec, linuxcnc, preset_csv, provenance
-from .linuxcnc import AXES, TableLineError, ToolLine
+from .linuxcnc import TableLineError, ToolLine
 from .plans import FieldChange, Row
+from .preset_lines import (
+    LINE_FIELDS,
+    OFFSET_KEYS,
+    ORIENTATION_KEYS,
+    json_object,
+    line_of,
+    table_order,
+)
 
 
 class LengthUnits(StrEnum):
@@ -38,71 +45,12 @@ class LengthUnits(StrEnum):
     INCH = "INCH"
 
 
-_OFFSET_KEYS = {axis: axis.lower() for axis in AXES}
-_ORIENTATION_KEYS = ("frontAngle", "backAngle", "orientation")
-
-
-def _offset(axis: str) -> Callable[[ToolLine], Any]:
-    return lambda tool: tool.offsets.get(axis)
-
-
-# The fields of a line that a plan compares, in the order it lists their changes (pocket first,
-# table order and units last). Zero and absent compare equal, as in LinuxCNC.
-_LINE_FIELDS: tuple[tuple[str, Callable[[ToolLine], Any]], ...] = (
-    *((f"offsets.{key}", _offset(axis)) for axis, key in _OFFSET_KEYS.items()),
-    ("parameters.diameter", lambda tool: tool.diameter),
-    ("orientation.frontAngle", lambda tool: tool.front_angle),
-    ("orientation.backAngle", lambda tool: tool.back_angle),
-    ("orientation.orientation", lambda tool: tool.orientation),
-    ("description", lambda tool: tool.remark),
-)
-
-
-def _number(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        return 0.0
-    return float(value)
-
-
-def json_object(value: Any) -> dict[str, Any]:
-    return dict(value) if isinstance(value, dict) else {}
-
-
-def table_order(row: Mapping[str, Any]) -> int | None:
-    order = json_object(row.get("parameters")).get("tableOrder")
-    return order if isinstance(order, int) and not isinstance(order, bool) else None
-
-
-def line_of(row: Mapping[str, Any]) -> ToolLine:
-    """A stored preset as a table line (the preset must have a tool number)."""
-    offsets = json_object(row.get("offsets"))
-    orientation = json_object(row.get("orientation"))
-    q = orientation.get("orientation")
-    remark = row.get("description") or ""
-    return ToolLine(
-        tool=int(row["tool_number"]),
-        pocket=row["pocket"] if row.get("pocket") is not None else int(row["tool_number"]),
-        offsets={axis: _number(offsets.get(key)) for axis, key in _OFFSET_KEYS.items()},
-        diameter=_number(json_object(row.get("parameters")).get("diameter")),
-        front_angle=_number(orientation.get("frontAngle")),
-        back_angle=_number(orientation.get("backAngle")),
-        orientation=q if isinstance(q, int) and not isinstance(q, bool) and 0 <= q <= 9 else 0,
-        remark=" ".join(remark.splitlines()) if "\n" in remark or "\r" in remark else remark,
-    ).normalized()
-
-
-def table_rows(rows: Sequence[Row]) -> list[Row]:
-    """Presets that are table lines, in table order (then by tool number)."""
-    numbered = [row for row in rows if row.get("tool_number") is not None]
-    return sorted(numbered, key=lambda r: (table_order(r) is None, table_order(r) or 0, r["tool_number"]))
-
-
 def _changes(
     before: ToolLine | None, after: ToolLine, order: tuple[int | None, int], units: tuple[Any, Any]
 ) -> list[FieldChange]:
     old = before or ToolLine(after.tool, 0)
     pairs: list[tuple[str, Any, Any]] = [("pocket", None if before is None else old.pocket, after.pocket)]
-    pairs += [(name, get(old) or None, get(after) or None) for name, get in _LINE_FIELDS]
+    pairs += [(name, get(old) or None, get(after) or None) for name, get in LINE_FIELDS]
     pairs.append(("parameters.tableOrder", *order))
     if units[1] is not None:
         pairs.append(("parameters.units", *units))
@@ -130,14 +78,14 @@ def _values(line: ToolLine, row: Mapping[str, Any] | None, order: int, units: Le
         "pocket": line.pocket,
         "offsets": _patched(
             row.get("offsets"),
-            {key: line.offsets.get(axis, 0.0) for axis, key in _OFFSET_KEYS.items()},
-            list(_OFFSET_KEYS.values()),
+            {key: line.offsets.get(axis, 0.0) for axis, key in OFFSET_KEYS.items()},
+            list(OFFSET_KEYS.values()),
         ),
         "parameters": parameters,
         "orientation": _patched(
             row.get("orientation"),
             {"frontAngle": line.front_angle, "backAngle": line.back_angle, "orientation": line.orientation},
-            _ORIENTATION_KEYS,
+            ORIENTATION_KEYS,
         ),
         "description": line.remark or None,
     }

@@ -23,9 +23,9 @@ from typing import Any
 
 from ..auth.principal import Principal
 from ..enums import EntityType, ToolSetType
+from ..errors import BadInput, ItemError, ItemErrorCode, NotFound
 from ..runtime import Runtime
 from ..services import bulk_create, bulk_update, reads
-from ..services.errors import BadInput, ItemError, ItemErrorCode, NotFound
 from ..services.fields import to_jsonable
 from ..services.unit_of_work import UnitOfWork
 from ..services.write_request import BulkOutcome, WriteRequest
@@ -107,7 +107,7 @@ async def export_library(
     reads.authorize_read(principal)
     [tool_set] = await reads.by_ids(runtime.sessions, principal, EntityType.TOOL_SET, [tool_set_id])
     if tool_set is None:
-        raise NotFound(f"no ToolSet with id {tool_set_id}", field="toolSetId")
+        raise NotFound(f"no ToolSet with id {tool_set_id}", field="toolSetId", prefixed=False)
     members = [m for m in members_of(tool_set) if isinstance(m.get("itemId"), str)]
     found = await reads.by_ids(
         runtime.sessions, principal, EntityType.TOOL_ITEM, [m["itemId"] for m in members]
@@ -241,7 +241,7 @@ async def import_library(
     overwritten (and, the import being atomic, nothing is written). `report` hears of each
     phase (parse, read, plan, each written batch) as it ends."""
     if machine_id is not None and not machine_id.strip():
-        raise BadInput("machineId: must not be empty", field="machineId")
+        raise BadInput("must not be empty", field="machineId")
     check_import_size(runtime, len(bits), "bits", "files")
     basis, _ = provenance.basis((), since=since, overwrite=False, label="")
     parsed_library, parsed_bits, messages = freecad_files.parse_files(library, bits)

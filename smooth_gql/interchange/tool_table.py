@@ -24,9 +24,9 @@ from enum import StrEnum
 
 from ..auth.principal import Principal
 from ..enums import EntityType
+from ..errors import BadInput, ItemError, ItemErrorCode
 from ..runtime import Runtime
 from ..services import bulk_delete, reads
-from ..services.errors import BadInput, ItemError, ItemErrorCode
 from ..services.unit_of_work import UnitOfWork
 from ..services.write_request import BulkOutcome, WriteRequest
 from . import linuxcnc, preset_csv, preset_entries, provenance
@@ -42,7 +42,8 @@ from .plans import (
     create_and_update,
     quiet,
 )
-from .preset_entries import Entry, LengthUnits, ParsedFile, line_of, table_rows
+from .preset_entries import Entry, LengthUnits, ParsedFile
+from .preset_lines import line_of, table_rows
 
 PRESET = EntityType.TOOL_PRESET
 
@@ -103,7 +104,7 @@ async def export_table(runtime: Runtime, principal: Principal, machine_id: str, 
 
 def _check_machine(machine_id: str) -> None:
     if not machine_id.strip():
-        raise BadInput("machineId: must not be empty", field="machineId")
+        raise BadInput("must not be empty", field="machineId")
 
 
 # --- import ----------------------------------------------------------------------

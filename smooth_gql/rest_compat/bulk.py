@@ -9,7 +9,7 @@ No postponed annotations here: FastAPI reads the handlers' annotations, which
 name the per-collection models built at runtime.
 """
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, HTTPException, Query
@@ -38,6 +38,7 @@ IdempotencyKey = Annotated[
         description="A retry with the same key and body answers the first response without writing again.",
     ),
 ]
+Handler = Callable[..., Awaitable[JSONResponse]]
 Shape = Callable[[Collection, Mapping[str, Any], Sequence[dict[str, Any]] | None], dict[str, Any]]
 
 
@@ -99,15 +100,8 @@ def _filters(collection: Collection, query: Any) -> dict[str, Any]:
     return found
 
 
-def add_routes(router: APIRouter, collection: Collection) -> None:
-    _add_writes(router, collection)
-    _add_reads(router, collection)
-
-
-def _add_writes(router: APIRouter, collection: Collection) -> None:
-    """POST, PUT and DELETE of the collection: bulk create, update and delete."""
-    c = collection
-    path = f"/{c.path}"
+def _write_handlers(c: Collection) -> tuple[Handler, Handler, Handler]:
+    """Create, update and delete for one collection; the bodies are its own models."""
     CreateBody = create_body(c)
     UpdateBody = update_body(c)
 
@@ -146,32 +140,12 @@ def _add_writes(router: APIRouter, collection: Collection) -> None:
         outcome = await write_once(rt, principal, request, bulk_delete.delete_entities, deleting=True)
         return await _bulk_response(rt, principal, c, outcome, elements)
 
-    tags: list[str | Any] = [c.path]
-    envelope = docs.bulk(c)
-    writing = docs.errors(401, 403, 413)
-    for verb, handler, method in (
-        ("Create", create, "POST"),
-        ("Update", update, "PUT"),
-        ("Delete", delete, "DELETE"),
-    ):
-        router.add_api_route(
-            path,
-            handler,
-            methods=[method],
-            tags=tags,
-            summary=f"{verb} {c.path} in bulk",
-            description="HTTP 200 even when elements failed: see `errors`.",
-            response_model=envelope,
-            responses=writing,
-        )
+    return create, update, delete
 
 
-def _add_reads(router: APIRouter, collection: Collection) -> None:
-    """GET of the collection (a filtered page) and, where the contract has it, of one row."""
-    c = collection
-    path = f"/{c.path}"
+def _read_handlers(c: Collection) -> tuple[Handler, Handler]:
+    """The page of a collection (its own query model) and one row by id."""
     ListParams = list_query(c)
-    tags: list[str | Any] = [c.path]
 
     async def listing(
         params: Annotated[ListParams, Query()],  # type: ignore[valid-type]
@@ -194,6 +168,32 @@ def _add_reads(router: APIRouter, collection: Collection) -> None:
         [shown] = await render(rt, principal, c, [row])
         return JSONResponse(shown)
 
+    return listing, get_one
+
+
+def add_routes(router: APIRouter, collection: Collection) -> None:
+    c = collection
+    path = f"/{c.path}"
+    create, update, delete = _write_handlers(c)
+    listing, get_one = _read_handlers(c)
+    tags: list[str | Any] = [c.path]
+    envelope = docs.bulk(c)
+    writing = docs.errors(401, 403, 413)
+    for verb, handler, method in (
+        ("Create", create, "POST"),
+        ("Update", update, "PUT"),
+        ("Delete", delete, "DELETE"),
+    ):
+        router.add_api_route(
+            path,
+            handler,
+            methods=[method],
+            tags=tags,
+            summary=f"{verb} {c.path} in bulk",
+            description="HTTP 200 even when elements failed: see `errors`.",
+            response_model=envelope,
+            responses=writing,
+        )
     router.add_api_route(
         path,
         listing,

@@ -11,9 +11,9 @@ from sqlalchemy import insert, select
 
 from ..auth.principal import Principal
 from ..enums import Operation
+from ..errors import FieldError, ItemErrorCode, Reason
 from ..runtime import Runtime
 from .entity_spec import EntitySpec, proposed_links
-from .errors import FieldError, ItemErrorCode
 from .fields import check_id
 from .journal import jsonable_row
 from .unit_of_work import UnitOfWork, joined
@@ -67,7 +67,7 @@ def _parse(batch: Batch, parsed: _Parsed, index: int, item: Mapping[str, Any]) -
         else:
             element.id = check_id("id", raw_id)
         if element.id in parsed.seen:
-            raise FieldError("id", "appears more than once in this batch")
+            raise FieldError("id", "appears more than once in this batch", reason=Reason.DUPLICATE_IN_BATCH)
         parsed.seen.add(element.id)
         if raw_id is not None:
             parsed.supplied.append(element.id)
@@ -103,7 +103,7 @@ async def _resolve(uow: UnitOfWork, batch: Batch, parsed: _Parsed) -> list[Eleme
     for element in parsed.pending:
         try:
             if element.id in taken:
-                raise FieldError("id", "already exists", ItemErrorCode.CONSTRAINT)
+                raise FieldError("id", "already exists", ItemErrorCode.CONSTRAINT, Reason.ALREADY_EXISTS)
             references.check(spec, element, user_id)
             references.derive(spec, element.values, element.values)
             batch.check_reach(element.values, element.values)

@@ -9,8 +9,8 @@ from sqlalchemy import delete
 
 from ..auth.principal import Principal
 from ..enums import Operation
+from ..errors import FieldError, ItemErrorCode, Reason
 from ..runtime import Runtime
-from .errors import FieldError, ItemErrorCode
 from .fields import check_id
 from .journal import jsonable_row
 from .references import find_referrers, referrer_message
@@ -60,7 +60,7 @@ def _parse(batch: Batch, seen: set[str], index: int, item: Mapping[str, Any]) ->
         element.id = check_id("id", item.get("id"))
         element.expected_version = expected_version(item, required=False)
         if element.id in seen:
-            raise FieldError("id", "appears more than once in this batch")
+            raise FieldError("id", "appears more than once in this batch", reason=Reason.DUPLICATE_IN_BATCH)
         seen.add(element.id)
     except FieldError as error:
         batch.fail(element, error)
@@ -82,7 +82,12 @@ async def _plan(
         elif element.expected_version is not None and element.expected_version != row["version"]:
             batch.conflict(element, row)
         elif referrers.get(element.id):
-            error = FieldError("id", referrer_message(referrers[element.id]), ItemErrorCode.CONSTRAINT)
+            error = FieldError(
+                "id",
+                referrer_message(referrers[element.id]),
+                ItemErrorCode.CONSTRAINT,
+                Reason.STILL_REFERENCED,
+            )
             batch.fail(element, error)
         else:
             doomed.append(element)

@@ -16,10 +16,10 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from ..auth.principal import Principal
 from ..db.queries import mappings
 from ..enums import Operation
+from ..errors import FieldError, ItemErrorCode, Reason
 from ..runtime import Runtime
 from . import tool_set_history
 from .entity_spec import EntitySpec, Row, name_after_update, proposed_links
-from .errors import FieldError, ItemErrorCode
 from .fields import check_id
 from .journal import Journal, diff
 from .unit_of_work import UnitOfWork, joined
@@ -184,7 +184,7 @@ async def _write(
     for update_ in plan.applied:
         if update_.element.id in failed_ids and update_.element.index not in batch.errors:
             reason = "not written: another update of this id in the batch failed"
-            batch.fail(update_.element, FieldError("id", reason, ItemErrorCode.CONSTRAINT))
+            batch.fail(update_.element, FieldError("id", reason, ItemErrorCode.CONSTRAINT, Reason.CONSTRAINT))
     return failed_ids
 
 

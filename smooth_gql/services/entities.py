@@ -23,8 +23,8 @@ from ..enums import (
     ToolSetType,
     ToolType,
 )
+from ..errors import FieldError
 from .entity_spec import EntitySpec, Join, LegacyLink, Ref, Row, Targets
-from .errors import FieldError
 from .fields import Field, Kind, check_id, check_int, check_value
 
 F = Field

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Table
 
 from ..enums import EntityType
-from .errors import FieldError
+from ..errors import FieldError
 from .fields import MAX_LIST_ENTRIES, Field
 
 Row = dict[str, Any]

@@ -37,8 +37,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from ..auth.principal import Principal, PrincipalKind
 from ..db import models
 from ..db.types import utcnow
+from ..errors import IdempotencyInProgress, IdempotencyKeyReused
 from ..runtime import Runtime
-from .errors import IdempotencyInProgress, IdempotencyKeyReused
 from .idempotency_codec import KEY_FIELD, check_key, decode_outcome, encode_outcome, request_digest
 from .unit_of_work import UnitOfWork, finish, joined
 from .write_request import BulkOutcome, WriteRequest, check_bulk_request
@@ -133,7 +133,7 @@ class _Claim:
         row = (await uow.session.execute(query)).one()
         if row.request_digest != self.digest:
             raise IdempotencyKeyReused(
-                f"{KEY_FIELD}: this key was used with a different request; send a new key for a new request",
+                "this key was used with a different request; send a new key for a new request",
                 field=KEY_FIELD,
             )
         if row.state != "done" or row.outcome is None:  # pragma: no cover - only committed rows are seen
@@ -142,7 +142,7 @@ class _Claim:
 
     def _in_progress(self) -> IdempotencyInProgress:
         return IdempotencyInProgress(
-            f"{KEY_FIELD}: the first request with this key is still running; retry later", field=KEY_FIELD
+            "the first request with this key is still running; retry later", field=KEY_FIELD
         )
 
     async def store(self, uow: UnitOfWork, outcome: BulkOutcome) -> None:

@@ -17,8 +17,8 @@ import orjson
 from sqlalchemy import Date
 
 from ..db.types import UTCDateTime
+from ..errors import BadInput, ItemError, ItemErrorCode, Reason
 from .entity_spec import EntitySpec, Row
-from .errors import BadInput, ItemError, ItemErrorCode
 from .fields import to_jsonable
 from .write_request import BulkOutcome, WriteRequest
 
@@ -30,13 +30,11 @@ def check_key(key: str) -> str:
     """An idempotency key is 1 to 255 printable ASCII characters (what an HTTP header can carry
     unchanged); anything else is refused before the database is asked."""
     if key == "":
-        raise BadInput(f"{KEY_FIELD}: must not be empty", field=KEY_FIELD)
+        raise BadInput("must not be empty", reason=Reason.REQUIRED, field=KEY_FIELD)
     if len(key) > MAX_KEY_LENGTH:
-        raise BadInput(
-            f"{KEY_FIELD}: must be at most {MAX_KEY_LENGTH} characters, got {len(key)}", field=KEY_FIELD
-        )
+        raise BadInput(f"must be at most {MAX_KEY_LENGTH} characters, got {len(key)}", field=KEY_FIELD)
     if not all(" " <= char <= "~" for char in key):
-        raise BadInput(f"{KEY_FIELD}: must be printable ASCII characters only", field=KEY_FIELD)
+        raise BadInput("must be printable ASCII characters only", field=KEY_FIELD)
     return key
 
 
@@ -86,8 +84,9 @@ def _encode_error(error: ItemError) -> dict[str, Any]:
         "index": error.index,
         "id": error.id,
         "code": error.code.value,
-        "message": error.message,
+        "reason": error.reason.value,
         "field": error.field,
+        "problem": error.problem,
         "current_version": error.current_version,
         "current": error.current,
     }
@@ -99,8 +98,9 @@ def _decode_error(decode: _RowDecoder, stored: Mapping[str, Any]) -> ItemError:
         stored["index"],
         stored["id"],
         ItemErrorCode(stored["code"]),
-        stored["message"],
+        Reason(stored["reason"]),
         stored["field"],
+        stored["problem"],
         stored["current_version"],
         None if current is None else decode(current),
     )

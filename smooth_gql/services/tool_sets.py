@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from ..auth.principal import Principal
 from ..enums import EntityType
+from ..errors import BadInput, ItemErrorCode, NotFound, ServiceError
 from ..runtime import Runtime
 from . import bulk_update, reads
 from .entities import TOOL_SET
-from .errors import BadInput, ItemErrorCode, NotFound, ServiceError
 from .idempotency import write_once
 from .tool_set_history import MEMBER_LISTS, RESTORABLE_FIELDS, VERSIONS, restore_input, snapshot
 from .write_request import WriteRequest
@@ -45,7 +45,7 @@ async def _set_row(runtime: Runtime, principal: Principal, set_id: str) -> Mappi
     reads.authorize_read(principal)
     [row] = await reads.by_ids(runtime.sessions, principal, EntityType.TOOL_SET, [set_id])
     if row is None:
-        raise NotFound(f"no ToolSet with id {set_id}", field="toolSetId")
+        raise NotFound(f"no ToolSet with id {set_id}", field="toolSetId", prefixed=False)
     return row
 
 
@@ -79,7 +79,7 @@ async def version(runtime: Runtime, principal: Principal, set_id: str, number: i
     for entry in await history(runtime, principal, set_id):
         if entry.version == number:
             return entry
-    raise NotFound(f"ToolSet {set_id} has no version {number}", field="version")
+    raise NotFound(f"ToolSet {set_id} has no version {number}", field="version", prefixed=False)
 
 
 async def compare(
@@ -88,7 +88,7 @@ async def compare(
     versions = {v.version: v for v in await history(runtime, principal, set_id)}
     for number, label in ((a, "versionA"), (b, "versionB")):
         if number not in versions:
-            raise NotFound(f"ToolSet {set_id} has no version {number}", field=label)
+            raise NotFound(f"ToolSet {set_id} has no version {number}", field=label, prefixed=False)
     left, right = versions[a].snapshot, versions[b].snapshot
     return [
         FieldDifference(name, left.get(name), right.get(name))
@@ -113,9 +113,9 @@ async def restore(
     outcome = await write_once(runtime, principal, request, bulk_update.update_entities, deleting=False)
     if outcome.errors:
         error = outcome.errors[0]
-        if error.code is ItemErrorCode.NOT_FOUND:
-            raise NotFound(f"cannot restore version {number}: {error.message}", field=error.field)
-        raise BadInput(f"cannot restore version {number}: {error.message}", field=error.field)
+        refusal = NotFound if error.code is ItemErrorCode.NOT_FOUND else BadInput
+        problem = f"cannot restore version {number}: {error.message}"
+        raise refusal(problem, reason=error.reason, field=error.field, prefixed=False)
     return outcome.results[0]
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..errors import FieldError, ItemErrorCode, Reason
 from .entity_spec import EntitySpec, Join, Row
-from .errors import FieldError, ItemErrorCode
 from .fields import MAX_LIST_ENTRIES, check_int, check_value
 
 
@@ -21,7 +21,7 @@ def parse_fields(
     allowed = {f.name for f in spec.fields} | {j.name for j in spec.joins}
     for key in item:
         if key not in allowed:
-            raise FieldError(key, f"is not a field of {spec.name}")
+            raise FieldError(key, f"is not a field of {spec.name}", reason=Reason.UNKNOWN_FIELD)
     values = _parse_values(spec, item, creating=creating)
     joins: dict[str, list[Row]] = {}
     for join in spec.joins:
@@ -40,7 +40,7 @@ def _parse_values(spec: EntitySpec, item: Mapping[str, Any], *, creating: bool) 
             values[f.name] = check_value(f, list(raw) if isinstance(raw, tuple) else raw)
         elif creating:
             if f.required:
-                raise FieldError(f.label, "is required")
+                raise FieldError(f.label, "is required", reason=Reason.REQUIRED)
             values[f.name] = list(f.default) if isinstance(f.default, tuple) else f.default
     for twin_of, twin in spec.legacy_twins.items():
         if twin_of in values and twin not in item:
@@ -55,7 +55,10 @@ def _parse_join(join: Join, raw: Any) -> list[Row]:
         raise FieldError(join.label, "expected a list")
     if len(raw) > MAX_LIST_ENTRIES:
         raise FieldError(
-            join.label, f"at most {MAX_LIST_ENTRIES} entries (got {len(raw)})", ItemErrorCode.LIMIT
+            join.label,
+            f"at most {MAX_LIST_ENTRIES} entries (got {len(raw)})",
+            ItemErrorCode.LIMIT,
+            Reason.LIMIT_EXCEEDED,
         )
     rows = [join.parse(join.label, pos, el) for pos, el in enumerate(raw)]
     if join.unique:
@@ -80,14 +83,14 @@ def check_required(spec: EntitySpec, item: Mapping[str, Any], required: Sequence
     for name in required:
         if _missing(item.get(name)):
             known = spec.field(name)
-            raise FieldError(known.label if known else name, "is required")
+            raise FieldError(known.label if known else name, "is required", reason=Reason.REQUIRED)
 
 
 def expected_version(item: Mapping[str, Any], *, required: bool) -> int | None:
     """The version an element says it changes (`expectedVersion`), if it names one."""
     expected = item.get("expected_version")
     if expected is None and required:
-        raise FieldError("expectedVersion", "is required")
+        raise FieldError("expectedVersion", "is required", reason=Reason.REQUIRED)
     return None if expected is None else check_int("expectedVersion", expected)
 
 

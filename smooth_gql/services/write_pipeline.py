@@ -43,9 +43,9 @@ from ..auth.principal import Principal
 from ..db.queries import mappings
 from ..db.types import utcnow
 from ..enums import Operation
+from ..errors import FieldError, ItemError, ItemErrorCode, Reason
 from ..runtime import Runtime
 from .entity_spec import EntitySpec, Row
-from .errors import FieldError, ItemError, ItemErrorCode
 from .journal import Journal
 from .references import constraint_error
 from .unit_of_work import UnitOfWork, finish
@@ -70,11 +70,15 @@ class _Errors(dict[int, ItemError]):
         # A failed create names the id its client sent, or none: a made-up one names a row
         # that never existed, in the response and in the audit log alike.
         reported = None if element.made_up else element.id
-        self[element.index] = ItemError(element.index, reported, error.code, str(error), error.field, **extra)
+        self[element.index] = ItemError(
+            element.index, reported, error.code, error.reason, error.field, error.problem, **extra
+        )
 
     def add_conflict(self, element: Element, row: Mapping[str, Any]) -> None:
         message = f"version conflict: expected {element.expected_version}, current is {row['version']}"
-        error = FieldError("expectedVersion", message, ItemErrorCode.VERSION_CONFLICT)
+        error = FieldError(
+            "expectedVersion", message, ItemErrorCode.VERSION_CONFLICT, Reason.VERSION_CONFLICT
+        )
         self.add(element, error, current_version=row["version"], current=dict(row))
 
 
@@ -82,8 +86,7 @@ def _check_reach(principal: Principal, spec: EntitySpec, row: Mapping[str, Any],
     """A restricted key may not write a row it could not read back (tags, machine)."""
     problem = policy.write_problem(principal, spec.type, row, set(sent))
     if problem is not None:
-        field, _, message = problem.partition(": ")
-        raise FieldError(field, message, ItemErrorCode.FORBIDDEN)
+        raise problem
 
 
 @dataclass
@@ -187,7 +190,7 @@ def client_id(item: Mapping[str, Any]) -> str | None:
 
 
 def not_found(spec: EntitySpec, row_id: str) -> FieldError:
-    return FieldError("id", f"no {spec.name} with id {row_id}", ItemErrorCode.NOT_FOUND)
+    return FieldError("id", f"no {spec.name} with id {row_id}", ItemErrorCode.NOT_FOUND, Reason.NOT_FOUND)
 
 
 def owner_in(rows: Mapping[str, Mapping[str, Any]]) -> Callable[[str | None], str | None]:

@@ -9,10 +9,10 @@ from typing import Any
 from ..auth import policy
 from ..auth.principal import Principal
 from ..enums import EntityType
+from ..errors import ItemError, LimitExceeded
 from ..runtime import Runtime
 from .entities import SPECS
 from .entity_spec import EntitySpec
-from .errors import ItemError, LimitExceeded
 from .unit_of_work import UnitOfWork
 
 Row = dict[str, Any]
@@ -88,7 +88,7 @@ def _check_size(runtime: Runtime, count: int) -> None:
     limit = runtime.settings.max_bulk_items
     if count > limit:
         raise LimitExceeded(
-            f"input: {count} elements exceed the limit of {limit} per request",
+            f"{count} elements exceed the limit of {limit} per request",
             field="input",
             limit=("maxBulkItems", limit),
         )

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from smooth_gql.enums import EntityType
+from smooth_gql.errors import FieldError
 from smooth_gql.services.entities import SPECS, TOOL_ASSEMBLY, TOOL_SET, TOOL_USAGE
 from smooth_gql.services.entity_spec import kept_links
-from smooth_gql.services.errors import FieldError
 from smooth_gql.services.write_parse import parse_fields
 from smooth_gql.services.write_request import WriteRequest
 

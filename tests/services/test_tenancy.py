@@ -20,9 +20,9 @@ from smooth_gql.db import models
 from smooth_gql.db.engine import session_factory
 from smooth_gql.db.types import utcnow
 from smooth_gql.enums import EntityType
+from smooth_gql.errors import Forbidden, ItemErrorCode, NotFound
 from smooth_gql.runtime import Runtime
 from smooth_gql.services import bulk_create, bulk_delete, bulk_update, reads, tool_sets
-from smooth_gql.services.errors import Forbidden, ItemErrorCode, NotFound
 from smooth_gql.services.reads import ListQuery
 from smooth_gql.services.users import ensure_local_admin
 from smooth_gql.services.write_request import WriteRequest

@@ -1,0 +1,19 @@
+"""`smooth-gql-linuxcnc`: LinuxCNC's tool database (DB_PROGRAM), backed by smooth-gql (issue 17).
+
+A client of the public API only: GraphQL over HTTP for reads and writes, the `changes`
+subscription over graphql-transport-ws to keep a local cache current, with an API key
+restricted to the machine. Of the server it shares only the pure `tool.tbl` line code
+(`smooth_gql.interchange.linuxcnc`, `smooth_gql.interchange.preset_lines`).
+
+Exactly-once without idempotency keys (issue 15 is not built yet): every write LinuxCNC
+reports is first appended to the journal (fsync'd before LinuxCNC gets `FINI`), then replayed
+in order until the server has it, and each kind of write is made safe to repeat:
+- a tool load creates its usage row with an id the bridge chose when it journaled the load;
+  a retry that finds the id already stored (`CONSTRAINT` on `id`) counts as success;
+- an unload ends that row with `expectedVersion` 1; a `VERSION_CONFLICT` re-reads the row and
+  counts as success when the end time is already there;
+- an offset (`p`) updates the preset at the version the operator saw; when the stored row
+  is newer, the bridge re-reads it and writes only the fields the operator changed on top
+  of it (or nothing, when they are already there, as after a lost reply).
+When idempotency keys land, journal entries carry their entry id as the key.
+"""

@@ -1,0 +1,108 @@
+"""Keeping the cache current: the `changes` subscription over graphql-transport-ws.
+
+Only presets are asked for, and the machine-restricted key sees only its machine's rows.
+Every change is applied at once and its cursor saved with the cache, so after any drop of the
+connection (or a restart of the bridge) the feed resumes from the last change applied: no gap.
+With no cursor (a first start offline, or a cursor the server no longer keeps), the presets are
+read anew with the cursor of that read before subscribing. A change seen twice is harmless:
+older versions than held are ignored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import websockets
+from websockets.asyncio.client import connect
+
+from .rows import PRESET_FIELDS
+from .table import Table
+
+log = logging.getLogger("smooth_gql_linuxcnc")
+
+SUBSCRIPTION = f"""subscription($after: String) {{
+  changes(after: $after, entityTypes: [TOOL_PRESET]) {{
+    cursor entityId operation version entity {{ ... on ToolPreset {{ {PRESET_FIELDS} }} }} }} }}"""
+
+
+def ws_url(url: str) -> str:
+    base = url.rstrip("/")
+    return (
+        "wss://" + base[8:] if base.startswith("https://") else "ws://" + base.removeprefix("http://")
+    ) + "/graphql"
+
+
+class Feed:
+    def __init__(
+        self,
+        url: str,
+        key: str,
+        table: Table,
+        refresh: Callable[[], Awaitable[bool]],
+        retry_seconds: float = 1.0,
+    ) -> None:
+        self.url = ws_url(url)
+        self.key = key
+        self.table = table
+        self.refresh = refresh  # reads every preset anew; False when the server did not answer
+        self.retry_seconds = retry_seconds
+
+    async def run(self) -> None:
+        """Forever: connect, subscribe from the saved cursor, apply; on any drop wait and reconnect."""
+        while True:
+            try:
+                await self._session()
+            except (TimeoutError, OSError, websockets.WebSocketException) as error:
+                log.info("change feed disconnected (%s); reconnecting", error or type(error).__name__)
+            await asyncio.sleep(self.retry_seconds)
+
+    async def _session(self) -> None:
+        if self.table.cursor is None and not await self.refresh():
+            return
+        headers = {"Authorization": f"Bearer {self.key}"}
+        async with connect(
+            self.url,
+            subprotocols=[websockets.Subprotocol("graphql-transport-ws")],
+            additional_headers=headers,
+            open_timeout=5,
+            ping_interval=5,
+            ping_timeout=5,
+        ) as socket:
+            await socket.send(
+                json.dumps(
+                    {"type": "connection_init", "payload": {"authorization": headers["Authorization"]}}
+                )
+            )
+            ack = json.loads(await asyncio.wait_for(socket.recv(), 5))
+            if ack.get("type") != "connection_ack":
+                raise websockets.InvalidHandshake(f"no connection_ack: {ack}")
+            start = self.table.cursor
+            await socket.send(
+                json.dumps(
+                    {
+                        "id": "1",
+                        "type": "subscribe",
+                        "payload": {"query": SUBSCRIPTION, "variables": {"after": start}},
+                    }
+                )
+            )
+            log.info("change feed connected, resuming after %s", start)
+            async for raw in socket:
+                await self._message(socket, json.loads(raw))
+
+    async def _message(self, socket: Any, message: dict[str, Any]) -> None:
+        kind = message.get("type")
+        if kind == "ping":
+            await socket.send(json.dumps({"type": "pong"}))
+        elif kind == "next":
+            change = message["payload"]["data"]["changes"]
+            self.table.apply(change["entityId"], change["entity"])
+            self.table.cursor = change["cursor"]
+            self.table.save()
+        elif kind in ("error", "complete"):
+            self.table.cursor = None  # e.g. a cursor older than the log keeps: start over from a fresh read
+            raise websockets.InvalidHandshake(f"subscription ended: {message.get('payload')}")

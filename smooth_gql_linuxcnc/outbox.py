@@ -1,0 +1,139 @@
+"""Replaying the journal to the server, in order, each entry exactly once (see the package docstring).
+
+One entry at a time, oldest first: a usage row must exist before its end is written, and an
+offset written twice at the machine must reach the server in that order. An entry the server
+cannot reach, or whose whole request it refuses (a revoked or expired key), waits in the
+journal and is retried: an operator's value is not dropped for a credential problem. An entry
+the server refuses for good on its own (a preset deleted meanwhile, a validation error of the
+element) is settled as failed and logged as an error, never retried forever and never silently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from . import api
+from .rows import already_applied, update_input
+from .store import Entry, Journal
+
+log = logging.getLogger("smooth_gql_linuxcnc")
+
+MAX_CONFLICT_ROUNDS = 5
+
+
+class Failed(Exception):
+    """The server refused the entry for good; the reason is logged."""
+
+
+async def _offset(client: api.Api, entry: Entry) -> str:
+    fields, version = entry["fields"], entry["baseVersion"]
+    for _ in range(MAX_CONFLICT_ROUNDS):
+        preset = await client.preset(entry["presetId"])
+        if preset is None:
+            raise Failed(f"preset {entry['presetId']} no longer exists")
+        if preset["version"] != version and already_applied(preset, fields):
+            return f"already stored at version {preset['version']}"
+        merged = preset["version"] != version
+        _, error = await client.bulk(
+            api.UPDATE_PRESETS, "updateToolPresets", update_input(preset, fields, preset["version"])
+        )
+        if error is None:
+            how = f"merged over version {preset['version']} (operator saw {version})" if merged else "stored"
+            return f"{how}: {fields}"
+        if error["code"] != "VERSION_CONFLICT":
+            raise Failed(f"{error['code']} {error.get('field')}: {error['message']}")
+    raise Failed(f"still conflicting after {MAX_CONFLICT_ROUNDS} rounds")
+
+
+async def _load(client: api.Api, entry: Entry) -> str:
+    element: dict[str, Any] = {"id": entry["usageId"], "startTime": entry["at"]}
+    if entry.get("presetId"):
+        element["presetId"] = entry["presetId"]
+    else:
+        element |= {"machineId": entry["machine"], "notes": f"T{entry['tool']} (no preset)"}
+    _, error = await client.bulk(api.CREATE_USAGES, "createToolUsages", element)
+    if error is None:
+        return "usage started"
+    if error["code"] == "CONSTRAINT" and error.get("field") == "id":
+        return "usage already stored"
+    raise Failed(f"{error['code']} {error.get('field')}: {error['message']}")
+
+
+async def _unload(client: api.Api, entry: Entry) -> str:
+    version = 1
+    for _ in range(MAX_CONFLICT_ROUNDS):
+        element = {
+            "id": entry["usageId"],
+            "expectedVersion": version,
+            "endTime": entry["at"],
+            "cutTime": entry["seconds"],
+        }
+        _, error = await client.bulk(api.UPDATE_USAGES, "updateToolUsages", element)
+        if error is None:
+            return "usage ended"
+        if error["code"] != "VERSION_CONFLICT":
+            raise Failed(f"{error['code']} {error.get('field')}: {error['message']}")
+        usage = await client.usage(entry["usageId"])
+        if usage is None:
+            raise Failed(f"usage {entry['usageId']} no longer exists")
+        if usage["endTime"] is not None:
+            return "usage end already stored"
+        version = usage["version"]
+    raise Failed(f"still conflicting after {MAX_CONFLICT_ROUNDS} rounds")
+
+
+SENDERS = {"offset": _offset, "load": _load, "unload": _unload}
+
+
+async def send(client: api.Api, entry: Entry) -> str:
+    """Send one entry; raises `api.Unreachable` or `api.Refused` (keep, retry later) or `Failed`."""
+    return await SENDERS[entry["kind"]](client, entry)
+
+
+class Outbox:
+    """Drains the journal whenever it has entries and the server answers."""
+
+    def __init__(self, client: api.Api, journal: Journal, retry_seconds: float = 1.0) -> None:
+        self.client = client
+        self.journal = journal
+        self.retry_seconds = retry_seconds
+        self.wake = asyncio.Event()
+        self.online = True
+
+    async def run(self) -> None:
+        while True:
+            if not self.journal.pending:
+                self.wake.clear()
+                await self.wake.wait()
+            entry = self.journal.pending[0]
+            try:
+                outcome = await send(self.client, entry)
+            except api.Unreachable as error:
+                if self.online:
+                    log.warning(
+                        "server unreachable (%s): %d write(s) journaled", error, len(self.journal.pending)
+                    )
+                self.online = False
+                await asyncio.sleep(self.retry_seconds)
+                continue
+            except Failed as error:
+                log.error(
+                    "journal entry %s (%s) refused by the server: %s", entry["id"], entry["kind"], error
+                )
+                self.journal.settle(entry, str(error))
+                continue
+            except api.Refused as error:  # the whole request refused (a revoked key): keep the entry
+                log.error(
+                    "journal entry %s (%s) refused (%s): kept, retried", entry["id"], entry["kind"], error
+                )
+                await asyncio.sleep(self.retry_seconds * 5)
+                continue
+            except Exception:  # unexpected (a malformed answer): keep the entry, log, retry later
+                log.exception("journal entry %s (%s) not sent; retrying", entry["id"], entry["kind"])
+                await asyncio.sleep(self.retry_seconds)
+                continue
+            self.online = True
+            log.info("journal entry %s (%s): %s", entry["id"], entry["kind"], outcome)
+            self.journal.settle(entry)
