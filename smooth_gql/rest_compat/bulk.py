@@ -178,7 +178,7 @@ def add_routes(router: APIRouter, collection: Collection) -> None:
     listing, get_one = _read_handlers(c)
     tags: list[str | Any] = [c.path]
     envelope = docs.bulk(c)
-    writing = docs.errors(401, 403, 413)
+    writing = {**docs.errors(401, 403, 413), **docs.keyed()}
     for verb, handler, method in (
         ("Create", create, "POST"),
         ("Update", update, "PUT"),

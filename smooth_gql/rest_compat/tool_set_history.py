@@ -156,6 +156,7 @@ def router() -> APIRouter:
         methods=["POST"],
         summary="Restore a version as a new version",
         response_model=docs.restored(TOOL_SETS),
+        responses=docs.keyed(),
     )
     routes.add_api_route(
         "/{tool_set_id}/compare/{version_a}/{version_b}",
