@@ -84,7 +84,7 @@ _DEFAULT_SETTINGS = Settings()
 
 
 @lru_cache(maxsize=2)
-def _validation_rules(introspection: bool) -> tuple[type[ASTValidationRule], ...]:
+def extra_validation_rules(introspection: bool) -> tuple[type[ASTValidationRule], ...]:
     """Our rules beyond graphql-core's own; the rule classes are part of the validation
     cache's key, so the same settings must give the very same tuple."""
     return () if introspection else (NoSchemaIntrospectionCustomRule,)
@@ -193,6 +193,9 @@ class DocumentLimits(SchemaExtension):
         Strawberry parse it once more and report the error as usual.
         """
         context = self.execution_context
+        if context.graphql_document is not None:  # a trusted document, parsed when registered
+            yield
+            return
         parse = _get_parse_cache(self.settings.query_cache_size)
         with contextlib.suppress(GraphQLError):
             context.graphql_document = parse(context.query, **context.parse_options)
@@ -205,12 +208,18 @@ class DocumentLimits(SchemaExtension):
         context = self.execution_context
         settings = self.settings
         assert context.graphql_document is not None  # Strawberry validates parsed documents only
+        if context.pre_execution_errors is not None:  # validated once already (a trusted document)
+            yield
+            return
         refused = cost_errors(context.graphql_document, settings)
         if refused:
             context.pre_execution_errors = refused
             yield
             return
-        context.validation_rules = (*context.validation_rules, *_validation_rules(settings.introspection))
+        context.validation_rules = (
+            *context.validation_rules,
+            *extra_validation_rules(settings.introspection),
+        )
         validate = _get_validate_cache(settings.query_cache_size)
         context.pre_execution_errors = validate(
             context.schema._schema, context.graphql_document, context.validation_rules

@@ -6,7 +6,8 @@ ServiceError                 request-level; GraphQL puts `code` in extensions.co
 ├── Forbidden                FORBIDDEN        (names the scope or rule)
 ├── Unauthenticated          UNAUTHENTICATED  (no, or no longer valid, credentials)
 ├── RateLimited              RATE_LIMITED     (extensions.retryAfter in seconds)
-└── LimitExceeded            LIMIT            (refused before anything is written)
+├── LimitExceeded            LIMIT            (refused before anything is written)
+└── PersistedQueryNotFound   PERSISTED_QUERY_NOT_FOUND (a hash no trusted document has)
 
 ItemError                    one failed element of a bulk write (not raised)
 """
@@ -77,6 +78,15 @@ class RateLimited(ServiceError):
 
 class LimitExceeded(ServiceError):
     code = "LIMIT"
+
+
+class PersistedQueryNotFound(ServiceError):
+    """Its message is Apollo's: Apollo clients retry with the full text when they read it."""
+
+    code = "PERSISTED_QUERY_NOT_FOUND"
+
+    def __init__(self) -> None:
+        super().__init__("PersistedQueryNotFound")
 
 
 class ItemErrorCode(StrEnum):
