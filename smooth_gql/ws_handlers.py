@@ -100,9 +100,15 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             await self.handle_invalid_message(problem)
             return
         if message["type"] == "subscribe" and message["id"] not in self.operations:
-            extensions = message["payload"].get("extensions")
-            if extensions:
-                self.payload_extensions[message["id"]] = extensions
+            payload = message["payload"]
+            if payload.get("extensions"):
+                self.payload_extensions[message["id"]] = payload["extensions"]
+            # A hash alone: Strawberry reads `query` unconditionally; the schema finds the text.
+            message = cast("Message", {**message, "payload": {"query": None, **payload}})
+            await super().handle_message(message)
+            if message["id"] not in self.operations:  # refused (e.g. too many): never runs
+                self.payload_extensions.pop(message["id"], None)
+            return
         await super().handle_message(message)
 
     async def run_operation(self, operation: Operation[Context, None]) -> None:
