@@ -99,17 +99,17 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         if problem is not None:
             await self.handle_invalid_message(problem)
             return
-        if message["type"] == "subscribe" and message["id"] not in self.operations:
-            payload = message["payload"]
-            if payload.get("extensions"):
-                self.payload_extensions[message["id"]] = payload["extensions"]
-            # A hash alone: Strawberry reads `query` unconditionally; the schema finds the text.
-            message = cast("Message", {**message, "payload": {"query": None, **payload}})
+        if message["type"] != "subscribe" or message["id"] in self.operations:
             await super().handle_message(message)
-            if message["id"] not in self.operations:  # refused (e.g. too many): never runs
-                self.payload_extensions.pop(message["id"], None)
             return
-        await super().handle_message(message)
+        op_id, payload = message["id"], message["payload"]
+        extensions = payload.get("extensions")
+        if extensions:
+            self.payload_extensions[op_id] = dict(extensions)
+        # A hash alone: Strawberry reads `query` unconditionally; the schema finds the text.
+        await super().handle_message(cast("Message", {**message, "payload": {"query": None, **payload}}))
+        if op_id not in self.operations:  # refused (e.g. too many): it never runs
+            self.payload_extensions.pop(op_id, None)
 
     async def run_operation(self, operation: Operation[Context, None]) -> None:
         # This task's own copy of the context: the schema reads the extensions of this operation only.
