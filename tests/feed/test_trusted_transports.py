@@ -122,3 +122,20 @@ async def test_over_a_websocket(engine: AsyncEngine, database_url: str) -> None:
             assert missing["payload"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
         finally:
             await connection.close()
+
+
+async def test_only_admins_manage_trusted_documents(engine: AsyncEngine, database_url: str) -> None:
+    async with live_auth_server(engine, database_url) as (auth, _):
+        await auth.register("ann@shop.example")
+        ann = await auth.login("ann@shop.example")
+        await auth.create_user(ann, "bob@shop.example")
+        bob = await auth.login("bob@shop.example")
+        _forbidden_to_manage(await auth.error(REGISTER, {"d": [ITEMS]}, bob))
+        _forbidden_to_manage(await auth.error("{ trustedDocuments { sha256Hash } }", None, bob))
+        _, admins_key = await auth.key(ann, ["admin:*"])
+        _forbidden_to_manage(await auth.error(REGISTER, {"d": [ITEMS]}, admins_key))
+
+
+def _forbidden_to_manage(error: dict[str, Any]) -> None:
+    assert error["extensions"]["code"] == "FORBIDDEN", error
+    assert "only admins may" in error["message"], error

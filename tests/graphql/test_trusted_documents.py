@@ -163,3 +163,15 @@ async def test_the_console_registers_lists_and_removes(
     assert await console(["documents", "remove", sha(ITEMS)]) == 0
     assert await console(["documents", "remove", sha(ITEMS)]) == 1
     assert "no trusted document" in capsys.readouterr().err
+
+
+async def test_removing_needs_a_well_formed_hash(api: Api) -> None:
+    [error] = (await api.gql_raw(REMOVE, {"h": "not-a-hash"}))["errors"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "sha256Hash"}, error
+
+
+async def test_registering_needs_at_least_one_document(api: Api) -> None:
+    [error] = (await api.gql_raw(REGISTER, {"d": []}))["errors"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "documents"}, error
+    [error] = (await api.gql_raw(REGISTER, {"d": ["  "]}))["errors"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "documents[0]"}, error
