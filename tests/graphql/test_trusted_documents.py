@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import io
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,11 @@ import pytest
 
 from conftest import Api, StatementCounter
 from smooth_gql import graphql_limits, trusted_gate
+from smooth_gql.auth.principal import Principal
 from smooth_gql.cli import main
+from smooth_gql.db.engine import session_factory
+from smooth_gql.runtime import Runtime
+from smooth_gql.services import api_keys
 
 ITEMS = "query Items { toolItems { totalCount } }"
 REGISTER = (
@@ -33,9 +39,9 @@ def persisted(sha256: object, version: object = 1) -> dict[str, Any]:
     return {"persistedQuery": {"version": version, "sha256Hash": sha256}}
 
 
-async def console(argv: list[str]) -> int:
+async def console(argv: list[str], stdin: str = "") -> int:
     """`smooth-gql ...` beside the app (the command runs its own event loop, in a thread)."""
-    return await asyncio.to_thread(main, argv)
+    return await asyncio.to_thread(main, argv, io.StringIO(stdin))
 
 
 async def post(api: Api, body: dict[str, Any]) -> dict[str, Any]:
@@ -175,3 +181,19 @@ async def test_registering_needs_at_least_one_document(api: Api) -> None:
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "documents"}, error
     [error] = (await api.gql_raw(REGISTER, {"d": ["  "]}))["errors"]
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "documents[0]"}, error
+
+
+async def test_the_console_makes_a_trusted_documents_only_key(
+    api: Api, database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SMOOTH_DATABASE_URL", database_url)
+    monkeypatch.setenv("SMOOTH_BCRYPT_ROUNDS", "4")
+    email = f"kiosk-{uuid.uuid4().hex[:8]}@example.com"  # the PostgreSQL database is shared by the session
+    assert await console(["create-user", "--email", email], stdin="correct horse battery\n") == 0
+    argv = ["create-api-key", "--email", email, "--name", "kiosk", "--scope", "read"]
+    assert await console([*argv, "--trusted-documents-only"]) == 0
+    secret = capsys.readouterr().out.strip().splitlines()[-1]
+    principal = await api_keys.principal_for_secret(
+        Runtime(session_factory(api.engine), api.settings), secret
+    )
+    assert isinstance(principal, Principal) and principal.trusted_documents_only
