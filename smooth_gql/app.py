@@ -6,6 +6,7 @@ import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import text
@@ -15,7 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
@@ -46,6 +47,7 @@ from .services.accounts import has_accounts
 from .services.authentication import authenticate, bearer
 from .services.login_throttle import LoginThrottle
 from .services.users import ensure_local_admin
+from .web_ui import web_page
 
 log = logging.getLogger("smooth_gql")
 
@@ -133,62 +135,118 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        owned = engine is None
-        db = engine or create_engine(
-            settings.database_url,
-            sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms,
-            sqlite_readers=settings.sqlite_readers,
-        )
-        if migrate_empty_sqlite and settings.is_sqlite and await is_empty(db):
-            log.info("empty SQLite database: creating the schema")
-            await upgrade(db)
-        changes = Broadcaster()
-        runtime = Runtime(session_factory(db), settings, notify=changes.publish)
-        if settings.auth_enabled and await has_accounts(runtime):
-            log.info("authentication is on: sessions and API keys")
-        elif settings.auth_enabled:
-            log.info(
-                "authentication is on and there is no account yet: register the first one in GraphiQL "
-                "(it becomes the admin), or run `smooth-gql create-user --email E --admin`"
-            )
-        else:
-            log.warning(
-                "AUTH_ENABLED=false: AUTHENTICATION IS OFF. Every request, from anyone who can reach "
-                "this port, acts as the local admin. For single-user development only."
-            )
-            await ensure_local_admin(runtime)
-        listener = None if settings.is_sqlite else PostgresListener(settings.database_url, changes)
-        if listener is not None:
-            await listener.start()
-        tail = LogTail(runtime, changes, capacity=settings.feed_buffer_rows)
-        await tail.start()
-        retention = None
-        if settings.change_retention_days:
-            keep = timedelta(days=settings.change_retention_days)
-            retention = RetentionTask(runtime, keep, every=timedelta(hours=1))
-            retention.start()
-        metrics.watch_pool(db)
-        app.state.engine = db
-        app.state.runtime = runtime
-        app.state.tail = tail
+        running = await _start(settings, engine, migrate_empty_sqlite=migrate_empty_sqlite)
+        metrics.watch_pool(running.db)
+        app.state.engine = running.db
+        app.state.runtime = running.runtime
+        app.state.tail = running.tail
         if settle_gc:
             settle_garbage_collector()
-        app.state.throttle = LoginThrottle(runtime)
+        app.state.throttle = LoginThrottle(running.runtime)
         try:
             yield
         finally:
-            await tail.stop()  # ends every subscription cleanly
-            changes.close()
-            if retention is not None:
-                await retention.stop()
-            if listener is not None:
-                await listener.stop()
-            metrics.unwatch_pool()
-            metrics.process_exiting()
-            if owned:
-                await db.dispose()
+            await _stop(running, metrics)
 
-    graphql = GraphQLApp(
+    app = Starlette(
+        routes=_routes(settings, metrics),
+        middleware=_middleware(settings, metrics),
+        lifespan=lifespan,
+        exception_handlers={404: not_routed},
+    )
+    app.state.metrics = metrics
+    return app
+
+
+@dataclass
+class _Running:
+    """What the lifespan started and must stop: the engine (disposed only when the app made
+    it), the broadcaster, and the feed's background tasks."""
+
+    db: AsyncEngine
+    owned: bool
+    changes: Broadcaster
+    runtime: Runtime
+    listener: PostgresListener | None
+    tail: LogTail
+    retention: RetentionTask | None
+
+
+async def _start(settings: Settings, engine: AsyncEngine | None, *, migrate_empty_sqlite: bool) -> _Running:
+    """Open the database, wire the broadcaster into the runtime, and start the feed's tasks."""
+    db = engine or create_engine(
+        settings.database_url,
+        sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        sqlite_readers=settings.sqlite_readers,
+    )
+    if migrate_empty_sqlite and settings.is_sqlite and await is_empty(db):
+        log.info("empty SQLite database: creating the schema")
+        await upgrade(db)
+    changes = Broadcaster()
+    runtime = Runtime(session_factory(db), settings, notify=changes.publish)
+    await _announce_auth(runtime)
+    listener = None if settings.is_sqlite else PostgresListener(settings.database_url, changes)
+    if listener is not None:
+        await listener.start()
+    tail = LogTail(runtime, changes, capacity=settings.feed_buffer_rows)
+    await tail.start()
+    retention = None
+    if settings.change_retention_days:
+        keep = timedelta(days=settings.change_retention_days)
+        retention = RetentionTask(runtime, keep, every=timedelta(hours=1))
+        retention.start()
+    return _Running(db, engine is None, changes, runtime, listener, tail, retention)
+
+
+async def _announce_auth(runtime: Runtime) -> None:
+    """Say at startup how callers are authenticated; with authentication off, every caller
+    acts as the local admin, so that account must exist."""
+    settings = runtime.settings
+    if settings.auth_enabled and await has_accounts(runtime):
+        log.info("authentication is on: sessions and API keys")
+    elif settings.auth_enabled:
+        log.info(
+            "authentication is on and there is no account yet: register the first one in GraphiQL "
+            "(it becomes the admin), or run `smooth-gql create-user --email E --admin`"
+        )
+    else:
+        log.warning(
+            "AUTH_ENABLED=false: AUTHENTICATION IS OFF. Every request, from anyone who can reach "
+            "this port, acts as the local admin. For single-user development only."
+        )
+        await ensure_local_admin(runtime)
+
+
+async def _stop(running: _Running, metrics: Metrics) -> None:
+    """Stop the tail first: it ends every subscription cleanly before the rest goes away."""
+    await running.tail.stop()
+    running.changes.close()
+    if running.retention is not None:
+        await running.retention.stop()
+    if running.listener is not None:
+        await running.listener.stop()
+    metrics.unwatch_pool()
+    metrics.process_exiting()
+    if running.owned:
+        await running.db.dispose()
+
+
+async def health(request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+async def ready(request: Request) -> JSONResponse:
+    try:
+        async with request.app.state.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except Exception as exc:  # any failure to reach the database means "not ready"
+        log.warning("readiness check failed: %s", type(exc).__name__)
+        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+    return JSONResponse({"status": "ready", "database": "ok"})
+
+
+def _graphql(settings: Settings) -> GraphQLApp:
+    return GraphQLApp(
         schema,
         graphql_ide="graphiql" if settings.graphiql else None,
         keep_alive=True,
@@ -201,50 +259,37 @@ def create_app(
         allowed_origins=settings.cors_origins,
     )
 
-    async def health(request: Request) -> JSONResponse:
-        return JSONResponse({"status": "ok"})
 
-    async def ready(request: Request) -> JSONResponse:
-        try:
-            async with request.app.state.engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-        except Exception as exc:  # any failure to reach the database means "not ready"
-            log.warning("readiness check failed: %s", type(exc).__name__)
-            return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
-        return JSONResponse({"status": "ready", "database": "ok"})
+def _routes(settings: Settings, metrics: Metrics) -> list[BaseRoute]:
+    graphql = _graphql(settings)
+    return [
+        Route("/", web_page, methods=["GET"]),  # the tool room in a browser (web/)
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+        Route("/health", health),
+        Route("/ready", ready),
+        Route("/metrics", metrics.endpoint),
+        Mount("/api", app=HostedRest(shared_rest_app())),  # the legacy REST API (rest_compat/)
+        Mount(static_mount_path(), app=static_files()),  # the IDE pages' scripts and styles
+    ]
 
-    app = Starlette(
-        routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", graphql),
-            Route("/health", health),
-            Route("/ready", ready),
-            Route("/metrics", metrics.endpoint),
-            Mount("/api", app=HostedRest(shared_rest_app())),  # the legacy REST API (rest_compat/)
-            Mount(static_mount_path(), app=static_files()),  # the IDE pages' scripts and styles
-        ],
-        middleware=[
-            # Outermost first: every answer below has a request id and is counted, 413s included.
-            Middleware(RequestIdMiddleware),
-            Middleware(HttpMetricsMiddleware, metrics=metrics),
-            # Outside the guard, so a page can read a 500's request id; a refused preflight
-            # is answered here, before authentication and the database.
-            Middleware(ApiCORS, origins=settings.cors_origins),
-            Middleware(ServerErrorGuard),  # a JSON 500 with the request id, logged once
-            Middleware(
-                BodySizeLimit,
-                default=SizeLimit("maxBodyBytes", settings.max_body_bytes),
-                per_path={
-                    BACKUP_IMPORT_PATH: SizeLimit("maxImportBodyBytes", settings.max_import_body_bytes)
-                },
-                legacy_prefixes=(LEGACY_PREFIX,),  # REST clients read `{"detail": ...}` (rest-compat §2.4)
-            ),
-        ],
-        lifespan=lifespan,
-        exception_handlers={404: not_routed},
-    )
-    app.state.metrics = metrics
-    return app
+
+def _middleware(settings: Settings, metrics: Metrics) -> list[Middleware]:
+    return [
+        # Outermost first: every answer below has a request id and is counted, 413s included.
+        Middleware(RequestIdMiddleware),
+        Middleware(HttpMetricsMiddleware, metrics=metrics),
+        # Outside the guard, so a page can read a 500's request id; a refused preflight
+        # is answered here, before authentication and the database.
+        Middleware(ApiCORS, origins=settings.cors_origins),
+        Middleware(ServerErrorGuard),  # a JSON 500 with the request id, logged once
+        Middleware(
+            BodySizeLimit,
+            default=SizeLimit("maxBodyBytes", settings.max_body_bytes),
+            per_path={BACKUP_IMPORT_PATH: SizeLimit("maxImportBodyBytes", settings.max_import_body_bytes)},
+            legacy_prefixes=(LEGACY_PREFIX,),  # REST clients read `{"detail": ...}` (rest-compat §2.4)
+        ),
+    ]
 
 
 def app_from_env() -> Starlette:

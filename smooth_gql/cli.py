@@ -189,7 +189,7 @@ async def _create_user(settings: Settings, email: str, password: str, is_admin: 
 
 def _create_user_command(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:
     from .cli_console import Refused
-    from .services.errors import ServiceError
+    from .errors import ServiceError
 
     try:
         password = _read_password(stdin)
@@ -222,7 +222,7 @@ async def _create_api_key(settings: Settings, args: argparse.Namespace) -> tuple
 def _create_api_key_command(args: argparse.Namespace, settings: Settings) -> int:
     """The secret alone goes to stdout (once; only its digest is stored), the rest to stderr."""
     from .cli_console import Refused
-    from .services.errors import ServiceError
+    from .errors import ServiceError
 
     try:
         key, secret = asyncio.run(_create_api_key(settings, args))

@@ -23,7 +23,7 @@ from .backup import service
 from .backup.document import parse_json
 from .cli_console import Refused, describe, migrated_runtime, write_text
 from .config import Settings
-from .services.errors import ServiceError
+from .errors import ServiceError
 
 PROG = "smooth-gql"
 

@@ -20,9 +20,9 @@ from .auth.principal import Principal
 from .config import Settings
 from .db.engine import create_engine, session_factory
 from .db.migrate import current_revision, head_revision
+from .errors import ServiceError
 from .runtime import Runtime
 from .services import accounts
-from .services.errors import ServiceError
 
 
 class Refused(Exception):

@@ -21,9 +21,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from .auth.principal import local_admin
 from .cli_console import Refused, describe, migrated_runtime, read_text
 from .config import Settings
+from .errors import ServiceError
 from .schema import schema
 from .services import trusted_documents
-from .services.errors import ServiceError
 from .trusted_gate import compiler
 
 PROG = "smooth-gql documents"

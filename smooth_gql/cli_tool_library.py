@@ -23,11 +23,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .cli_console import Refused, console_session, describe, read_text, write_text
 from .config import Settings
+from .errors import ServiceError
 from .interchange import freecad, tool_library
 from .interchange.freecad_files import ToolFile
 from .interchange.plans import PlanAction, Progress, counts
 from .interchange.tool_library import ToolLibraryFormat
-from .services.errors import ServiceError
 
 PROG = "smooth-gql tool-library"
 FORMATS = {"freecad": ToolLibraryFormat.FREECAD}

@@ -21,10 +21,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .cli_console import Refused, console_session, describe, read_text, write_text
 from .config import Settings
+from .errors import ServiceError
 from .interchange import tool_table
 from .interchange.plans import PlanAction, Progress, counts
 from .interchange.preset_entries import LengthUnits
-from .services.errors import ServiceError
 
 PROG = "smooth-gql tool-table"
 FORMATS = {"linuxcnc": tool_table.ToolTableFormat.LINUXCNC, "csv": tool_table.ToolTableFormat.CSV}

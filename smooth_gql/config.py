@@ -100,6 +100,8 @@ class Settings:
     # Pairs of same-path fields graphql-core's overlap rule compares (quadratic; ~4 µs a pair).
     max_field_merges: int = 10_000
     max_aliases: int = 15
+    # The static cost of an operation (query_cost: objects resolved, lists multiplied by their page).
+    max_query_cost: int = 500_000
     max_tokens: int = 2000
     max_body_bytes: int = 2 * 1024 * 1024
     max_import_body_bytes: int = 64 * 1024 * 1024  # for the backup import route only
@@ -156,6 +158,7 @@ class Settings:
             max_query_fields=_int(env, "SMOOTH_MAX_QUERY_FIELDS", 1000),
             max_field_merges=_int(env, "SMOOTH_MAX_FIELD_MERGES", 10_000),
             max_aliases=_int(env, "SMOOTH_MAX_ALIASES", 15, minimum=0),
+            max_query_cost=_int(env, "SMOOTH_MAX_QUERY_COST", 500_000),
             max_tokens=_int(env, "SMOOTH_MAX_TOKENS", 2000),
             max_body_bytes=_int(env, "SMOOTH_MAX_BODY_BYTES", 2 * 1024 * 1024),
             max_import_body_bytes=_int(env, "SMOOTH_MAX_IMPORT_BODY_BYTES", 64 * 1024 * 1024),

@@ -11,10 +11,10 @@ from starlette.websockets import WebSocket
 
 from .auth.principal import Principal
 from .changes.tail import LogTail
+from .errors import BadInput
 from .loaders import Loaders
 from .observability.metrics import Metrics
 from .runtime import Runtime
-from .services.errors import BadInput
 from .services.login_throttle import LoginThrottle
 from .session_cookie import clear_session_cookie, set_session_cookie
 

@@ -9,6 +9,10 @@ document: `{...F0} fragment F0 on Query {...F1 ...F1 ...F1} …` to F14 is
 waiting). Here each fragment is measured once and its figures reused at every
 spread, so the cost is linear in the document whatever it expands to.
 
+Given the schema and the request's variables (`Pricing`), the same walk prices
+each operation by the static cost rule of `query_cost`: a fragment is priced
+once, and charged at each spread by how many times it is resolved there.
+
 This runs before graphql-core's validation, so nothing here may assume the
 document is valid: an unknown fragment counts as nothing, and a fragment cycle
 (`NoFragmentCycles` reports it later) is cut where it closes.
@@ -19,19 +23,20 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from graphql import (
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLNamedType,
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
 )
 
-# Counts stop growing here: past any sensible limit, and small enough to stay cheap integers.
-CAP = 10**9
+from .query_cost import CAP, Pricing, price
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,17 @@ class OperationCost:
     fields: int  # fields it would resolve, fragments expanded (at most CAP)
     depth: int  # nesting of fields with a selection, introspection fields left out
     aliases: int  # aliased fields, fragments expanded (at most CAP)
+    cost: int = 0  # the static cost of `query_cost` (at most CAP); 0 when not priced
+
+
+class _Spread(NamedTuple):
+    """A priced fragment spread: resolved `instances` times, where a list gets `page` elements
+    (None at the top of a fragment: the page of wherever that fragment is spread)."""
+
+    name: str
+    instances: int
+    page: int | None
+    scaled: bool  # `instances` is to be multiplied by the page of wherever the fragment is spread
 
 
 @dataclass
@@ -51,6 +67,15 @@ class _Own:
     depth: int = 0
     spreads: Counter[str] = field(default_factory=Counter)  # fragment name -> times spread
     spread_depth: dict[str, int] = field(default_factory=dict)  # fragment name -> deepest spread
+    cost: int = 0  # the definition's own cost
+    per_page: int = 0  # cost to multiply by the page of wherever a fragment is spread
+    priced: list[_Spread] = field(default_factory=list)
+
+    def charge(self, amount: int, scaled: bool) -> None:
+        if scaled:
+            self.per_page = min(CAP, self.per_page + amount)
+        else:
+            self.cost = min(CAP, self.cost + amount)
 
 
 @dataclass(frozen=True)
@@ -58,38 +83,68 @@ class _Total:
     fields: int
     aliases: int
     depth: int
+    cost: int = 0
+    per_page: int = 0
 
 
 _NOTHING = _Total(0, 0, 0)
 
 
-def _measure(selection_set: SelectionSetNode) -> _Own:
+class _Place(NamedTuple):
+    """A selection set on the walk's stack, and what its fields are resolved under."""
+
+    selections: SelectionSetNode
+    depth: int  # of the fields around it
+    ignored: bool  # inside an introspection field: no depth, no cost
+    parent: GraphQLNamedType | None  # the type its selections are on (None: unknown or unpriced)
+    instances: int  # times it is resolved
+    page: int | None  # the length of a list selected here (None: see _Spread)
+    scaled: bool
+
+
+def _measure(selection_set: SelectionSetNode, root: _Place | None, pricing: Pricing | None) -> _Own:
     """One walk over a definition's own nodes (no spread followed), without recursion:
-    a document may nest as deep as its token limit allows."""
+    a document may nest as deep as its token limit allows. `root` places it for pricing."""
     own = _Own()
-    # (selection set, depth of the fields around it, inside an introspection field)
-    stack: list[tuple[SelectionSetNode, int, bool]] = [(selection_set, 0, False)]
+    stack = [root or _Place(selection_set, 0, False, None, 1, None, False)]
     while stack:
-        selections, depth, ignored = stack.pop()
-        for selection in selections.selections:
+        place = stack.pop()
+        for selection in place.selections.selections:
             if isinstance(selection, FieldNode):
-                own.fields += 1
-                own.aliases += selection.alias is not None
-                if selection.selection_set is None:
-                    continue
-                # Depth as Strawberry's limiter defines it: introspection (`__schema`, …) is free.
-                skip = ignored or selection.name.value.startswith("__")
-                if not skip:
-                    own.depth = max(own.depth, depth + 1)
-                stack.append((selection.selection_set, depth if skip else depth + 1, skip))
+                _field(own, place, selection, pricing, stack)
             elif isinstance(selection, InlineFragmentNode):
-                stack.append((selection.selection_set, depth, ignored))
+                parent = pricing.condition(selection.type_condition, place.parent) if pricing else None
+                stack.append(place._replace(selections=selection.selection_set, parent=parent))
             elif isinstance(selection, FragmentSpreadNode):
                 name = selection.name.value
                 own.spreads[name] += 1
-                if not ignored:
-                    own.spread_depth[name] = max(own.spread_depth.get(name, 0), depth)
+                if not place.ignored:
+                    own.spread_depth[name] = max(own.spread_depth.get(name, 0), place.depth)
+                    own.priced.append(_Spread(name, place.instances, place.page, place.scaled))
     return own
+
+
+def _field(own: _Own, place: _Place, node: FieldNode, pricing: Pricing | None, stack: list[_Place]) -> None:
+    own.fields += 1
+    own.aliases += node.alias is not None
+    # Depth as Strawberry's limiter defines it: introspection (`__schema`, …) is free; so is its cost.
+    skip = place.ignored or node.name.value.startswith("__")
+    priced = None if skip or pricing is None else price(pricing, place.parent, node)
+    if priced is not None:
+        own.charge(min(CAP, place.instances * priced.cost), place.scaled)
+    if node.selection_set is None:
+        return
+    if not skip:
+        own.depth = max(own.depth, place.depth + 1)
+    child = _Place(node.selection_set, place.depth if skip else place.depth + 1, skip, None, 1, None, False)
+    if priced is not None:
+        # Selected in a list, a field's selections are resolved once per element: the page of the
+        # place it sits in, or, at the top of a fragment, of wherever the fragment is spread.
+        length = (1 if place.page is None else place.page) if priced.is_list else 1
+        scaled = place.scaled or (priced.is_list and place.page is None)
+        instances = min(CAP, place.instances * length)
+        child = child._replace(parent=priced.selects, instances=instances, page=priced.page, scaled=scaled)
+    stack.append(child)
 
 
 def _combine(own: _Own, totals: dict[str, _Total]) -> _Total:
@@ -100,7 +155,15 @@ def _combine(own: _Own, totals: dict[str, _Total]) -> _Total:
         aliases = min(CAP, aliases + times * total.aliases)
     for name, at in own.spread_depth.items():
         depth = max(depth, at + totals.get(name, _NOTHING).depth)
-    return _Total(fields, aliases, depth)
+    priced = _Own(cost=own.cost, per_page=own.per_page)
+    for spread in own.priced:
+        total = totals.get(spread.name, _NOTHING)
+        if spread.page is None:  # at the top of a fragment: its page is the spread's, later
+            priced.charge(spread.instances * total.cost, spread.scaled)
+            priced.charge(spread.instances * total.per_page, True)
+        else:
+            priced.charge(spread.instances * (total.cost + total.per_page * spread.page), spread.scaled)
+    return _Total(fields, aliases, depth, priced.cost, priced.per_page)
 
 
 def dependency_order(spreads: Mapping[str, Iterable[str]]) -> list[str]:
@@ -141,9 +204,10 @@ class DocumentCost:
     ordered_fragments: list[FragmentDefinitionNode]  # dependencies first, for `field_merges`
 
 
-def document_cost(document: DocumentNode) -> DocumentCost:
+def document_cost(document: DocumentNode, pricing: Pricing | None = None) -> DocumentCost:
     """The cost of every operation in `document` (all of them are validated, not only the one run)
-    and of every fragment (validated too, even one no operation uses)."""
+    and of every fragment (validated too, even one no operation uses); priced by the rule of
+    `query_cost` when `pricing` is given, in the same walk."""
     fragments: dict[str, _Own] = {}
     nodes: dict[str, FragmentDefinitionNode] = {}
     operations: list[tuple[str, _Own]] = []
@@ -151,11 +215,16 @@ def document_cost(document: DocumentNode) -> DocumentCost:
         if isinstance(definition, FragmentDefinitionNode):
             name = definition.name.value
             if name not in fragments:
-                fragments[name] = _measure(definition.selection_set)
+                on = pricing.condition(definition.type_condition, None) if pricing else None
+                top = _Place(definition.selection_set, 0, False, on, 1, None, False)
+                fragments[name] = _measure(definition.selection_set, top, pricing)
                 nodes[name] = definition
         elif isinstance(definition, OperationDefinitionNode):
             name = definition.name.value if definition.name else "anonymous"
-            operations.append((name, _measure(definition.selection_set)))
+            root = pricing.root(definition.operation) if pricing else None
+            page = pricing.default_page if pricing else None
+            top = _Place(definition.selection_set, 0, False, root, 1, page, False)
+            operations.append((name, _measure(definition.selection_set, top, pricing)))
     order = dependency_order({name: own.spreads for name, own in fragments.items()})
     totals: dict[str, _Total] = {}
     for name in order:
@@ -163,7 +232,7 @@ def document_cost(document: DocumentNode) -> DocumentCost:
     costs = []
     for name, own in operations:
         total = _combine(own, totals)
-        costs.append(OperationCost(name, total.fields, total.depth, total.aliases))
+        costs.append(OperationCost(name, total.fields, total.depth, total.aliases, total.cost))
     parts = [OperationCost(name, t.fields, t.depth, t.aliases) for name, t in totals.items()]
     return DocumentCost(costs, parts, [nodes[name] for name in order])
 

@@ -5,7 +5,7 @@ input objects) before any resolver runs, on the event loop: 90,000 elements of
 `createToolItems` held every other request for 8.7 s, only to be refused as too
 many, or as anonymous, by the write service afterwards. Counting the elements
 of an `input` list is cheap, so the write's first checks — the caller's right
-to write, then the size limit (`writes.check_bulk_request`) — run on the count
+to write, then the size limit (`write_request.check_bulk_request`) — run on the count
 alone before execution starts, and a refusal is the very error the resolver
 would have raised, at the same path.
 
@@ -43,8 +43,8 @@ from strawberry.types import ExecutionContext
 from strawberry.types.field import StrawberryField
 
 from .enums import EntityType
-from .services import writes
-from .services.errors import ServiceError
+from .errors import ServiceError
+from .services.write_request import check_bulk_request
 
 BULK_WRITE = "smooth_gql.bulk_write"  # metadata key on every bulk mutation field
 
@@ -76,7 +76,7 @@ def bulk_refusal(execution_context: ExecutionContext) -> GraphQLError | None:
             continue
         count = _input_length(node, execution_context.variables or {})
         try:
-            writes.check_bulk_request(runtime, principal, bulk.entity, count, deleting=bulk.deleting)
+            check_bulk_request(runtime, principal, bulk.entity, count, deleting=bulk.deleting)
         except ServiceError as error:
             return located_error(error, [node], [(node.alias or node.name).value])
     return None

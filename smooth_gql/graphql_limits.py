@@ -2,8 +2,10 @@
 
 In order: tokens while parsing; then the document's cost — fields, depth,
 aliases and field merges, measured in time linear in the document
-(`document_cost`) — before graphql-core's validation, which is quadratic in
-places; then validation; then, before variables are coerced, the count of a
+(`document_cost`), and in the same walk the static cost of the operation that
+runs (`query_cost`; COST_LIMIT over SMOOTH_MAX_QUERY_COST, and reported in
+`extensions.cost` of every response) — before graphql-core's validation, which
+is quadratic in places; then validation; then, before variables are coerced, the count of a
 bulk write's input (`graphql_bulk_guard`). Each refusal comes before any
 resolver runs and before any SQL. The schema, and so its extensions, is built
 once per process and shared by every app in it; the limits are the settings
@@ -40,10 +42,11 @@ from strawberry.extensions.validation_cache import _get_validate_cache
 from strawberry.types import ExecutionContext
 
 from .config import Settings
-from .document_cost import CAP, OperationCost, document_cost, field_merges
+from .document_cost import DocumentCost, OperationCost, document_cost, field_merges
+from .errors import limit_extension
 from .graphql_bulk_guard import bulk_refusal
 from .observability.request_id import with_request_id
-from .services.errors import limit_extension
+from .query_cost import CAP, CostReport, Pricing
 
 log = logging.getLogger("smooth_gql.graphql")
 
@@ -90,15 +93,14 @@ def extra_validation_rules(introspection: bool) -> tuple[type[ASTValidationRule]
     return () if introspection else (NoSchemaIntrospectionCustomRule,)
 
 
-def cost_errors(document: DocumentNode, settings: Settings) -> list[GraphQLError]:
-    """Refusals of a document over the field, depth or alias limit (measured linearly).
+def cost_errors(document: DocumentNode, cost: DocumentCost, settings: Settings) -> list[GraphQLError]:
+    """Refusals of a document over the field, depth or alias limit (measured linearly, `cost`).
 
     The messages of depth and aliases are those of Strawberry's `QueryDepthLimiter`
     and `MaxAliasesLimiter`, which this replaces: they walk every fragment spread
     again, exponential in the document (see `document_cost`).
     """
     errors: list[GraphQLError] = []
-    cost = document_cost(document)
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     for operation, node in zip(cost.operations, operations, strict=True):
         errors.extend(_size_errors(f"'{operation.name}'", operation, node, settings))
@@ -135,6 +137,36 @@ def cost_errors(document: DocumentNode, settings: Settings) -> list[GraphQLError
     return errors
 
 
+def selected_operation(
+    document: DocumentNode, name: str | None
+) -> tuple[int, OperationDefinitionNode | None]:
+    """The operation a request runs (its index among the document's operations), as graphql-core
+    picks it; None when it names none (graphql-core then answers that itself)."""
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    for index, operation in enumerate(operations):
+        if (name is None and len(operations) == 1) or (operation.name and operation.name.value == name):
+            return index, operation
+    return -1, None
+
+
+def cost_limit_errors(
+    cost: int, operation: OperationDefinitionNode, settings: Settings
+) -> list[GraphQLError]:
+    """COST_LIMIT for an operation over SMOOTH_MAX_QUERY_COST, with the limit and the cost."""
+    limit = settings.max_query_cost
+    if cost <= limit:
+        return []
+    shown = f"more than {CAP - 1}" if cost >= CAP else f"{cost}"
+    return [
+        GraphQLError(
+            f"The operation costs {shown}; the limit is {limit} (each object resolved costs 1, "
+            "a list multiplies what it selects by its page size)",
+            operation,
+            extensions={"code": "COST_LIMIT", **limit_extension("maxQueryCost", limit), "cost": cost},
+        )
+    ]
+
+
 def _size_errors(what: str, cost: OperationCost, node: Node | None, settings: Settings) -> list[GraphQLError]:
     errors = []
     if cost.fields > settings.max_query_fields:
@@ -165,8 +197,8 @@ def _limit_error(message: str, node: Node | None, name: str, value: int) -> Grap
 
 
 class DocumentLimits(SchemaExtension):
-    """Tokens, document cost, introspection and bulk input counts, with the parse and
-    validation caches.
+    """Tokens, document cost, the operation's static cost, introspection and bulk input counts,
+    with the parse and validation caches.
 
     Parsing and validation results are kept in Strawberry's bounded LRU caches
     (`query_cache_size` entries each, shared by the process). The token limit
@@ -178,6 +210,12 @@ class DocumentLimits(SchemaExtension):
     def __init__(self) -> None:
         super().__init__()
         self.settings = _DEFAULT_SETTINGS
+        self.cost = 0  # of the operation that runs; 0 until priced (a document that did not parse)
+
+    def get_results(self) -> dict[str, Any]:
+        """`extensions.cost` on every response of the operation, refusals and events included."""
+        report: CostReport = {"requested": self.cost, "limit": self.settings.max_query_cost}
+        return {"cost": report}
 
     def on_operation(self) -> Iterator[None]:
         self.settings = request_settings(self.execution_context)
@@ -207,12 +245,25 @@ class DocumentLimits(SchemaExtension):
         it is cached; the cost is not, so renaming fragments gains nothing)."""
         context = self.execution_context
         settings = self.settings
-        assert context.graphql_document is not None  # Strawberry validates parsed documents only
-        if context.pre_execution_errors is not None:  # validated once already (a trusted document)
-            yield
-            return
-        refused = cost_errors(context.graphql_document, settings)
-        if refused:
+        # A trusted document was validated when it was registered (TrustedDocuments says so
+        # with an empty error list); it is still priced, as its cost depends on the variables.
+        validated = context.pre_execution_errors is not None
+        document = context.graphql_document
+        assert document is not None  # Strawberry validates parsed documents only
+        index, operation = selected_operation(document, context.operation_name)
+        pricing = Pricing.of(
+            context.schema._schema,
+            operation,
+            context.variables,
+            default_page=settings.default_page_size,
+            max_page=settings.max_page_size,
+        )
+        measured = document_cost(document, pricing)
+        refused = cost_errors(document, measured, settings)
+        if operation is not None:
+            self.cost = measured.operations[index].cost
+            refused.extend(cost_limit_errors(self.cost, operation, settings))
+        if refused or validated:
             context.pre_execution_errors = refused
             yield
             return

@@ -14,8 +14,8 @@ from typing import Any, NamedTuple
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .errors import limit_extension
 from .observability.request_id import with_request_id
-from .services.errors import limit_extension
 
 STATUS_CODES = {
     400: "BAD_REQUEST",

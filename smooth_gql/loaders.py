@@ -16,7 +16,7 @@ from .auth.principal import Principal
 from .enums import EntityType
 from .runtime import Runtime
 from .services import reads
-from .services.entities import Join
+from .services.entity_spec import Join
 
 Row = Mapping[str, Any]
 

@@ -14,6 +14,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
+from .errors import ServiceError
 from .graphql_limits import DocumentLimits, ExecutionTimeout, document_limit
 from .graphql_read_rule import MutationReadRule
 from .observability.graphql_metrics import OperationMetrics
@@ -21,7 +22,6 @@ from .observability.request_id import with_request_id
 from .resolvers.mutation import Mutation
 from .resolvers.query import Query
 from .resolvers.subscription import Subscription
-from .services.errors import ServiceError
 from .trusted_gate import TrustedDocuments, admit
 from .trusted_gate import operation_extensions as ws_operation_extensions
 from .types.bulk import ConstraintError, ForbiddenError, NotFoundError, ValidationError, VersionConflict

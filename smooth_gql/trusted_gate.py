@@ -34,10 +34,11 @@ from strawberry.schema.schema import validate_document
 
 from .auth.principal import Principal
 from .config import Settings
+from .document_cost import document_cost
+from .errors import BadInput, Forbidden, PersistedQueryNotFound, Reason, ServiceError
 from .graphql_limits import cost_errors, extra_validation_rules
 from .runtime import Runtime
 from .services import trusted_documents
-from .services.errors import BadInput, Forbidden, PersistedQueryNotFound, ServiceError
 from .services.trusted_documents import Compiled, Compiler
 
 EXTENSION = "persistedQuery"
@@ -55,7 +56,9 @@ def compiler(schema: GraphQLSchema, settings: Settings) -> Compiler:
             document = parse(text, max_tokens=settings.max_tokens)
         except GraphQLSyntaxError as error:
             raise BadInput(error.message) from None
-        problems = cost_errors(document, settings) or validate_document(
+        # The document's size first (linear), as for any request; graphql-core's validation
+        # only within it. Its price depends on each request's variables: requests are priced.
+        problems = cost_errors(document, document_cost(document), settings) or validate_document(
             schema, document, (*specified_rules, *extra_validation_rules(settings.introspection))
         )
         if problems:
@@ -76,10 +79,10 @@ def persisted_hash(extensions: object) -> str | None:
     field = f"extensions.{EXTENSION}"
     persisted = extensions[EXTENSION]
     if not isinstance(persisted, Mapping):
-        raise BadInput(f"{field}: must be an object with `version` and `sha256Hash`", field=field)
+        raise BadInput("must be an object with `version` and `sha256Hash`", field=field)
     version = persisted.get("version")
     if version != 1 or isinstance(version, bool):
-        raise BadInput(f"{field}.version: must be 1, not {version!r}", field=f"{field}.version")
+        raise BadInput(f"must be 1, not {version!r}", field=f"{field}.version")
     return trusted_documents.check_hash(persisted.get("sha256Hash"), f"{field}.sha256Hash")
 
 
@@ -96,7 +99,7 @@ async def _admitted(
     if query is not None:
         if sha256 is not None and trusted_documents.sha256_of(query) != sha256:
             field = f"extensions.{EXTENSION}.sha256Hash"
-            raise BadInput(f"{field}: does not match the SHA-256 of `query`", field=field)
+            raise BadInput("does not match the SHA-256 of `query`", field=field)
         sha256 = sha256 or trusted_documents.sha256_of(query)
     assert sha256 is not None
     found = await trusted_documents.lookup(runtime, sha256, compiler(schema, runtime.settings))
@@ -106,7 +109,8 @@ async def _admitted(
         raise PersistedQueryNotFound
     raise Forbidden(
         "this API key may run trusted documents only: send a registered document "
-        f"(or its hash in extensions.{EXTENSION}.sha256Hash)"
+        f"(or its hash in extensions.{EXTENSION}.sha256Hash)",
+        reason=Reason.TRUSTED_DOCUMENTS_ONLY,
     )
 
 

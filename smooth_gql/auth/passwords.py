@@ -12,26 +12,29 @@ import functools
 
 import bcrypt
 
+from ..errors import FieldError
+
 MAX_PASSWORD_BYTES = 72
 
 
 def check_password(password: object, *, minimum: int, field: str = "password") -> str:
-    """The password if it meets the policy; otherwise ValueError naming the field."""
+    """The password if it meets the policy; otherwise FieldError (a ValueError) naming the field."""
     if not isinstance(password, str):
-        raise ValueError(f"{field}: expected a string")
+        raise FieldError(field, "expected a string")
     if len(password) < minimum:
-        raise ValueError(f"{field}: must be at least {minimum} characters long")
+        raise FieldError(field, f"must be at least {minimum} characters long")
     try:
         size = len(password.encode("utf-8"))
     except UnicodeEncodeError:
-        raise ValueError(f"{field}: must be valid Unicode (it contains a lone surrogate)") from None
+        raise FieldError(field, "must be valid Unicode (it contains a lone surrogate)") from None
     if size > MAX_PASSWORD_BYTES:
-        raise ValueError(
-            f"{field}: must be at most {MAX_PASSWORD_BYTES} bytes in UTF-8 "
-            "(bcrypt ignores anything longer; use a shorter passphrase)"
+        raise FieldError(
+            field,
+            f"must be at most {MAX_PASSWORD_BYTES} bytes in UTF-8 "
+            "(bcrypt ignores anything longer; use a shorter passphrase)",
         )
     if "\x00" in password:
-        raise ValueError(f"{field}: must not contain NUL characters")
+        raise FieldError(field, "must not contain NUL characters")
     return password
 
 

@@ -30,7 +30,7 @@ from sqlalchemy import ColumnElement, Table, and_, false, or_, true
 from ..db import models
 from ..db.queries import TagsOverlap
 from ..enums import EntityType
-from ..services.errors import Forbidden, Unauthenticated
+from ..errors import FieldError, Forbidden, ItemErrorCode, Reason, Unauthenticated
 from .principal import Principal, PrincipalKind
 
 READ = "read"
@@ -68,9 +68,6 @@ KNOWN_SCOPES: tuple[str, ...] = (
     "admin:*",
 )
 
-# The refusal of tags a key does not hold, in the legacy words (contract §13.6); GraphQL puts
-# the field in front ("tags: ..."), the legacy wire shows it bare.
-TAGS_REFUSED = "API key not authorized for tags: "
 
 TAGGED: frozenset[EntityType] = frozenset(EntityType) - {EntityType.TOOL_USAGE}
 MACHINE_BOUND: frozenset[EntityType] = frozenset(
@@ -92,23 +89,29 @@ _TABLES: Mapping[str, EntityType] = {
 
 def require_authenticated(principal: Principal) -> None:
     if principal.kind is PrincipalKind.INVALID:
-        raise Unauthenticated(f"authentication failed: {principal.problem}")
+        raise Unauthenticated(
+            f"authentication failed: {principal.problem}", reason=Reason.CREDENTIALS_INVALID
+        )
     if principal.kind is PrincipalKind.ANONYMOUS:
         raise Unauthenticated("authentication required: log in or send an API key")
+
+
+def scope_refusal(scope: str) -> str:
+    return f"required scope '{scope}' not granted"
 
 
 def require(principal: Principal, scope: str) -> None:
     """Refuse unless the caller is authenticated and holds `scope` (sessions hold all)."""
     require_authenticated(principal)
     if not principal.has_scope(scope):
-        raise Forbidden(f"required scope '{scope}' not granted")
+        raise Forbidden(scope_refusal(scope), reason=Reason.SCOPE_REQUIRED)
 
 
 def require_any(principal: Principal, scopes: Sequence[str]) -> None:
     """Refuse unless the caller holds one of `scopes`; the refusal names the first (the usual one)."""
     require_authenticated(principal)
     if not any(principal.has_scope(scope) for scope in scopes):
-        raise Forbidden(f"required scope '{scopes[0]}' not granted")
+        raise Forbidden(scope_refusal(scopes[0]), reason=Reason.SCOPE_REQUIRED)
 
 
 def require_delete(principal: Principal, entity: EntityType) -> None:
@@ -120,15 +123,20 @@ def require_admin(principal: Principal) -> None:
     """User administration: admin users in a session (or the local admin), never a key."""
     require_authenticated(principal)
     if principal.kind is PrincipalKind.API_KEY:
-        raise Forbidden("user administration needs an admin's session; API keys cannot administer users")
+        raise Forbidden(
+            "user administration needs an admin's session; API keys cannot administer users",
+            reason=Reason.SESSION_REQUIRED,
+        )
     if not principal.is_admin:
-        raise Forbidden("only admins may administer users")
+        raise Forbidden("only admins may administer users", reason=Reason.ADMIN_REQUIRED)
 
 
 def require_unrestricted(principal: Principal, what: str) -> None:
     """Views that cannot be narrowed to tags or a machine are closed to keys that are."""
     if principal.is_restricted_key:
-        raise Forbidden(f"{what} is not available to API keys restricted by tags or machine")
+        raise Forbidden(
+            f"{what} is not available to API keys restricted by tags or machine", reason=Reason.RESTRICTED_KEY
+        )
 
 
 # The receipt of a write: what a mutation hands back to any caller that may make it.
@@ -151,7 +159,7 @@ def result_field_problem(principal: Principal, field: str) -> str | None:
     """
     if field in RECEIPT_FIELDS or reads_every_result(principal):
         return None
-    return f"required scope '{READ}' not granted; without it a write returns only {_listed(RECEIPT_FIELDS)}"
+    return f"{scope_refusal(READ)}; without it a write returns only {_listed(RECEIPT_FIELDS)}"
 
 
 # --- which rows ------------------------------------------------------------------------
@@ -218,7 +226,7 @@ def _per_type(
 
 def write_problem(
     principal: Principal, entity: EntityType, row: Mapping[str, Any], sent: Collection[str]
-) -> str | None:
+) -> FieldError | None:
     """Why this principal may not store `row` (its state after the write), or None.
 
     `sent` names the fields the element set; tags are checked only when sent,
@@ -227,14 +235,22 @@ def write_problem(
     if principal.tags and entity in TAGGED and "tags" in sent:
         tags = set(row.get("tags") or ())
         if not tags:
-            return f"tags: this API key may only write rows tagged with one of {_listed(principal.tags)}"
+            return _refused(
+                "tags", f"this API key may only write rows tagged with one of {_listed(principal.tags)}"
+            )
         outside = tags - principal.tags
         if outside:
-            return f"tags: {TAGS_REFUSED}{', '.join(sorted(outside))}"
+            # The legacy words (contract §13.6), which the legacy wire shows without the field.
+            problem = f"API key not authorized for tags: {', '.join(sorted(outside))}"
+            return _refused("tags", problem, Reason.TAGS_REFUSED)
     machine = principal.machine_id
     if machine is not None and entity in MACHINE_BOUND and row.get("machine_id") != machine:
-        return f"machineId: this API key may only write rows of machine {machine!r}"
+        return _refused("machineId", f"this API key may only write rows of machine {machine!r}")
     return None
+
+
+def _refused(field: str, problem: str, reason: Reason = Reason.OUT_OF_REACH) -> FieldError:
+    return FieldError(field, problem, ItemErrorCode.FORBIDDEN, reason)
 
 
 def _listed(tags: Collection[str]) -> str:

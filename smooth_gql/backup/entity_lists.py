@@ -19,7 +19,8 @@ from sqlalchemy import Table
 
 from ..legacy.collections import COLLECTIONS
 from ..legacy.wire import COMMON_KEYS, Collection, WireField
-from ..services.entities import SPECS, EntitySpec
+from ..services.entities import SPECS
+from ..services.entity_spec import EntitySpec
 from ..services.fields import check_int, check_value
 from .errors import InvalidBackup
 from .values import AUTHOR_KEYS, COMMON_COLUMNS, common_values, jsonable, restore_failed

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..enums import EntityType
-from ..services.entities import kept_links, proposed_links
+from ..services.entity_spec import kept_links, proposed_links
 from .entity_lists import ENTITY_LISTS, EntityList
 from .errors import InvalidBackup
 from .table_lists import API_KEYS, AUDIT_LOG, JOIN_LISTS, JOIN_REFS, TOOL_SET_VERSIONS, USERS

@@ -11,8 +11,8 @@ from typing import Any
 
 from ..auth import policy
 from ..auth.principal import Principal
+from ..errors import Forbidden, Reason
 from ..runtime import Runtime
-from ..services.errors import Forbidden
 from .document import ADMIN, check_document, known_revisions
 from .export import Progress, read_document
 from .plan import RestorePlan
@@ -39,7 +39,8 @@ def authorize(principal: Principal, *, full: bool) -> None:
     if full and not principal.is_admin:
         raise Forbidden(
             "a full backup or restore (every account) needs an admin's session; "
-            "users and API keys back up and restore their own rows"
+            "users and API keys back up and restore their own rows",
+            reason=Reason.ADMIN_REQUIRED,
         )
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import Boolean, Date, Float, Integer, String, Text
 from sqlalchemy.sql.type_api import TypeEngine
 
 from ..db.types import UTCDateTime, utcnow
-from ..services.errors import FieldError
+from ..errors import FieldError
 from ..services.fields import check_datetime, check_id, check_int, check_json, check_string
 from .errors import InvalidBackup
 

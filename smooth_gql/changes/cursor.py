@@ -6,7 +6,7 @@ import base64
 import binascii
 import re
 
-from ..services.errors import BadInput
+from ..errors import BadInput
 from ..services.fields import INT64_MAX
 
 PREFIX = "chg:"
@@ -27,5 +27,5 @@ def decode(cursor: str) -> int:
     if found is not None and int(found.group(1)) <= INT64_MAX:
         return int(found.group(1))
     raise BadInput(
-        "after: not a change-feed cursor; resynchronize in full and start from a new cursor", field="after"
+        "not a change-feed cursor; resynchronize in full and start from a new cursor", field="after"
     )

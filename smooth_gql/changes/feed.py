@@ -22,9 +22,9 @@ from ..auth.principal import Principal
 from ..db import models
 from ..db.queries import mappings
 from ..enums import EntityType
+from ..errors import Reason, ServiceError, Unauthenticated
 from ..runtime import Runtime
 from ..services import authentication
-from ..services.errors import ServiceError, Unauthenticated
 from ..services.journal import log_floor
 from ..services.reads import authorize_read, check_page_size
 from .tail import Behind, LogTail, log_head
@@ -34,6 +34,7 @@ CHANGES = models.table_of(models.ChangeLog)
 
 class CursorExpired(ServiceError):
     code = "CURSOR_EXPIRED"
+    default_reason = Reason.CURSOR_EXPIRED
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def _check_retained(after: int, floor: int) -> None:
     """A cursor older than the retained log cannot be continued without a gap."""
     if after < floor:
         raise CursorExpired(
-            "after: this cursor is older than the retained change log; resynchronize in full", field="after"
+            "this cursor is older than the retained change log; resynchronize in full", field="after"
         )
 
 
@@ -140,9 +141,11 @@ class _Credential:
             return
         now = await authentication.recheck(self.runtime, self.principal)
         if isinstance(now, str):
-            raise Unauthenticated(f"{now}; the subscription has ended")
+            raise Unauthenticated(f"{now}; the subscription has ended", reason=Reason.CREDENTIALS_INVALID)
         if now != self.principal:
-            raise Unauthenticated("the credential's access has changed; subscribe again")
+            raise Unauthenticated(
+                "the credential's access has changed; subscribe again", reason=Reason.CREDENTIALS_INVALID
+            )
         self.checked = time.monotonic()
 
 

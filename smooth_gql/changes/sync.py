@@ -36,9 +36,9 @@ from ..auth import policy
 from ..auth.principal import Principal
 from ..db.queries import mappings
 from ..enums import EntityType, Operation
+from ..errors import BadInput
 from ..runtime import Runtime
 from ..services.entities import SPECS
-from ..services.errors import BadInput
 from ..services.journal import log_floor
 from ..services.reads import authorize_read, check_page_size
 from .feed import CHANGES, CursorExpired, visible
@@ -95,14 +95,13 @@ async def _check_tombstones_retained(
         )
     if after is not None and after < floor:
         raise CursorExpired(
-            "since_version: deletions after this version are no longer in the change log; "
+            "deletions after this version are no longer in the change log; "
             "resynchronize with since_version=0",
             field="since_version",
         )
     if since is not None and floor > 0 and (oldest_at is None or since < oldest_at):
         raise CursorExpired(
-            "since_timestamp: deletions after this moment are no longer in the change log; "
-            "resynchronize with since_version=0",
+            "deletions after this moment are no longer in the change log; resynchronize with since_version=0",
             field="since_timestamp",
         )
 
@@ -143,7 +142,7 @@ async def since_version(
     authorize_read(principal)
     _check_limit(runtime, limit)
     if after < 0:
-        raise BadInput("since_version: must not be negative", field="since_version")
+        raise BadInput("must not be negative", field="since_version")
     if include_deleted and after > 0:
         await _check_tombstones_retained(runtime, after=after)
     head = await log_head(runtime)
@@ -226,10 +225,7 @@ async def since_timestamp(
     """
     authorize_read(principal)
     _check_limit(runtime, limit)
-    try:
-        moment = (since if since.tzinfo is not None else since.replace(tzinfo=UTC)).astimezone(UTC)
-    except OverflowError:
-        raise BadInput("since_timestamp: out of range", field="since_timestamp") from None
+    moment = _utc(since)
     if include_deleted:
         await _check_tombstones_retained(runtime, since=moment)
     head = await max_version(runtime, principal, entity)
@@ -256,16 +252,37 @@ async def since_timestamp(
         if len(entries) <= limit:
             return SyncPage(entries, head)
         page = entries[:limit]
-        last_at, last_id = _time_key(page[-1])
-        rest = [
-            select(func.min(func.coalesce(table.c.change_seq, 0))).where(
-                visible_rows,
-                table.c.updated_at > moment,
-                tuple_(table.c.updated_at, table.c.id) > tuple_(last_at, last_id),
-            )
-        ]
-        if include_deleted:
-            after_last = tuple_(deletes.c.changed_at, deletes.c.entity_id) > tuple_(last_at, last_id)
-            rest.append(select(func.min(deletes.c.seq)).where(after_last))
+        rest = _after_page(table, visible_rows, moment, deletes if include_deleted else None, page[-1])
         lowest = [int(v) for q in rest if (v := (await session.execute(q)).scalar()) is not None]
     return SyncPage(page, max(0, min(head, *(n - 1 for n in lowest))) if lowest else head)
+
+
+def _utc(since: datetime) -> datetime:
+    """The moment in UTC; a naive one is taken as UTC already."""
+    try:
+        return (since if since.tzinfo is not None else since.replace(tzinfo=UTC)).astimezone(UTC)
+    except OverflowError:
+        raise BadInput("out of range", field="since_timestamp") from None
+
+
+def _after_page(
+    table: Table,
+    visible_rows: ColumnElement[bool],
+    moment: datetime,
+    deletes: Subquery | None,
+    last: Row | Tombstone,
+) -> list[Select[Any]]:
+    """The lowest seq among the rows (and tombstones, when `deletes` is given) after the page's
+    `last` entry: one below it is where since-version continues without a gap."""
+    last_at, last_id = _time_key(last)
+    rest: list[Select[Any]] = [
+        select(func.min(func.coalesce(table.c.change_seq, 0))).where(
+            visible_rows,
+            table.c.updated_at > moment,
+            tuple_(table.c.updated_at, table.c.id) > tuple_(last_at, last_id),
+        )
+    ]
+    if deletes is not None:
+        after_last = tuple_(deletes.c.changed_at, deletes.c.entity_id) > tuple_(last_at, last_id)
+        rest.append(select(func.min(deletes.c.seq)).where(after_last))
+    return rest

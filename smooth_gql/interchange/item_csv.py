@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 
 from ..auth.principal import Principal
 from ..enums import EntityType
+from ..errors import ItemErrorCode
 from ..runtime import Runtime
 from ..services import reads
-from ..services.errors import ItemErrorCode
 from ..services.fields import to_jsonable
 from ..services.unit_of_work import UnitOfWork
 from . import csv_codec, provenance

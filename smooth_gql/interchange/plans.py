@@ -15,10 +15,11 @@ from typing import Any
 
 from ..auth.principal import Principal
 from ..enums import EntityType
+from ..errors import LimitExceeded
 from ..runtime import Runtime
-from ..services import reads, writes
-from ..services.errors import LimitExceeded
+from ..services import bulk_create, bulk_update, reads
 from ..services.unit_of_work import UnitOfWork
+from ..services.write_request import BulkOutcome, WriteRequest
 
 Row = dict[str, Any]
 
@@ -69,7 +70,7 @@ def check_import_size(runtime: Runtime, count: int, field: str, things: str) -> 
     limit = runtime.settings.max_bulk_items
     if count > limit:
         raise LimitExceeded(
-            f"{field}: {count} {things} exceed the limit of {limit} per import",
+            f"{count} {things} exceed the limit of {limit} per import",
             field=field,
             limit=("maxBulkItems", limit),
         )
@@ -93,19 +94,19 @@ async def create_and_update(
     atomic: bool,
     within: UnitOfWork,
     report: Reporter = quiet,
-) -> tuple[writes.BulkOutcome, writes.BulkOutcome]:
+) -> tuple[BulkOutcome, BulkOutcome]:
     """An import's creates and updates (each a (source line, values) pair) in `within`; an
     empty batch is not sent, since an empty call would still cost round trips (locks, referrer
     checks). Error indexes in the outcomes are indexes into `creates` and `updates`."""
-    made, changed = writes.BulkOutcome(), writes.BulkOutcome()
+    made, changed = BulkOutcome(), BulkOutcome()
     if creates:
-        made = await writes.create_entities(
-            runtime, principal, entity, [v for _, v in creates], atomic=atomic, within=within
+        made = await bulk_create.create_entities(
+            runtime, principal, WriteRequest(entity, [v for _, v in creates], atomic=atomic, within=within)
         )
         await report(Progress("write", len(made.results), "created"))
     if updates:
-        changed = await writes.update_entities(
-            runtime, principal, entity, [v for _, v in updates], atomic=atomic, within=within
+        changed = await bulk_update.update_entities(
+            runtime, principal, WriteRequest(entity, [v for _, v in updates], atomic=atomic, within=within)
         )
         await report(Progress("write", len(changed.results), "updated"))
     return made, changed

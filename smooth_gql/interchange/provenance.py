@@ -36,8 +36,8 @@ from ..auth.principal import Principal
 from ..changes import cursor, feed
 from ..changes.tail import log_head
 from ..enums import EntityType
+from ..errors import BadInput, LimitExceeded
 from ..runtime import Runtime
-from ..services.errors import BadInput, LimitExceeded
 from ..services.journal import log_floor
 
 _TABLE_MARKER = re.compile(r";[ \t]*smooth-gql export(?:[ \t]+(\S*))?[ \t]*\r?\Z")
@@ -84,15 +84,13 @@ def basis(
     """The import's basis; a marker that is not a cursor is an error on its line (`label` is how
     that line's entry is named: "export marker", "exportCursor")."""
     if since is not None and overwrite:
-        raise BadInput(
-            "overwrite: not with since (since checks for edits, overwrite skips it)", field="overwrite"
-        )
+        raise BadInput("not with since (since checks for edits, overwrite skips it)", field="overwrite")
     if since is not None:
         try:
             return Basis(cursor.decode(since)), []
         except BadInput:
             raise BadInput(
-                "since: not a change-feed cursor (take changesSince's endCursor)", field="since"
+                "not a change-feed cursor (take changesSince's endCursor)", field="since"
             ) from None
     if overwrite:
         return Basis(None, overwrite=True), []
@@ -128,7 +126,7 @@ async def edited(
         # A cursor this log never handed out: the file came from another server, or from before
         # a restore. Its "changed since" would be empty, so the file would win unseen.
         raise BadInput(
-            f"{field}: the export is newer than this server's change log (a file from another "
+            "the export is newer than this server's change log (a file from another "
             "server, or from before a restore); export again here, or pass overwrite",
             field=field,
         )
@@ -146,7 +144,7 @@ async def edited(
         if not page.has_more:
             return found
         start = page.end_seq
-    raise LimitExceeded(f"{field}: too many changes since the export; export again", field=field)
+    raise LimitExceeded("too many changes since the export; export again", field=field)
 
 
 async def _log_end(runtime: Runtime) -> int:

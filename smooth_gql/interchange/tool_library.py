@@ -23,11 +23,12 @@ from typing import Any
 
 from ..auth.principal import Principal
 from ..enums import EntityType, ToolSetType
+from ..errors import BadInput, ItemError, ItemErrorCode, NotFound
 from ..runtime import Runtime
-from ..services import reads, writes
-from ..services.errors import BadInput, ItemError, ItemErrorCode, NotFound
+from ..services import bulk_create, bulk_update, reads
 from ..services.fields import to_jsonable
 from ..services.unit_of_work import UnitOfWork
+from ..services.write_request import BulkOutcome, WriteRequest
 from . import freecad, freecad_files, freecad_items, provenance
 from .freecad import Library, LibraryTool, ToolBit
 from .freecad_files import ToolFile
@@ -106,7 +107,7 @@ async def export_library(
     reads.authorize_read(principal)
     [tool_set] = await reads.by_ids(runtime.sessions, principal, EntityType.TOOL_SET, [tool_set_id])
     if tool_set is None:
-        raise NotFound(f"no ToolSet with id {tool_set_id}", field="toolSetId")
+        raise NotFound(f"no ToolSet with id {tool_set_id}", field="toolSetId", prefixed=False)
     members = [m for m in members_of(tool_set) if isinstance(m.get("itemId"), str)]
     found = await reads.by_ids(
         runtime.sessions, principal, EntityType.TOOL_ITEM, [m["itemId"] for m in members]
@@ -240,7 +241,7 @@ async def import_library(
     overwritten (and, the import being atomic, nothing is written). `report` hears of each
     phase (parse, read, plan, each written batch) as it ends."""
     if machine_id is not None and not machine_id.strip():
-        raise BadInput("machineId: must not be empty", field="machineId")
+        raise BadInput("must not be empty", field="machineId")
     check_import_size(runtime, len(bits), "bits", "files")
     basis, _ = provenance.basis((), since=since, overwrite=False, label="")
     parsed_library, parsed_bits, messages = freecad_files.parse_files(library, bits)
@@ -268,20 +269,20 @@ async def import_library(
 
 async def _write_set(
     runtime: Runtime, principal: Principal, plan: _Plan, machine_id: str | None, uow: UnitOfWork
-) -> writes.BulkOutcome:
+) -> BulkOutcome:
     """The set, once its new items have ids (a member's index among the creates becomes one)."""
     current = plan.current
     if current is None:
         values = {"name": plan.set_name, "type": _set_type(machine_id), **plan.set_values}
-        return await writes.create_entities(
-            runtime, principal, EntityType.TOOL_SET, [values], atomic=True, within=uow
+        return await bulk_create.create_entities(
+            runtime, principal, WriteRequest(EntityType.TOOL_SET, [values], atomic=True, within=uow)
         )
     if plan.set_changed or plan.creates:
         values = {"id": current["id"], "expected_version": current["version"], **plan.set_values}
-        return await writes.update_entities(
-            runtime, principal, EntityType.TOOL_SET, [values], atomic=True, within=uow
+        return await bulk_update.update_entities(
+            runtime, principal, WriteRequest(EntityType.TOOL_SET, [values], atomic=True, within=uow)
         )
-    return writes.BulkOutcome(results=[current])
+    return BulkOutcome(results=[current])
 
 
 async def _write(

@@ -24,10 +24,11 @@ from enum import StrEnum
 
 from ..auth.principal import Principal
 from ..enums import EntityType
+from ..errors import BadInput, ItemError, ItemErrorCode
 from ..runtime import Runtime
-from ..services import reads, writes
-from ..services.errors import BadInput, ItemError, ItemErrorCode
+from ..services import bulk_delete, reads
 from ..services.unit_of_work import UnitOfWork
+from ..services.write_request import BulkOutcome, WriteRequest
 from . import linuxcnc, preset_csv, preset_entries, provenance
 from .plans import (
     FieldChange,
@@ -102,7 +103,7 @@ async def export_table(runtime: Runtime, principal: Principal, machine_id: str, 
 
 def _check_machine(machine_id: str) -> None:
     if not machine_id.strip():
-        raise BadInput("machineId: must not be empty", field="machineId")
+        raise BadInput("must not be empty", field="machineId")
 
 
 # --- import ----------------------------------------------------------------------
@@ -233,11 +234,11 @@ async def _write(
         made, changed = await create_and_update(
             runtime, principal, PRESET, plan.creates, plan.updates, atomic=atomic, within=uow, report=report
         )
-        removed = writes.BulkOutcome()
+        removed = BulkOutcome()
         if plan.doomed:  # like creates and updates: no empty call
             deletes = [{"id": r["id"], "expected_version": r["version"]} for r in plan.doomed]
-            removed = await writes.delete_entities(
-                runtime, principal, PRESET, deletes, atomic=atomic, within=uow
+            removed = await bulk_delete.delete_entities(
+                runtime, principal, WriteRequest(PRESET, deletes, atomic=atomic, within=uow)
             )
             await report(Progress("write", len(removed.results), "deleted"))
         result.errors += [_line_error(plan.creates[e.index][0], e) for e in made.errors]

@@ -18,8 +18,8 @@ from .wire import Collection, DerivedArray, WireEnum, WireField
 W = WireField
 JsonObject = dict[str, Any]
 JsonArray = list[Any]
-COMPONENTS = TOOL_ASSEMBLY.joins[0]
-SET_PRESETS = TOOL_SET.joins[1]
+COMPONENTS = TOOL_ASSEMBLY.join("components")
+SET_PRESETS = TOOL_SET.join("tool_preset_ids")
 
 
 def _component(row: Mapping[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,8 @@ from functools import cached_property
 from typing import Any
 
 from ..enums import EntityType
-from ..services.entities import SPECS, Join
+from ..services.entities import SPECS
+from ..services.entity_spec import Join
 
 Row = Mapping[str, Any]
 

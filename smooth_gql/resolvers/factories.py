@@ -12,7 +12,8 @@ from strawberry.types.field import StrawberryField
 from ..context import Context
 from ..enums import EntityType
 from ..graphql_bulk_guard import BULK_WRITE, BulkWrite
-from ..services import reads, writes
+from ..services import bulk_create, bulk_delete, bulk_update, reads
+from ..services.write_request import WriteRequest
 from ..types.bulk import BulkResult, bulk_result
 from ..types.common import Connection, DeleteInput, connection, list_query, load_one, to_service
 
@@ -65,9 +66,8 @@ def listing(entity: EntityType, cls: Any, filter_cls: Any, order_cls: Any) -> St
 def create(entity: EntityType, cls: Any, input_cls: Any) -> StrawberryField:
     async def resolve(info: Info, input: list[input_cls], atomic: bool = False) -> BulkResult[cls]:
         ctx = info.context
-        outcome = await writes.create_entities(
-            ctx.runtime, ctx.principal, entity, to_service(input), atomic=atomic
-        )
+        request = WriteRequest(entity, to_service(input), atomic=atomic)
+        outcome = await bulk_create.create_entities(ctx.runtime, ctx.principal, request)
         return bulk_result(entity, cls, outcome)
 
     return mutation(
@@ -80,9 +80,8 @@ def create(entity: EntityType, cls: Any, input_cls: Any) -> StrawberryField:
 def update(entity: EntityType, cls: Any, input_cls: Any) -> StrawberryField:
     async def resolve(info: Info, input: list[input_cls], atomic: bool = False) -> BulkResult[cls]:
         ctx = info.context
-        outcome = await writes.update_entities(
-            ctx.runtime, ctx.principal, entity, to_service(input), atomic=atomic
-        )
+        request = WriteRequest(entity, to_service(input), atomic=atomic)
+        outcome = await bulk_update.update_entities(ctx.runtime, ctx.principal, request)
         return bulk_result(entity, cls, outcome)
 
     return mutation(
@@ -95,9 +94,8 @@ def update(entity: EntityType, cls: Any, input_cls: Any) -> StrawberryField:
 def delete(entity: EntityType, cls: Any) -> StrawberryField:
     async def resolve(info: Info, input: list[DeleteInput], atomic: bool = False) -> BulkResult[cls]:
         ctx = info.context
-        outcome = await writes.delete_entities(
-            ctx.runtime, ctx.principal, entity, to_service(input), atomic=atomic
-        )
+        request = WriteRequest(entity, to_service(input), atomic=atomic)
+        outcome = await bulk_delete.delete_entities(ctx.runtime, ctx.principal, request)
         return bulk_result(entity, cls, outcome)
 
     return mutation(

@@ -16,9 +16,9 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import AfterValidator, BaseModel
 
 from ..auth.principal import Principal
+from ..errors import BadInput
 from ..runtime import Runtime
 from ..services import accounts, sessions
-from ..services.errors import BadInput
 from ..services.login_throttle import LoginThrottle
 from ..session_cookie import clear_session_cookie, set_session_cookie
 from . import docs

@@ -22,9 +22,9 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ..errors import ServiceError
 from ..ide import redoc_page, swagger_ui_page
 from ..observability.server_errors import internal_error_handler
-from ..services.errors import ServiceError
 from . import accounts, audit, backup, bulk, changes, docs, keys, tool_set_history
 from .messages import detail_of, headers_of, status_of, validation_details
 from .principal import HOST_SCOPE_KEY, account_principal, any_principal, current_principal

@@ -9,7 +9,7 @@ No postponed annotations here: FastAPI reads the handlers' annotations, which
 name the per-collection models built at runtime.
 """
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query
@@ -18,9 +18,9 @@ from ..auth.principal import Principal
 from ..legacy.collections import COLLECTIONS
 from ..legacy.wire import Collection, needs_derived, to_model, to_wire
 from ..runtime import Runtime
-from ..services import reads, writes
+from ..services import bulk_create, bulk_delete, bulk_update, reads
 from ..services.reads import ListQuery
-from ..services.writes import BulkOutcome
+from ..services.write_request import BulkOutcome, WriteRequest
 from . import docs
 from .messages import bulk_errors
 from .models import DeleteBody, create_body, list_query, update_body
@@ -29,6 +29,7 @@ from .responses import JSONResponse
 
 Caller = Annotated[Principal, Depends(current_principal)]
 Services = Annotated[Runtime, Depends(runtime)]
+Handler = Callable[..., Awaitable[JSONResponse]]
 Shape = Callable[[Collection, Mapping[str, Any], Sequence[dict[str, Any]] | None], dict[str, Any]]
 
 
@@ -90,12 +91,10 @@ def _filters(collection: Collection, query: Any) -> dict[str, Any]:
     return found
 
 
-def add_routes(router: APIRouter, collection: Collection) -> None:
-    c = collection
-    path = f"/{c.path}"
+def _write_handlers(c: Collection) -> tuple[Handler, Handler, Handler]:
+    """Create, update and delete for one collection; the bodies are its own models."""
     CreateBody = create_body(c)
     UpdateBody = update_body(c)
-    ListParams = list_query(c)
 
     async def create(
         body: Annotated[CreateBody, Body()],  # type: ignore[valid-type]
@@ -104,7 +103,9 @@ def add_routes(router: APIRouter, collection: Collection) -> None:
     ) -> JSONResponse:
         elements = [item.model_dump() for item in body.items]  # type: ignore[attr-defined]
         inputs = [to_model(c, e, creating=True) for e in elements]
-        outcome = await writes.create_entities(rt, principal, c.entity, inputs, required=c.required)
+        outcome = await bulk_create.create_entities(
+            rt, principal, WriteRequest(c.entity, inputs, required=c.required)
+        )
         return await _bulk_response(rt, principal, c, outcome, elements, creating=True)
 
     async def update(
@@ -117,13 +118,20 @@ def add_routes(router: APIRouter, collection: Collection) -> None:
             {"id": e["id"], "expected_version": e["version"], **to_model(c, e, creating=False)}
             for e in elements
         ]
-        outcome = await writes.update_entities(rt, principal, c.entity, inputs)
+        outcome = await bulk_update.update_entities(rt, principal, WriteRequest(c.entity, inputs))
         return await _bulk_response(rt, principal, c, outcome, elements)
 
     async def delete(body: Annotated[DeleteBody, Body()], rt: Services, principal: Caller) -> JSONResponse:
         elements: list[Mapping[str, Any]] = [{"id": i} for i in body.ids]
-        outcome = await writes.delete_entities(rt, principal, c.entity, elements)
+        outcome = await bulk_delete.delete_entities(rt, principal, WriteRequest(c.entity, elements))
         return await _bulk_response(rt, principal, c, outcome, elements)
+
+    return create, update, delete
+
+
+def _read_handlers(c: Collection) -> tuple[Handler, Handler]:
+    """The page of a collection (its own query model) and one row by id."""
+    ListParams = list_query(c)
 
     async def listing(
         params: Annotated[ListParams, Query()],  # type: ignore[valid-type]
@@ -146,6 +154,14 @@ def add_routes(router: APIRouter, collection: Collection) -> None:
         [shown] = await render(rt, principal, c, [row])
         return JSONResponse(shown)
 
+    return listing, get_one
+
+
+def add_routes(router: APIRouter, collection: Collection) -> None:
+    c = collection
+    path = f"/{c.path}"
+    create, update, delete = _write_handlers(c)
+    listing, get_one = _read_handlers(c)
     tags: list[str | Any] = [c.path]
     envelope = docs.bulk(c)
     writing = docs.errors(401, 403, 413)

@@ -20,9 +20,9 @@ from pydantic import BaseModel, Field
 
 from ..auth import policy
 from ..auth.principal import Principal
+from ..errors import BadInput, NotFound
 from ..runtime import Runtime
 from ..services import api_keys
-from ..services.errors import BadInput, NotFound
 from . import docs
 from .messages import api_key_not_found
 from .principal import current_principal, runtime

@@ -8,42 +8,45 @@ with the exact strings of §5.8; request-level errors become
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from ..auth import policy
 from ..changes.feed import CursorExpired
-from ..legacy.wire import Collection
-from ..services import accounts, sessions
-from ..services.errors import (
+from ..errors import (
     BadInput,
+    ClientError,
     Forbidden,
     ItemError,
     ItemErrorCode,
     LimitExceeded,
     NotFound,
     RateLimited,
+    Reason,
     ServiceError,
     Unauthenticated,
+    labelled,
 )
+from ..legacy.wire import Collection
 
 # The legacy 401 texts (contract §2.4, §3.2): one for protected routes, and the
 # account routes' own.
 AUTHENTICATION_REQUIRED = "Authentication required"
 NOT_AUTHENTICATED = "Not authenticated"
-# Service messages a legacy client knows by other words (contract §3.2).
-LEGACY_TEXT: Mapping[str, str] = {
-    sessions.LOGIN_FAILED: "Invalid email or password",
-    accounts.EMAIL_TAKEN: "Email already registered",
-}
-# GraphQL argument names the services put in front of a message, as the legacy wire spells them.
-WIRE_LABELS: Mapping[str, str] = {"expiresAt": "expires_at", "machineId": "machine_id"}
 
-MISSING = ("is required", "must not be null", "must not be empty")
-NOT_A_TIME = "is not an ISO 8601 date-time"
+# Request-level refusals a legacy client knows by the contract's own words (§2.4, §3.2, §4.1),
+# by reason; every other refusal reads as the field and the problem.
+DETAILS: Mapping[Reason, Callable[[ClientError], str]] = {
+    Reason.LOGIN_FAILED: lambda _: "Invalid email or password",
+    Reason.EMAIL_TAKEN: lambda _: "Email already registered",
+    Reason.AUTHENTICATION_REQUIRED: lambda _: AUTHENTICATION_REQUIRED,
+    Reason.CREDENTIALS_INVALID: lambda _: AUTHENTICATION_REQUIRED,
+    Reason.SCOPE_REQUIRED: lambda error: f"Permission denied: {error.problem}",
+}
+# Request fields GraphQL spells differently from the legacy wire.
+WIRE_FIELDS: Mapping[str, str] = {"expiresAt": "expires_at", "machineId": "machine_id"}
 
 STATUS: Mapping[type[ServiceError], int] = {
     BadInput: 400,
@@ -64,17 +67,13 @@ def status_of(error: ServiceError) -> int:
 
 
 def detail_of(error: ServiceError) -> str:
-    legacy = LEGACY_TEXT.get(error.message)
-    if legacy is not None:
-        return legacy
-    if isinstance(error, Unauthenticated):
-        return AUTHENTICATION_REQUIRED
-    if isinstance(error, Forbidden) and error.message.startswith("required scope"):
-        return f"Permission denied: {error.message}"
-    wire = WIRE_LABELS.get(error.field or "")
-    if wire is not None and error.message.startswith(f"{error.field}:"):
-        return wire + error.message[len(error.field or "") :]
-    return error.message
+    words = DETAILS.get(error.reason)
+    if words is not None:
+        return words(error)
+    label = error.label
+    if label is not None and label == error.field:
+        label = WIRE_FIELDS.get(label, label)
+    return labelled(label, error.problem)
 
 
 _DATETIME = TypeAdapter(datetime)
@@ -120,12 +119,6 @@ def api_key_not_found(key_id: str) -> str:
     return f"API key {key_id} not found"
 
 
-def _problem(error: ItemError) -> str:
-    """The service message without its leading "<field>: "."""
-    prefix = f"{error.field}: "
-    return error.message[len(prefix) :] if error.field and error.message.startswith(prefix) else error.message
-
-
 def item_message(collection: Collection, error: ItemError, element: Mapping[str, Any] | None) -> str:
     """The legacy message for one failed element (`element` is what the client sent)."""
     sent = element or {}
@@ -134,17 +127,16 @@ def item_message(collection: Collection, error: ItemError, element: Mapping[str,
     if error.field == "id" and error.code in (ItemErrorCode.NOT_FOUND, ItemErrorCode.VALIDATION):
         # Unknown, foreign, malformed or repeated: to a legacy client all are "not found".
         return collection.not_found
+    if error.reason is Reason.TAGS_REFUSED:
+        return error.problem  # the legacy text names no field (contract §13.6)
     wire = collection.field_for_label().get(error.field or "")
-    problem = _problem(error)
-    if error.code is ItemErrorCode.FORBIDDEN and problem.startswith(policy.TAGS_REFUSED):
-        return problem  # the legacy text names no field (contract §13.6)
     if wire is None:
         return error.message
-    if problem in MISSING:
+    if error.reason is Reason.REQUIRED:
         return f"Field '{wire}' is required"
-    if problem.endswith(NOT_A_TIME) and isinstance(sent.get(wire), str):
+    if error.reason is Reason.NOT_A_TIME and isinstance(sent.get(wire), str):
         return f"Invalid isoformat string: {sent[wire]!r}"  # what the legacy server's parser said
-    return f"{wire}: {problem}"
+    return f"{wire}: {error.problem}"
 
 
 def bulk_errors(

@@ -12,9 +12,9 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException
 
+from ..errors import NotFound
 from ..legacy.collections import TOOL_SETS
 from ..services import tool_sets
-from ..services.errors import NotFound
 from . import docs
 from .bulk import Caller, Services, render
 from .responses import JSONResponse
@@ -71,83 +71,94 @@ def _entry(version: tool_sets.SetVersion) -> dict[str, Any]:
     }
 
 
+async def history(tool_set_id: str, rt: Services, principal: Caller) -> JSONResponse:
+    try:
+        versions = await tool_sets.history(rt, principal, tool_set_id)
+    except NotFound:
+        raise HTTPException(404, "Tool set not found") from None
+    stored = [_entry(v) for v in versions if v.stored]
+    return JSONResponse({"tool_set_id": tool_set_id, "versions": stored})
+
+
+async def version(tool_set_id: str, version: int, rt: Services, principal: Caller) -> JSONResponse:
+    try:
+        found = await tool_sets.version(rt, principal, tool_set_id, version)
+    except NotFound:
+        raise HTTPException(404, "Version not found") from None
+    return JSONResponse({**_entry(found), "snapshot": _snapshot(found.snapshot)})
+
+
+async def restore(tool_set_id: str, version: int, rt: Services, principal: Caller) -> JSONResponse:
+    try:
+        row = await tool_sets.restore(rt, principal, tool_set_id, version)
+    except NotFound:
+        raise HTTPException(404, "ToolSet or version not found") from None
+    [shown] = await render(rt, principal, TOOL_SETS, [row])
+    return JSONResponse(
+        {
+            "success": True,
+            "message": f"Restored to version {version}",
+            "current_version": row["version"],
+            "tool_set": shown,
+        }
+    )
+
+
+async def compare(
+    tool_set_id: str, version_a: int, version_b: int, rt: Services, principal: Caller
+) -> JSONResponse:
+    try:
+        differing = await tool_sets.compare(rt, principal, tool_set_id, version_a, version_b)
+        a = await tool_sets.version(rt, principal, tool_set_id, version_a)
+        b = await tool_sets.version(rt, principal, tool_set_id, version_b)
+    except NotFound:
+        raise HTTPException(404, "Versions not found") from None
+    left, right = _snapshot(a.snapshot), _snapshot(b.snapshot)
+    fields = {WIRE_OF.get(d.field, d.field) for d in differing}
+    differences = {
+        name: {f"version_{version_a}": left[name], f"version_{version_b}": right[name]}
+        for name in COMPARED
+        if name in fields and left[name] != right[name]
+    }
+    return JSONResponse(
+        {
+            "tool_set_id": tool_set_id,
+            "version_a": version_a,
+            "version_b": version_b,
+            "differences": differences,
+            "total_changes": len(differences),
+        }
+    )
+
+
 def router() -> APIRouter:
     routes = APIRouter(prefix="/v1/tool-sets", tags=["tool-sets"], responses=docs.errors(401, 403, 404))
-
-    @routes.get(
+    routes.add_api_route(
         "/{tool_set_id}/history",
+        history,
+        methods=["GET"],
         summary="Stored versions of a tool set, newest first",
         response_model=docs.History,
     )
-    async def history(tool_set_id: str, rt: Services, principal: Caller) -> JSONResponse:
-        try:
-            versions = await tool_sets.history(rt, principal, tool_set_id)
-        except NotFound:
-            raise HTTPException(404, "Tool set not found") from None
-        stored = [_entry(v) for v in versions if v.stored]
-        return JSONResponse({"tool_set_id": tool_set_id, "versions": stored})
-
-    @routes.get(
+    routes.add_api_route(
         "/{tool_set_id}/versions/{version}",
+        version,
+        methods=["GET"],
         summary="One version of a tool set, with its snapshot",
         response_model=docs.SetVersion,
     )
-    async def version(tool_set_id: str, version: int, rt: Services, principal: Caller) -> JSONResponse:
-        try:
-            found = await tool_sets.version(rt, principal, tool_set_id, version)
-        except NotFound:
-            raise HTTPException(404, "Version not found") from None
-        return JSONResponse({**_entry(found), "snapshot": _snapshot(found.snapshot)})
-
-    @routes.post(
+    routes.add_api_route(
         "/{tool_set_id}/restore/{version}",
+        restore,
+        methods=["POST"],
         summary="Restore a version as a new version",
         response_model=docs.restored(TOOL_SETS),
     )
-    async def restore(tool_set_id: str, version: int, rt: Services, principal: Caller) -> JSONResponse:
-        try:
-            row = await tool_sets.restore(rt, principal, tool_set_id, version)
-        except NotFound:
-            raise HTTPException(404, "ToolSet or version not found") from None
-        [shown] = await render(rt, principal, TOOL_SETS, [row])
-        return JSONResponse(
-            {
-                "success": True,
-                "message": f"Restored to version {version}",
-                "current_version": row["version"],
-                "tool_set": shown,
-            }
-        )
-
-    @routes.get(
+    routes.add_api_route(
         "/{tool_set_id}/compare/{version_a}/{version_b}",
+        compare,
+        methods=["GET"],
         summary="Fields that differ between two versions",
         response_model=docs.Comparison,
     )
-    async def compare(
-        tool_set_id: str, version_a: int, version_b: int, rt: Services, principal: Caller
-    ) -> JSONResponse:
-        try:
-            differing = await tool_sets.compare(rt, principal, tool_set_id, version_a, version_b)
-            a = await tool_sets.version(rt, principal, tool_set_id, version_a)
-            b = await tool_sets.version(rt, principal, tool_set_id, version_b)
-        except NotFound:
-            raise HTTPException(404, "Versions not found") from None
-        left, right = _snapshot(a.snapshot), _snapshot(b.snapshot)
-        fields = {WIRE_OF.get(d.field, d.field) for d in differing}
-        differences = {
-            name: {f"version_{version_a}": left[name], f"version_{version_b}": right[name]}
-            for name in COMPARED
-            if name in fields and left[name] != right[name]
-        }
-        return JSONResponse(
-            {
-                "tool_set_id": tool_set_id,
-                "version_a": version_a,
-                "version_b": version_b,
-                "differences": differences,
-                "total_changes": len(differences),
-            }
-        )
-
     return routes

@@ -20,8 +20,8 @@ from ..auth.principal import LOCAL_ADMIN_ID, Principal, PrincipalKind
 from ..db import models
 from ..db.queries import first_mapping, mappings
 from ..db.types import utcnow
+from ..errors import BadInput, FieldError, Forbidden, NotFound, Reason
 from ..runtime import Runtime
-from .errors import BadInput, FieldError, Forbidden, NotFound
 from .fields import check_id, check_text
 from .journal import audit_account_change, diff
 from .unit_of_work import USERS_LOCK, UnitOfWork
@@ -30,7 +30,6 @@ USERS = models.table_of(models.User)
 SESSIONS = models.table_of(models.Session)
 Row = Mapping[str, Any]
 
-EMAIL_TAKEN = "email: already registered"
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 MAX_EMAIL = 320
 
@@ -46,22 +45,26 @@ def public(row: Row) -> dict[str, Any]:
 def normalize_email(raw: object) -> str:
     """Lower-cased and trimmed, so `Ann@Shop.example ` and `ann@shop.example` are one account."""
     if not isinstance(raw, str):
-        raise BadInput("email: expected a string", field="email")
+        raise BadInput("expected a string", field="email")
     try:
         check_text("email", raw)
     except FieldError as error:
-        raise BadInput(str(error), field="email") from None
+        raise BadInput.of(error) from None
     email = raw.strip().lower()
     if len(email) > MAX_EMAIL or not _EMAIL.fullmatch(email):
-        raise BadInput("email: not a valid e-mail address", field="email")
+        raise BadInput("not a valid e-mail address", field="email")
     return email
 
 
 def _password(runtime: Runtime, raw: object, field: str = "password") -> str:
     try:
         return passwords.check_password(raw, minimum=runtime.settings.min_password_length, field=field)
-    except ValueError as error:
-        raise BadInput(str(error), field=field) from None
+    except FieldError as error:
+        raise BadInput.of(error) from None
+
+
+def _email_taken() -> BadInput:
+    return BadInput("already registered", field="email", reason=Reason.EMAIL_TAKEN)
 
 
 async def register(runtime: Runtime, email: object, password: object) -> dict[str, Any]:
@@ -117,11 +120,11 @@ async def _create(
         }
         taken = await uow.session.execute(select(USERS.c.id).where(USERS.c.email == email))
         if taken.first() is not None:
-            raise BadInput(EMAIL_TAKEN, field="email")
+            raise _email_taken()
         try:
             await uow.session.execute(insert(USERS).values(row))
         except IntegrityError:
-            raise BadInput(EMAIL_TAKEN, field="email") from None
+            raise _email_taken() from None
         await _audit(uow, actor or user_id, now, "CREATE", user_id, {"after": _audited(row)})
         await uow.commit()
     return public(row)
@@ -138,7 +141,9 @@ async def _first_or_allowed(session: AsyncSession, runtime: Runtime, by_admin: b
     )
     first = others.scalar_one() == 0
     if not (first or by_admin or runtime.settings.allow_registration):
-        raise Forbidden("registration is closed: ask an admin to create your account")
+        raise Forbidden(
+            "registration is closed: ask an admin to create your account", reason=Reason.REGISTRATION_CLOSED
+        )
     return first
 
 
@@ -154,7 +159,7 @@ async def me(runtime: Runtime, principal: Principal) -> dict[str, Any]:
     policy.require_authenticated(principal)
     row = await _user(runtime, principal.user_id)
     if row is None:  # removed meanwhile
-        raise NotFound("your account no longer exists")
+        raise NotFound("your account no longer exists", reason=Reason.ACCOUNT_GONE)
     return public(row)
 
 
@@ -178,16 +183,16 @@ async def update_user(
     policy.require_admin(principal)
     try:
         target = check_id("id", user_id)
-    except ValueError as error:
-        raise BadInput(str(error), field="id") from None
+    except FieldError as error:
+        raise BadInput.of(error) from None
     if target == principal.user_id and (is_admin is False or is_active is False):
-        raise BadInput("id: admins cannot demote or deactivate themselves", field="id")
+        raise BadInput("admins cannot demote or deactivate themselves", field="id")
     now = utcnow()
     async with UnitOfWork(runtime) as uow:
         found = await uow.session.execute(select(USERS).where(USERS.c.id == target))
         row = first_mapping(found)
         if row is None:
-            raise NotFound(f"id: no user with id {target}", field="id")
+            raise NotFound(f"no user with id {target}", field="id")
         changes: dict[str, Any] = {}
         if is_admin is not None and is_admin != row["is_admin"]:
             changes["is_admin"] = is_admin
@@ -211,14 +216,17 @@ async def change_password(
     session cookie dies with the old password)."""
     policy.require_authenticated(principal)
     if principal.kind is not PrincipalKind.SESSION:
-        raise Forbidden("passwords are changed from a logged-in session, not with an API key")
+        raise Forbidden(
+            "passwords are changed from a logged-in session, not with an API key",
+            reason=Reason.SESSION_REQUIRED,
+        )
     if not isinstance(current, str):
-        raise BadInput("currentPassword: expected a string", field="currentPassword")
+        raise BadInput("expected a string", field="currentPassword")
     password = _password(runtime, new, field="newPassword")
     row = await _user(runtime, principal.user_id)
     rounds = runtime.settings.bcrypt_rounds
     if row is None or not await passwords.verify_password(current, row["password_hash"], rounds):
-        raise BadInput("currentPassword: does not match", field="currentPassword")
+        raise BadInput("does not match", field="currentPassword")
     hashed = await passwords.hash_password(password, rounds)
     now = utcnow()
     async with UnitOfWork(runtime) as uow:
@@ -270,5 +278,5 @@ async def console_principal(runtime: Runtime, email: object, *, field: str = "us
             await session.execute(select(USERS).where(USERS.c.email == address, USERS.c.is_active.is_(True)))
         )
     if user is None:
-        raise NotFound(f"{field}: no active account {address}", field=field)
+        raise NotFound(f"no active account {address}", field=field)
     return Principal(user_id=user["id"], kind=PrincipalKind.SESSION, is_admin=bool(user["is_admin"]))

@@ -18,10 +18,10 @@ from ..auth.principal import Principal, PrincipalKind
 from ..db import models
 from ..db.queries import first_mapping, mappings
 from ..db.types import utcnow
+from ..errors import BadInput, FieldError, Forbidden, NotFound, Reason
 from ..runtime import Runtime
 from . import accounts
 from .accounts import USERS
-from .errors import BadInput, FieldError, Forbidden, NotFound
 from .fields import check_datetime, check_id, check_text, to_jsonable
 from .journal import audit_account_change, diff
 from .unit_of_work import UnitOfWork
@@ -74,10 +74,10 @@ def _text(field: str, value: object, *, required: bool) -> str | None:
     if value is None and not required:
         return None
     if not isinstance(value, str) or not value.strip():
-        raise BadInput(f"{field}: expected a non-empty string", field=field)
+        raise BadInput("expected a non-empty string", field=field)
     _storable(field, value)
     if len(value) > MAX_TEXT:
-        raise BadInput(f"{field}: at most {MAX_TEXT} characters", field=field)
+        raise BadInput(f"at most {MAX_TEXT} characters", field=field)
     return value.strip()
 
 
@@ -86,17 +86,19 @@ def _storable(label: str, value: str, field: str | None = None) -> None:
     try:
         check_text(label, value)
     except FieldError as error:
-        raise BadInput(str(error), field=field or label) from None
+        raise BadInput.of(error, field=field) from None
 
 
 def _strings(field: str, value: object) -> list[str]:
     if isinstance(value, str) or not isinstance(value, Sequence):
-        raise BadInput(f"{field}: expected a list of strings", field=field)
+        raise BadInput("expected a list of strings", field=field)
     out: list[str] = []
     for position, entry in enumerate(value):
         if not isinstance(entry, str) or not entry.strip() or len(entry) > MAX_TEXT:
             raise BadInput(
-                f"{field}[{position}]: expected a non-empty string of at most {MAX_TEXT}", field=field
+                f"expected a non-empty string of at most {MAX_TEXT}",
+                field=field,
+                label=f"{field}[{position}]",
             )
         _storable(f"{field}[{position}]", entry, field)
         if entry not in out:
@@ -109,16 +111,16 @@ def _validate(request: KeyRequest) -> tuple[str, list[str], list[str], str | Non
     assert name is not None
     scopes = _strings("scopes", request.scopes)
     if not scopes:
-        raise BadInput("scopes: give at least one scope", field="scopes")
+        raise BadInput("give at least one scope", field="scopes")
     unknown = [s for s in scopes if s not in policy.KNOWN_SCOPES]
     if unknown:
         raise BadInput(
-            f"scopes: unknown scope {unknown[0]!r}; known scopes are {', '.join(policy.KNOWN_SCOPES)}",
+            f"unknown scope {unknown[0]!r}; known scopes are {', '.join(policy.KNOWN_SCOPES)}",
             field="scopes",
         )
     tags = _strings("tags", request.tags)
     if len(tags) > MAX_TAGS:
-        raise BadInput(f"tags: at most {MAX_TAGS} tags", field="tags")
+        raise BadInput(f"at most {MAX_TAGS} tags", field="tags")
     machine = _text("machineId", request.machine_id, required=False)
     expires = None
     if request.expires_at is not None:
@@ -126,8 +128,8 @@ def _validate(request: KeyRequest) -> tuple[str, list[str], list[str], str | Non
         # legacy clients rely on the 201, and GraphQL shows such a key `isActive: false`.
         try:
             expires = check_datetime("expiresAt", request.expires_at)
-        except ValueError as error:
-            raise BadInput(str(error), field="expiresAt") from None
+        except FieldError as error:
+            raise BadInput.of(error) from None
     return name, scopes, tags, machine, expires
 
 
@@ -142,8 +144,9 @@ def _capped_expiry(principal: Principal, expires: datetime | None) -> datetime |
         return limit
     if expires > limit:
         raise Forbidden(
-            f"expiresAt: a key made by this key must expire by {limit.isoformat()}, when this key does",
+            f"a key made by this key must expire by {limit.isoformat()}, when this key does",
             field="expiresAt",
+            reason=Reason.GRANT_EXCEEDED,
         )
     return expires
 
@@ -155,19 +158,35 @@ def _check_delegation(principal: Principal, scopes: list[str], tags: list[str], 
         return
     missing = [s for s in scopes if not principal.has_scope(s)]
     if missing:
-        raise Forbidden(f"scopes: this API key cannot grant scope {missing[0]!r}, which it does not hold")
+        raise Forbidden(
+            f"this API key cannot grant scope {missing[0]!r}, which it does not hold",
+            label="scopes",
+            reason=Reason.GRANT_EXCEEDED,
+        )
     if principal.tags and (not tags or not set(tags) <= principal.tags):
-        raise Forbidden("tags: a key made by a tagged key must carry only (and at least one of) its tags")
+        raise Forbidden(
+            "a key made by a tagged key must carry only (and at least one of) its tags",
+            label="tags",
+            reason=Reason.GRANT_EXCEEDED,
+        )
     if principal.machine_id is not None and machine != principal.machine_id:
-        raise Forbidden(f"machineId: a key made by this key must be restricted to {principal.machine_id!r}")
+        raise Forbidden(
+            f"a key made by this key must be restricted to {principal.machine_id!r}",
+            label="machineId",
+            reason=Reason.GRANT_EXCEEDED,
+        )
 
 
 def _trusted_only(principal: Principal, value: object) -> bool:
     """A key made by a trusted-documents-only key is one too: it cannot widen its maker."""
     if not isinstance(value, bool):
-        raise BadInput("trustedDocumentsOnly: must be true or false", field="trustedDocumentsOnly")
+        raise BadInput("must be true or false", field="trustedDocumentsOnly")
     if principal.trusted_documents_only and not value:
-        raise Forbidden("trustedDocumentsOnly: a key made by a trusted-documents-only key must be one too")
+        raise Forbidden(
+            "a key made by a trusted-documents-only key must be one too",
+            label="trustedDocumentsOnly",
+            reason=Reason.GRANT_EXCEEDED,
+        )
     return value
 
 
@@ -224,7 +243,9 @@ async def list_keys(
     """Newest first (legacy clients rely on it); revoked and expired keys included."""
     _require_manager(principal)
     if all_users and not principal.is_admin:
-        raise Forbidden("allUsers: only admins may list every user's keys")
+        raise Forbidden(
+            "only admins may list every user's keys", label="allUsers", reason=Reason.ADMIN_REQUIRED
+        )
     query = select(KEYS).order_by(KEYS.c.created_at.desc(), KEYS.c.id)
     if not all_users:
         query = query.where(KEYS.c.user_id == principal.user_id)
@@ -237,8 +258,8 @@ async def revoke(runtime: Runtime, principal: Principal, key_id: object) -> dict
     _require_manager(principal)
     try:
         wanted = check_id("id", key_id)
-    except ValueError as error:
-        raise BadInput(str(error), field="id") from None
+    except FieldError as error:
+        raise BadInput.of(error) from None
     now = utcnow()
     async with UnitOfWork(runtime) as uow:
         query = select(KEYS).where(KEYS.c.id == wanted)
@@ -246,7 +267,7 @@ async def revoke(runtime: Runtime, principal: Principal, key_id: object) -> dict
             query = query.where(KEYS.c.user_id == principal.user_id)
         row = first_mapping(await uow.session.execute(query.with_for_update()))
         if row is None:
-            raise NotFound(f"id: no API key with id {wanted}", field="id")
+            raise NotFound(f"no API key with id {wanted}", field="id")
         if row["revoked_at"] is not None:
             return public(row)
         changes = {"revoked_at": now, "version": row["version"] + 1}

@@ -13,9 +13,9 @@ from ..auth import policy
 from ..auth.principal import Principal
 from ..db import models
 from ..db.queries import mappings
+from ..errors import BadInput
 from ..runtime import Runtime
 from . import cursors
-from .errors import BadInput
 from .fields import INT64_MAX, canonical_id
 from .reads import authorize_read, check_page_size, filter_value
 
@@ -56,7 +56,7 @@ def _utc(label: str, moment: datetime) -> datetime:
     try:
         return (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).astimezone(UTC)
     except OverflowError:
-        raise BadInput(f"{label}: out of range", field=label) from None
+        raise BadInput("out of range", field=label) from None
 
 
 async def page(
@@ -87,7 +87,7 @@ async def window(
     _authorize(principal)
     check_page_size(runtime, limit, "limit")
     if not 0 <= offset <= INT64_MAX:
-        raise BadInput(f"offset: must be between 0 and {INT64_MAX}", field="offset")
+        raise BadInput(f"must be between 0 and {INT64_MAX}", field="offset")
     conditions = _conditions(principal, query)
     async with runtime.sessions() as session:
         rows = mappings(
@@ -111,4 +111,4 @@ def _decode(cursor: str) -> int:
     [seq] = cursors.decode(cursor, 1)
     if isinstance(seq, int) and not isinstance(seq, bool):
         return seq
-    raise BadInput("after: not a cursor this list issued", field="after")
+    raise BadInput("not a cursor this list issued", field="after")

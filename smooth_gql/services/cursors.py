@@ -8,7 +8,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from .errors import BadInput
+from ..errors import BadInput
 from .fields import check_query_text, to_jsonable
 
 
@@ -29,5 +29,5 @@ def decode(cursor: str, length: int) -> list[Any]:
     except (ValueError, binascii.Error, RecursionError):  # FieldError is a ValueError
         values = None
     if not isinstance(values, list) or len(values) != length:
-        raise BadInput("after: not a cursor this list issued", field="after")
+        raise BadInput("not a cursor this list issued", field="after")
     return values

@@ -1,13 +1,14 @@
 """The six tool entities as data: one table drives every bulk write and read.
 
 Adding a field means adding one `Field` here (plus the column and the GraphQL
-type); the write path, audit, change log and delete checks need no change.
+type); the write path, audit, change log and delete checks need no change. An
+entity's own rules are hooks declared on its spec (services/entity_spec.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Table
@@ -22,80 +23,11 @@ from ..enums import (
     ToolSetType,
     ToolType,
 )
-from .errors import FieldError
-from .fields import MAX_LIST_ENTRIES, Field, Kind, check_id, check_int, check_value
+from ..errors import FieldError
+from .entity_spec import EntitySpec, Join, LegacyLink, Ref, Row, Targets
+from .fields import Field, Kind, check_id, check_int, check_value
 
 F = Field
-
-
-@dataclass(frozen=True)
-class Ref:
-    """A foreign-key column naming another entity of the same owner."""
-
-    column: str
-    label: str
-    target: EntityType
-
-
-@dataclass(frozen=True)
-class Join:
-    """A list input stored as rows of a join table (assembly components, tool-set members)."""
-
-    name: str  # input key
-    label: str
-    table: Table
-    parent_column: str
-    ref_column: str
-    target: EntityType
-    parse: Callable[[str, int, Any], dict[str, Any]]  # (label, position, element) -> row
-    ref_label: str = ""  # how an element's id is named in errors, after "label[i]"
-
-
-@dataclass(frozen=True)
-class LegacyLink:
-    """A verbatim legacy array whose elements also become join rows where their ids resolve.
-
-    Legacy clients write free-form `components` / `members` arrays with ids that
-    may be placeholders ("tool-1"). The array is stored as written; every
-    element that names one of the owner's rows is linked through `join` as
-    well, and the rest are simply not linked (no error). An input that names
-    `join` itself wins over the derived links.
-    """
-
-    source: str  # the field holding the verbatim array
-    join: str  # the Join it feeds
-    candidates: Callable[[list[Any]], list[Any]]  # array -> join input elements, before parsing
-
-
-@dataclass(frozen=True)
-class EntitySpec:
-    type: EntityType
-    table: Table
-    fields: tuple[Field, ...]
-    refs: tuple[Ref, ...] = ()
-    joins: tuple[Join, ...] = ()
-    # Enum columns whose legacy free-text twin must be cleared when the enum changes.
-    legacy_twins: Mapping[str, str] = field(default_factory=dict)
-    keeps_history: bool = False
-    legacy_links: tuple[LegacyLink, ...] = ()
-    # The name of a row written without one (legacy clients never send names, contract §16),
-    # made from its other fields; see `name_after_update`.
-    derive_name: Callable[[Mapping[str, Any]], str | None] | None = None
-
-    @property
-    def name(self) -> str:
-        return self.type.value
-
-    def join(self, name: str) -> Join:
-        return next(j for j in self.joins if j.name == name)
-
-    def field(self, name: str) -> Field | None:
-        return self._by_name.get(name)
-
-    @property
-    def _by_name(self) -> dict[str, Field]:
-        return {f.name: f for f in self.fields}
-
 
 COMMON_TAGS = F("tags", "tags", Kind.TAGS, nullable=False, default=())
 MAX_NAME = 255
@@ -119,26 +51,6 @@ def _item_name(row: Mapping[str, Any]) -> str | None:
 def _preset_name(row: Mapping[str, Any]) -> str | None:
     number = row.get("tool_number")
     return None if number is None else f"T{number}"
-
-
-def name_after_update(
-    spec: EntitySpec, before: Mapping[str, Any], after: dict[str, Any], sent: Collection[str]
-) -> None:
-    """A derived name follows the fields it was derived from.
-
-    While a row's name is still exactly what `derive_name` makes of it (a legacy
-    preset's `T3`, an item's description), the name was never chosen: an update
-    that changes those fields without sending a name re-derives it, through either
-    door. A name that differs was chosen by someone and is kept.
-    """
-    derive = spec.derive_name
-    if derive is None or "name" in sent:
-        return
-    if before.get("name") != derive(before):
-        return
-    renamed = derive(after)
-    if renamed:
-        after["name"] = renamed
 
 
 def _component(label: str, position: int, element: Any) -> dict[str, Any]:
@@ -206,48 +118,46 @@ def _member(column: str) -> Callable[[str, int, Any], dict[str, Any]]:
     return parse
 
 
-def proposed_links(spec: EntitySpec, item: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    """Join rows the verbatim legacy arrays of `item` propose (see LegacyLink); elements
-    that cannot be parsed are not linked. An item that names the join itself wins."""
-    links: dict[str, list[dict[str, Any]]] = {}
-    for link in spec.legacy_links:
-        if link.source not in item or link.join in item:
-            continue
-        array = item[link.source]
-        join = spec.join(link.join)
-        rows: list[dict[str, Any]] = []
-        for element in link.candidates(array if isinstance(array, list) else [])[:MAX_LIST_ENTRIES]:
-            try:
-                rows.append(join.parse(join.label, len(rows), element))
-            except FieldError:
-                continue
-        links[link.join] = rows
-    return links
+def _expand_assembly_shorthand(item: Mapping[str, Any]) -> Mapping[str, Any]:
+    """On create, `holderId` / `cutterId` are a short way to write two components."""
+    if "holder_id" not in item and "cutter_id" not in item:
+        return item
+    item = dict(item)
+    components = list(item.get("components") or [])
+    for key, role in (("holder_id", "HOLDER"), ("cutter_id", "CUTTER")):
+        value = item.pop(key, None)
+        if value is not None:
+            components.append({"item_id": value, "role": role})
+    item["components"] = components
+    return item
 
 
-def kept_links(
-    spec: EntitySpec,
-    proposed: Mapping[str, list[dict[str, Any]]],
-    resolves: Callable[[EntityType, str], bool],
-) -> dict[str, list[dict[str, Any]]]:
-    """The proposed links whose ids `resolves` (the owner's rows), each once where a join's
-    links are unique (tool-set members, renumbered), every one for assembly components."""
-    kept_by_join: dict[str, list[dict[str, Any]]] = {}
-    for name, rows in proposed.items():
-        join = spec.join(name)
-        kept: list[dict[str, Any]] = []
-        seen: set[str] = set()
-        for row in rows:
-            if not resolves(join.target, row[join.ref_column]):
-                continue
-            if name != "components":
-                if row[join.ref_column] in seen:
-                    continue
-                seen.add(row[join.ref_column])
-                row = {**row, "position": len(kept)}
-            kept.append(row)
-        kept_by_join[name] = kept
-    return kept_by_join
+def _usage_from_preset(row: Row, sent: Collection[str], targets: Targets) -> None:
+    """A usage record names a preset: its instance and machine come from there.
+
+    A new preset brings its own instance and machine unless the client set them
+    (an update that sends `presetId` alone drops the old preset's ones); an
+    instance that differs from the preset's is refused.
+    """
+    if "preset_id" not in sent:
+        return
+    for derived in ("tool_instance_id", "machine_id"):
+        if derived not in sent:
+            row[derived] = None
+    if not row.get("preset_id"):
+        return
+    preset = targets[EntityType.TOOL_PRESET][row["preset_id"]]
+    instance = row.get("tool_instance_id")
+    if (
+        instance is not None
+        and preset["tool_instance_id"] is not None
+        and instance != preset["tool_instance_id"]
+    ):
+        raise FieldError("toolInstanceId", "differs from the instance of the given preset")
+    if instance is None:
+        row["tool_instance_id"] = preset["tool_instance_id"]
+    if row.get("machine_id") is None:
+        row["machine_id"] = preset["machine_id"]
 
 
 TOOL_ITEM = EntitySpec(
@@ -302,9 +212,11 @@ TOOL_ASSEMBLY = EntitySpec(
             EntityType.TOOL_ITEM,
             _component,
             ".itemId",
+            unique=False,
         ),
     ),
     legacy_links=(LegacyLink("legacy_components", "components", _legacy_components),),
+    expand_create=_expand_assembly_shorthand,
 )
 
 TOOL_INSTANCE = EntitySpec(
@@ -384,6 +296,7 @@ TOOL_USAGE = EntitySpec(
         Ref("tool_instance_id", "toolInstanceId", EntityType.TOOL_INSTANCE),
         Ref("preset_id", "presetId", EntityType.TOOL_PRESET),
     ),
+    derive_from_references=_usage_from_preset,
 )
 
 TOOL_SET = EntitySpec(

@@ -1,20 +1,21 @@
 """Field kinds and their validation, shared by every entity and every door.
 
 GraphQL already types its inputs, but REST hands over raw JSON, so the
-services check every value themselves; a message always starts with the
-field's client-facing name.
+services check every value themselves; every refusal names the field (its
+client-facing label) and says why as a `Reason`, which the doors render.
 """
 
 from __future__ import annotations
 
 import math
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import Enum, StrEnum
 from typing import Any
 
-from .errors import FieldError
+from ..errors import FieldError, Reason
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 MAX_TAGS = 50
@@ -58,44 +59,50 @@ def check_value(field: Field, value: Any) -> Any:
     """Return the stored form of `value` or raise FieldError naming the field."""
     if value is None:
         if field.required or not field.nullable:
-            raise FieldError(field.label, "must not be null")
+            raise FieldError(field.label, "must not be null", reason=Reason.REQUIRED)
         return None
-    kind = field.kind
-    if kind in (Kind.STRING, Kind.TEXT):
-        limit = field.max_length if kind is Kind.STRING else 1_000_000
-        return check_string(field.label, value, limit, required=field.required or field.non_blank)
-    if kind is Kind.INT:
-        return check_int(field.label, value)
-    if kind is Kind.FLOAT:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise FieldError(field.label, "expected a number")
-        if not math.isfinite(value):
-            raise FieldError(field.label, "must be a finite number")
-        return float(value)
-    if kind is Kind.BOOL:
-        if not isinstance(value, bool):
-            raise FieldError(field.label, "expected true or false")
-        return value
-    if kind is Kind.JSON:
-        check_json(field.label, value)
-        return value
-    if kind is Kind.JSON_ARRAY:
-        if not isinstance(value, list):
-            raise FieldError(field.label, "expected a JSON array")
-        check_json(field.label, value)
-        return value
-    if kind is Kind.DATETIME:
-        return check_datetime(field.label, value)
-    if kind is Kind.DATE:
-        return check_date(field.label, value)
-    if kind is Kind.ENUM:
-        assert field.enum is not None
-        return check_enum(field.label, value, field.enum)
-    if kind is Kind.TAGS:
-        return check_tags(field.label, value)
-    if kind is Kind.ID:
-        return check_id(field.label, value)
-    raise AssertionError(kind)  # pragma: no cover
+    return _CHECKERS[field.kind](field, value)
+
+
+def _check_float(label: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise FieldError(label, "expected a number")
+    if not math.isfinite(value):
+        raise FieldError(label, "must be a finite number")
+    return float(value)
+
+
+def _check_bool(label: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise FieldError(label, "expected true or false")
+    return value
+
+
+def _check_json_value(label: str, value: Any) -> Any:
+    check_json(label, value)
+    return value
+
+
+def _check_json_array(label: str, value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise FieldError(label, "expected a JSON array")
+    check_json(label, value)
+    return value
+
+
+def _check_enum_field(field: Field, value: Any) -> str:
+    assert field.enum is not None
+    return check_enum(field.label, value, field.enum)
+
+
+def _check_text_field(field: Field, value: Any) -> str:
+    limit = field.max_length if field.kind is Kind.STRING else 1_000_000
+    return check_string(field.label, value, limit, required=field.required or field.non_blank)
+
+
+def _by_label(check: Callable[[str, Any], Any]) -> Callable[[Field, Any], Any]:
+    """A checker that needs only the field's label."""
+    return lambda field, value: check(field.label, value)
 
 
 def check_string(label: str, value: Any, max_length: int = 255, *, required: bool = False) -> str:
@@ -105,7 +112,7 @@ def check_string(label: str, value: Any, max_length: int = 255, *, required: boo
     if len(value) > max_length:
         raise FieldError(label, f"must be at most {max_length} characters (got {len(value)})")
     if required and not value.strip():
-        raise FieldError(label, "must not be empty")
+        raise FieldError(label, "must not be empty", reason=Reason.REQUIRED)
     return value
 
 
@@ -169,7 +176,9 @@ def check_datetime(label: str, value: Any) -> datetime:
         try:
             value = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
-            raise FieldError(label, f"{value[:60]!r} is not an ISO 8601 date-time") from None
+            raise FieldError(
+                label, f"{value[:60]!r} is not an ISO 8601 date-time", reason=Reason.NOT_A_TIME
+            ) from None
     if not isinstance(value, datetime):
         raise FieldError(label, "expected an ISO 8601 date-time")
     moment: datetime = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
@@ -239,6 +248,23 @@ def check_query_text(label: str, value: object, max_length: int = MAX_QUERY_TEXT
     if len(value) > max_length:
         raise FieldError(label, f"must be at most {max_length} characters (got {len(value)})")
     return value
+
+
+# One checker per kind (a kind without one fails at import, not on the first write of it).
+_CHECKERS: Mapping[Kind, Callable[[Field, Any], Any]] = {
+    Kind.STRING: _check_text_field,
+    Kind.TEXT: _check_text_field,
+    Kind.INT: _by_label(check_int),
+    Kind.FLOAT: _by_label(_check_float),
+    Kind.BOOL: _by_label(_check_bool),
+    Kind.JSON: _by_label(_check_json_value),
+    Kind.JSON_ARRAY: _by_label(_check_json_array),
+    Kind.DATETIME: _by_label(check_datetime),
+    Kind.DATE: _by_label(check_date),
+    Kind.ENUM: _check_enum_field,
+    Kind.TAGS: _by_label(check_tags),
+    Kind.ID: _by_label(check_id),
+}
 
 
 def to_jsonable(value: Any) -> Any:

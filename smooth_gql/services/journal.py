@@ -17,8 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..auth.principal import Principal
 from ..db import models
 from ..enums import EntityType, Operation
-from .entities import SPECS, EntitySpec
-from .errors import ItemError
+from ..errors import ItemError
+from .entities import SPECS
+from .entity_spec import EntitySpec
 from .fields import is_id, to_jsonable
 from .unit_of_work import UnitOfWork
 

@@ -21,10 +21,11 @@ from ..auth.principal import Principal
 from ..db.engine import ONE_STATEMENT, dialect_name
 from ..db.queries import mappings, tags_match
 from ..enums import EntityType
+from ..errors import BadInput, FieldError
 from ..runtime import Runtime
 from . import cursors
-from .entities import SPECS, Join
-from .errors import BadInput, FieldError
+from .entities import SPECS
+from .entity_spec import Join
 from .fields import (
     INT64_MAX,
     INT64_MIN,
@@ -195,7 +196,7 @@ def _where(query: ListQuery, principal: Principal, dialect: str) -> list[ColumnE
                 value = canonical_id(value) or value  # ids are stored in lower case
             conditions.append(table.c[key] == value)
         else:
-            raise BadInput(f"filter: {key} is not a filter of {spec.name}", field="filter")
+            raise BadInput(f"{key} is not a filter of {spec.name}", field="filter")
     return conditions
 
 
@@ -218,7 +219,7 @@ def filter_value(key: str, value: Any) -> Any:
         if isinstance(value, datetime):
             return check_datetime(key, value)
     except FieldError as error:
-        raise BadInput(f"filter: {error}", field="filter") from None
+        raise BadInput(error.message, field="filter", reason=error.reason) from None
     return value
 
 
@@ -253,18 +254,18 @@ def _decode_cursor(cursor: str, order_by: str) -> tuple[Any, int, str]:
         or not INT64_MIN <= seq <= INT64_MAX  # beyond BIGINT a database would fail, not refuse
         or not isinstance(row_id, str)
     ):
-        raise BadInput("after: not a cursor of this list and order", field="after")
+        raise BadInput("not a cursor of this list and order", field="after")
     if order_by.endswith(("_at", "_time")):
         try:
             return check_datetime("after", value), seq, row_id
         except FieldError:
-            raise BadInput("after: not a cursor of this list and order", field="after") from None
+            raise BadInput("not a cursor of this list and order", field="after") from None
     return value, seq, row_id
 
 
 def _check_order(query: ListQuery) -> None:
     if query.order_by not in SORTABLE[query.entity]:
-        raise BadInput(f"orderBy: cannot sort {query.entity.value} by {query.order_by}", field="orderBy")
+        raise BadInput(f"cannot sort {query.entity.value} by {query.order_by}", field="orderBy")
 
 
 def check_page_size(runtime: Runtime, size: int, field: str, *, least: int = 0) -> None:
@@ -272,7 +273,7 @@ def check_page_size(runtime: Runtime, size: int, field: str, *, least: int = 0) 
     most = runtime.settings.max_page_size
     if not least <= size <= most:
         raise BadInput(
-            f"{field}: must be between {least} and {most}",
+            f"must be between {least} and {most}",
             field=field,
             limit=("maxPageSize", most) if size > most else None,
         )
@@ -330,7 +331,7 @@ async def list_window(
     _check_order(query)
     check_page_size(runtime, limit, "limit")
     if not 0 <= offset <= INT64_MAX:
-        raise BadInput(f"offset: must be between 0 and {INT64_MAX}", field="offset")
+        raise BadInput(f"must be between 0 and {INT64_MAX}", field="offset")
     table = SPECS[query.entity].table
     order = _order(table, query)
     session = runtime.sessions()

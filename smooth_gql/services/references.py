@@ -16,8 +16,9 @@ from ..auth import policy
 from ..auth.principal import Principal
 from ..db.queries import mappings
 from ..enums import EntityType
-from .entities import SPECS, EntitySpec, referrers_of
-from .errors import FieldError, ItemErrorCode
+from ..errors import FieldError, ItemErrorCode, Reason
+from .entities import SPECS, referrers_of
+from .entity_spec import EntitySpec
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,9 @@ def check_targets(
     for w in wanted:
         row = loaded.get(w.target, {}).get(w.id)
         if row is None or row["owner_id"] != w.owner_id:
-            raise FieldError(w.label, f"no {w.target.value} with id {w.id}", ItemErrorCode.NOT_FOUND)
+            raise FieldError(
+                w.label, f"no {w.target.value} with id {w.id}", ItemErrorCode.NOT_FOUND, Reason.NOT_FOUND
+            )
 
 
 async def find_referrers(
@@ -117,7 +120,10 @@ def constraint_error(exc: DBAPIError) -> FieldError:
     text = str(exc.orig)
     for fragments, field, problem in _CONSTRAINTS:
         if any(fragment in text for fragment in fragments):
-            return FieldError(field, problem, ItemErrorCode.CONSTRAINT)
+            return FieldError(field, problem, ItemErrorCode.CONSTRAINT, Reason.CONSTRAINT)
     return FieldError(
-        "input", f"rejected by the database ({type(exc.orig).__name__})", ItemErrorCode.CONSTRAINT
+        "input",
+        f"rejected by the database ({type(exc.orig).__name__})",
+        ItemErrorCode.CONSTRAINT,
+        Reason.CONSTRAINT,
     )

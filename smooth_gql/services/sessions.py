@@ -14,9 +14,9 @@ from ..auth import passwords, tokens
 from ..auth.principal import Principal, PrincipalKind
 from ..db.queries import first_mapping
 from ..db.types import utcnow
+from ..errors import BadInput, RateLimited, Reason, Unauthenticated
 from ..runtime import Runtime
 from .accounts import SESSIONS, USERS, normalize_email, public
-from .errors import BadInput, RateLimited, Unauthenticated
 from .login_throttle import LoginThrottle
 from .unit_of_work import UnitOfWork
 
@@ -42,7 +42,7 @@ async def login(
     if wait:
         raise RateLimited(f"too many failed logins: try again in {wait} seconds", retry_after=wait)
     if not isinstance(password, str):
-        raise BadInput("password: expected a string", field="password")
+        raise BadInput("expected a string", field="password")
     try:
         account = normalize_email(email)
     except BadInput:
@@ -58,7 +58,7 @@ async def login(
     if not ok or row is None:
         await throttle.failed(key, address)
         log.info("login refused from %s", address or "an unknown address")  # which account stays unsaid
-        raise Unauthenticated(LOGIN_FAILED)
+        raise Unauthenticated(LOGIN_FAILED, reason=Reason.LOGIN_FAILED)
     await throttle.succeeded(key)
     token = tokens.new_session_token()
     now = utcnow()

@@ -11,13 +11,14 @@ from sqlalchemy import select
 
 from ..auth.principal import Principal
 from ..enums import EntityType
+from ..errors import BadInput, ItemErrorCode, NotFound, ServiceError
 from ..runtime import Runtime
-from . import reads, writes
+from . import bulk_update, reads
 from .entities import TOOL_SET
-from .errors import BadInput, ItemErrorCode, NotFound, ServiceError
 from .tool_set_history import MEMBER_LISTS, RESTORABLE_FIELDS, VERSIONS, restore_input, snapshot
+from .write_request import WriteRequest
 
-SET_INSTANCES, SET_PRESETS = TOOL_SET.joins
+SET_INSTANCES, SET_PRESETS = TOOL_SET.join("tool_instance_ids"), TOOL_SET.join("tool_preset_ids")
 COMPARED = (*RESTORABLE_FIELDS, *MEMBER_LISTS)  # what a restore brings back is what differs
 
 
@@ -43,7 +44,7 @@ async def _set_row(runtime: Runtime, principal: Principal, set_id: str) -> Mappi
     reads.authorize_read(principal)
     [row] = await reads.by_ids(runtime.sessions, principal, EntityType.TOOL_SET, [set_id])
     if row is None:
-        raise NotFound(f"no ToolSet with id {set_id}", field="toolSetId")
+        raise NotFound(f"no ToolSet with id {set_id}", field="toolSetId", prefixed=False)
     return row
 
 
@@ -77,7 +78,7 @@ async def version(runtime: Runtime, principal: Principal, set_id: str, number: i
     for entry in await history(runtime, principal, set_id):
         if entry.version == number:
             return entry
-    raise NotFound(f"ToolSet {set_id} has no version {number}", field="version")
+    raise NotFound(f"ToolSet {set_id} has no version {number}", field="version", prefixed=False)
 
 
 async def compare(
@@ -86,7 +87,7 @@ async def compare(
     versions = {v.version: v for v in await history(runtime, principal, set_id)}
     for number, label in ((a, "versionA"), (b, "versionB")):
         if number not in versions:
-            raise NotFound(f"ToolSet {set_id} has no version {number}", field=label)
+            raise NotFound(f"ToolSet {set_id} has no version {number}", field=label, prefixed=False)
     left, right = versions[a].snapshot, versions[b].snapshot
     return [
         FieldDifference(name, left.get(name), right.get(name))
@@ -98,19 +99,18 @@ async def compare(
 async def restore(runtime: Runtime, principal: Principal, set_id: str, number: int) -> Mapping[str, Any]:
     """Write the snapshot's state as a new version, through the one update path."""
     target = await version(runtime, principal, set_id, number)
-    outcome = await writes.update_entities(
-        runtime,
-        principal,
+    request = WriteRequest(
         EntityType.TOOL_SET,
         [{"id": set_id, **restore_input(target.snapshot)}],
         atomic=True,
         history_summary=(f"Before restore to version {number}", f"Restored from version {number}"),
     )
+    outcome = await bulk_update.update_entities(runtime, principal, request)
     if outcome.errors:
         error = outcome.errors[0]
-        if error.code is ItemErrorCode.NOT_FOUND:
-            raise NotFound(f"cannot restore version {number}: {error.message}", field=error.field)
-        raise BadInput(f"cannot restore version {number}: {error.message}", field=error.field)
+        refusal = NotFound if error.code is ItemErrorCode.NOT_FOUND else BadInput
+        problem = f"cannot restore version {number}: {error.message}"
+        raise refusal(problem, reason=error.reason, field=error.field, prefixed=False)
     return outcome.results[0]
 
 

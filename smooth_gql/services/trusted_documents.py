@@ -29,8 +29,8 @@ from ..auth.principal import Principal
 from ..db import models
 from ..db.queries import first_mapping, mappings
 from ..db.types import utcnow
+from ..errors import BadInput, Forbidden, NotFound, Reason
 from ..runtime import Runtime
-from .errors import BadInput, Forbidden, NotFound
 from .unit_of_work import UnitOfWork
 
 DOCUMENTS = models.table_of(models.TrustedDocument)
@@ -122,19 +122,19 @@ def public(row: Mapping[str, Any]) -> dict[str, Any]:
 def _require_admin(principal: Principal, what: str) -> None:
     policy.require_authenticated(principal)
     if not principal.is_admin:
-        raise Forbidden(f"only admins may {what} trusted documents")
+        raise Forbidden(f"only admins may {what} trusted documents", reason=Reason.ADMIN_REQUIRED)
 
 
 def _texts(documents: object) -> list[str]:
     if not isinstance(documents, list | tuple) or not documents:
-        raise BadInput("documents: give at least one document", field="documents")
+        raise BadInput("give at least one document", field="documents", reason=Reason.REQUIRED)
     if len(documents) > MAX_PER_CALL:
-        raise BadInput(
-            f"documents: at most {MAX_PER_CALL} documents per call, got {len(documents)}", field="documents"
-        )
+        raise BadInput(f"at most {MAX_PER_CALL} documents per call, got {len(documents)}", field="documents")
     for index, text in enumerate(documents):
         if not isinstance(text, str) or not text.strip():
-            raise BadInput(f"documents[{index}]: must be a non-empty document", field=f"documents[{index}]")
+            raise BadInput(
+                "must be a non-empty document", field=f"documents[{index}]", reason=Reason.REQUIRED
+            )
     return list(documents)
 
 
@@ -142,7 +142,7 @@ def _compile(compiler: Compiler, index: int, text: str) -> Compiled:
     try:
         return compiler(text)
     except BadInput as error:
-        raise BadInput(f"documents[{index}]: {error.message}", field=f"documents[{index}]") from None
+        raise BadInput(error.problem, field=f"documents[{index}]") from None
 
 
 async def register(
@@ -192,7 +192,7 @@ async def list_documents(runtime: Runtime, principal: Principal) -> list[dict[st
 def check_hash(value: object, field: str) -> str:
     """A SHA-256 as lower-case hex, or BadInput naming `field`."""
     if not isinstance(value, str) or SHA256_HEX.fullmatch(value) is None:
-        raise BadInput(f"{field}: must be a SHA-256 hash as 64 lower-case hex digits", field=field)
+        raise BadInput("must be a SHA-256 hash as 64 lower-case hex digits", field=field)
     return value
 
 
@@ -205,7 +205,7 @@ async def remove(runtime: Runtime, principal: Principal, sha256: object) -> dict
             await uow.session.execute(select(DOCUMENTS).where(DOCUMENTS.c.sha256 == wanted))
         )
         if found is None:
-            raise NotFound(f"sha256Hash: no trusted document with hash {wanted}", field="sha256Hash")
+            raise NotFound(f"no trusted document with hash {wanted}", field="sha256Hash")
         await uow.session.execute(delete(DOCUMENTS).where(DOCUMENTS.c.sha256 == wanted))
         await uow.commit()
     cache_of(runtime).drop(wanted)
@@ -235,6 +235,6 @@ async def lookup(runtime: Runtime, sha256: str, compiler: Compiler) -> Found | N
         try:
             found = Found(sha256, text, compiler(text))
         except BadInput as error:
-            raise BadInput(f"the trusted document {sha256} no longer validates: {error.message}") from None
+            raise BadInput(f"the trusted document {sha256} no longer validates: {error.problem}") from None
     cache.put(found)
     return found

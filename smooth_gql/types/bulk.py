@@ -8,8 +8,8 @@ from typing import Annotated, Any, Generic, TypeVar
 import strawberry
 
 from ..enums import EntityType as E
-from ..services.errors import ItemError, ItemErrorCode
-from ..services.writes import BulkOutcome
+from ..errors import ItemError, ItemErrorCode
+from ..services.write_request import BulkOutcome
 from .common import from_row
 from .tool_assembly import ToolAssembly
 from .tool_instance import ToolInstance

@@ -15,7 +15,7 @@ from strawberry.types.maybe import Some
 from ..context import Context
 from ..enums import EntityType as DomainEntity
 from ..services import reads
-from ..services.entities import Join
+from ..services.entity_spec import Join
 from ..services.reads import ListQuery
 from .enums import OrderDirection
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from .tool_usage import ToolUsage
 
 Info = strawberry.Info[Context, None]
-SET_INSTANCES = TOOL_SET.joins[0]
+SET_INSTANCES = TOOL_SET.join("tool_instance_ids")
 
 
 @strawberry.type(description="One physical tool.")

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from .tool_instance import ToolInstance
 
 Info = strawberry.Info[Context, None]
-COMPONENTS = TOOL_ASSEMBLY.joins[0]
+COMPONENTS = TOOL_ASSEMBLY.join("components")
 
 
 @strawberry.type(description="A catalog item: the kind of tool, not a physical one.")

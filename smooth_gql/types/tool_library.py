@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
+from ..errors import ItemErrorCode
 from ..interchange import tool_library as tl
 from ..interchange.plans import PlanAction
-from ..services.errors import ItemErrorCode
 from ..types.tool_table import ToolTableFieldChange, field_changes
 from .common import from_row
 from .tool_item import ToolItem

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from .tool_usage import ToolUsage
 
 Info = strawberry.Info[Context, None]
-SET_PRESETS = TOOL_SET.joins[1]
+SET_PRESETS = TOOL_SET.join("tool_preset_ids")
 
 
 @strawberry.type(description="Machine-specific setup of a tool: T number, pocket, offsets.")

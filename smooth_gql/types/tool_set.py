@@ -18,7 +18,7 @@ from .tool_instance import ToolInstance
 from .tool_preset import ToolPreset
 
 Info = strawberry.Info[Context, None]
-SET_INSTANCES, SET_PRESETS = TOOL_SET.joins
+SET_INSTANCES, SET_PRESETS = TOOL_SET.join("tool_instance_ids"), TOOL_SET.join("tool_preset_ids")
 
 
 @strawberry.type(description="A collection of tools used together: a machine setup, a job kit, a template.")

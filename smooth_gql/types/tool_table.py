@@ -7,9 +7,9 @@ from collections.abc import Iterable
 import strawberry
 from strawberry.scalars import JSON
 
+from ..errors import ItemErrorCode
 from ..interchange import plans, preset_entries
 from ..interchange import tool_table as tt
-from ..services.errors import ItemErrorCode
 from .common import from_row
 from .tool_preset import ToolPreset
 

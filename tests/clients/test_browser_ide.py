@@ -1,9 +1,7 @@
 """GraphiQL, Swagger UI and ReDoc in a real browser, offline, against a real `smooth-gql serve`.
 
-Debian's chromium (/usr/bin/chromium), driven by Playwright (its own browser
-download does not work here), with every request to a host other than
-127.0.0.1 aborted and recorded: a page that needs the internet fails here the
-way it would on a shop floor cut off from it. In GraphiQL a user signs in,
+Debian's chromium, offline (support/browser.py): a page that needs the internet
+fails here the way it would on a shop floor cut off from it. In GraphiQL a user signs in,
 runs the machine view over data another client made, and watches the change
 feed show a write made by another client; afterwards nothing of the password
 is in the browser's storage or the address bar. A missing chromium fails the
@@ -14,103 +12,25 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import secrets
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from playwright.async_api import Browser, ConsoleMessage, Page, Route, async_playwright
+from playwright.async_api import Browser, Page
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from support.browser import TIMEOUT_MS, Watch, browser, open_page, shots
 from support.serve_process import ServeProcess, serve
 
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-    "--disable-extensions",
-    "--no-first-run",
-    "--no-default-browser-check",
-    "--metrics-recording-only",
-]
+__all__ = ["browser", "shots"]  # fixtures
+
 EMAIL = "browser@example.com"
 MACHINE = "mill-browser"
-TIMEOUT_MS = 30_000  # a bound on each wait, not a timing assertion
-
-
-@dataclass
-class Watch:
-    """What a page did that it must not: requests to other hosts, console errors, page errors."""
-
-    foreign: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    def assert_clean(self) -> None:
-        assert not self.foreign, f"requests to other hosts: {self.foreign}"
-        assert not self.errors, f"console errors: {self.errors}"
-
-
-def _local(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme in {"data", "blob", "about"} or parts.hostname == "127.0.0.1"
-
-
-async def _open(browser: Browser, watch: Watch) -> Page:
-    context = await browser.new_context(viewport={"width": 1400, "height": 900})
-
-    async def guard(route: Route) -> None:
-        if _local(route.request.url):
-            await route.continue_()
-        else:
-            watch.foreign.append(route.request.url)
-            await route.abort("blockedbyclient")
-
-    await context.route("**/*", guard)  # workers' requests too
-    page = await context.new_page()
-
-    def console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            watch.errors.append(f"{message.text} ({message.location.get('url')})")
-
-    page.on("console", console)
-    page.on("pageerror", lambda error: watch.errors.append(f"page error: {error}"))
-    page.on("websocket", lambda ws: None if _local(ws.url) else watch.foreign.append(ws.url))
-    return page
-
-
-@pytest.fixture
-def shots(tmp_path: Path, database_url: str) -> Path:
-    """Where screenshots go: $SMOOTH_TEST_SCREENSHOTS/<backend> to keep them, else the test's tmp dir."""
-    kept = os.environ.get("SMOOTH_TEST_SCREENSHOTS")
-    if not kept:
-        return tmp_path
-    folder = Path(kept) / ("postgres" if database_url.startswith("postgresql") else "sqlite")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: apt-get install -y chromium (CI does)"
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS, timeout=TIMEOUT_MS
-        )
-        try:
-            yield browser
-        finally:
-            await browser.close()
 
 
 @pytest.fixture
@@ -252,7 +172,7 @@ async def test_graphiql_signs_in_queries_and_follows_the_feed_offline(
         await _machine_with_a_tool(other, server)
 
         watch = Watch()
-        page = await _open(browser, watch)
+        page = await open_page(browser, watch)
         await page.goto(f"{server.base_url}/graphql", wait_until="load")
         await page.locator(".graphiql-query-editor .CodeMirror").wait_for(timeout=TIMEOUT_MS)
         tabs = await page.locator(".graphiql-tab").all_inner_texts()
@@ -314,7 +234,7 @@ async def test_swagger_ui_and_redoc_render_offline(
     server: ServeProcess, browser: Browser, shots: Path
 ) -> None:
     watch = Watch()
-    page = await _open(browser, watch)
+    page = await open_page(browser, watch)
 
     await page.goto(f"{server.base_url}/api/v1/docs", wait_until="load")
     operations = page.locator(".opblock-summary-path")

@@ -69,7 +69,10 @@ async def test_graphql_get_with_a_query_still_executes(api: Api) -> None:
         "/graphql", params={"query": "{ __typename }"}, headers={"Accept": "text/html,*/*"}
     )
     assert response.status_code == 200
-    assert response.json() == {"data": {"__typename": "Query"}}
+    assert response.json() == {
+        "data": {"__typename": "Query"},
+        "extensions": {"cost": {"requested": 0, "limit": 500_000}},
+    }
 
 
 @pytest.mark.settings(graphiql=False)

@@ -54,7 +54,10 @@ async def test_a_query_over_get(api: Api) -> None:
         },
     )
     assert response.status_code == 200
-    assert response.json() == {"data": {"toolItem": {"name": "drill"}}}
+    assert response.json() == {
+        "data": {"toolItem": {"name": "drill"}},
+        "extensions": {"cost": {"requested": 1, "limit": 500_000}},
+    }
 
 
 async def test_a_mutation_over_get_is_refused(api: Api) -> None:

@@ -67,7 +67,10 @@ async def test_null_variables_operation_name_and_extensions_are_accepted(api: Ap
     body = f'{{"query": {QUERY}, "variables": null, "operationName": null, "extensions": null}}'
     response = await api.client.post("/graphql", content=body, headers={"content-type": "application/json"})
     assert response.status_code == 200
-    assert response.json() == {"data": {"toolItems": {"totalCount": 0}}}
+    assert response.json() == {
+        "data": {"toolItems": {"totalCount": 0}},
+        "extensions": {"cost": {"requested": 1, "limit": 500_000}},
+    }
 
 
 async def test_other_refusals_of_the_endpoint_have_the_same_json_shape(api: Api) -> None:

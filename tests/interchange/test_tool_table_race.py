@@ -13,10 +13,10 @@ from typing import Any
 from conftest import Api
 from smooth_gql.auth.principal import local_admin
 from smooth_gql.db.engine import session_factory
+from smooth_gql.errors import ItemErrorCode
 from smooth_gql.interchange import tool_table
 from smooth_gql.interchange.plans import Progress
 from smooth_gql.runtime import Runtime
-from smooth_gql.services.errors import ItemErrorCode
 
 SIM = (Path(__file__).parent / "data/linuxcnc/samples/sim/axis/sim.tbl").read_text(encoding="utf-8")
 IMPORT = """mutation($c: String!) { importToolTable(machineId: "mill", format: LINUXCNC, content: $c)

@@ -60,7 +60,7 @@ LAYERS: Table = {
     "graphql_read_rule": may("auth"),
     "graphql_bulk_guard": may("enums errors services"),
     "graphql_limits": may("config document_cost errors graphql_bulk_guard observability"),
-    "trusted_gate": may("auth config errors graphql_limits runtime services"),
+    "trusted_gate": may("auth config document_cost errors graphql_limits runtime services"),
     # The GraphQL door. Types resolve their relations through the context's loaders (the context
     # builds the loaders, which know neither); resolvers return types, types never call resolvers.
     "types": may("changes context enums errors interchange loaders services"),
@@ -74,10 +74,12 @@ LAYERS: Table = {
     "rest_compat": may(
         "auth backup changes errors ide json_codec legacy observability runtime services session_cookie"
     ),
+    # The web front end's page (the app itself talks to the GraphQL door only, from the browser).
+    "web_ui": may("ide services"),
     # The composition roots: the ASGI app and the command line.
     "app": may(
         "auth changes config context cors db graphql_http http_guards ide loaders observability "
-        "rest_compat runtime schema services"
+        "rest_compat runtime schema services web_ui"
     ),
     "cli_console": may("auth config db errors runtime services"),
     "cli_backup": may("auth backup cli_console config errors services"),

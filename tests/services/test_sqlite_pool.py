@@ -31,9 +31,10 @@ from smooth_gql.db.engine import IMMEDIATE, create_engine, session_factory
 from smooth_gql.db.sqlite_driver import ThreadConnection
 from smooth_gql.enums import EntityType
 from smooth_gql.runtime import Runtime
-from smooth_gql.services import reads, writes
+from smooth_gql.services import bulk_create, reads
 from smooth_gql.services.reads import ListQuery
 from smooth_gql.services.users import ensure_local_admin
+from smooth_gql.services.write_request import WriteRequest
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
@@ -150,8 +151,10 @@ async def test_readers_take_turns_and_a_writer_passes_them(database_url: str) ->
     try:
         reads = [asyncio.create_task(read()) for _ in range(8)]
         await asyncio.sleep(0)  # every read is waiting or running
-        outcome = await writes.create_entities(
-            runtime, local_admin(), EntityType.TOOL_ITEM, [{"category": "CUTTING_TOOL", "name": "T1"}]
+        outcome = await bulk_create.create_entities(
+            runtime,
+            local_admin(),
+            WriteRequest(EntityType.TOOL_ITEM, [{"category": "CUTTING_TOOL", "name": "T1"}]),
         )
         assert not outcome.errors
         assert finished < 8  # the write was not queued behind the reads

@@ -20,11 +20,12 @@ from smooth_gql.db import models
 from smooth_gql.db.engine import session_factory
 from smooth_gql.db.types import utcnow
 from smooth_gql.enums import EntityType
+from smooth_gql.errors import Forbidden, ItemErrorCode, NotFound
 from smooth_gql.runtime import Runtime
-from smooth_gql.services import reads, tool_sets, writes
-from smooth_gql.services.errors import Forbidden, ItemErrorCode, NotFound
+from smooth_gql.services import bulk_create, bulk_delete, bulk_update, reads, tool_sets
 from smooth_gql.services.reads import ListQuery
 from smooth_gql.services.users import ensure_local_admin
+from smooth_gql.services.write_request import WriteRequest
 
 
 async def _user(engine: AsyncEngine) -> Principal:
@@ -57,7 +58,9 @@ async def test_another_tenant_can_neither_see_nor_change_my_rows(
     runtime: Runtime, engine: AsyncEngine
 ) -> None:
     alice, bob = await _user(engine), await _user(engine)
-    created = await writes.create_entities(runtime, alice, EntityType.TOOL_ITEM, [{"name": "alice's drill"}])
+    created = await bulk_create.create_entities(
+        runtime, alice, WriteRequest(EntityType.TOOL_ITEM, [{"name": "alice's drill"}])
+    )
     [item_id] = [row["id"] for row in created.results]
 
     assert await reads.by_ids(runtime.sessions, bob, EntityType.TOOL_ITEM, [item_id]) == [None]
@@ -65,13 +68,19 @@ async def test_another_tenant_can_neither_see_nor_change_my_rows(
     assert page.rows == []
     assert await reads.count(runtime, bob, ListQuery(EntityType.TOOL_ITEM, {})) == 0
 
-    update = await writes.update_entities(
-        runtime, bob, EntityType.TOOL_ITEM, [{"id": item_id, "expected_version": 1, "name": "bob's now"}]
+    update = await bulk_update.update_entities(
+        runtime,
+        bob,
+        WriteRequest(EntityType.TOOL_ITEM, [{"id": item_id, "expected_version": 1, "name": "bob's now"}]),
     )
-    delete = await writes.delete_entities(runtime, bob, EntityType.TOOL_ITEM, [{"id": item_id}])
+    delete = await bulk_delete.delete_entities(
+        runtime, bob, WriteRequest(EntityType.TOOL_ITEM, [{"id": item_id}])
+    )
     missing = str(uuid.uuid4())
-    update_missing = await writes.update_entities(
-        runtime, bob, EntityType.TOOL_ITEM, [{"id": missing, "expected_version": 1, "name": "x"}]
+    update_missing = await bulk_update.update_entities(
+        runtime,
+        bob,
+        WriteRequest(EntityType.TOOL_ITEM, [{"id": missing, "expected_version": 1, "name": "x"}]),
     )
     # A foreign id reads exactly like a missing one, message aside from the id itself.
     for outcome, row_id in ((update, item_id), (delete, item_id), (update_missing, missing)):
@@ -86,10 +95,16 @@ async def test_another_tenant_can_neither_see_nor_change_my_rows(
 async def test_references_must_name_rows_of_the_same_tenant(runtime: Runtime, engine: AsyncEngine) -> None:
     alice, bob = await _user(engine), await _user(engine)
     [assembly] = (
-        await writes.create_entities(runtime, alice, EntityType.TOOL_ASSEMBLY, [{"name": "a"}])
+        await bulk_create.create_entities(
+            runtime, alice, WriteRequest(EntityType.TOOL_ASSEMBLY, [{"name": "a"}])
+        )
     ).results
-    outcome = await writes.create_entities(
-        runtime, bob, EntityType.TOOL_INSTANCE, [{"serial_number": "B-1", "tool_assembly_id": assembly["id"]}]
+    outcome = await bulk_create.create_entities(
+        runtime,
+        bob,
+        WriteRequest(
+            EntityType.TOOL_INSTANCE, [{"serial_number": "B-1", "tool_assembly_id": assembly["id"]}]
+        ),
     )
     [error] = outcome.errors
     assert (error.code, error.field) == (ItemErrorCode.NOT_FOUND, "toolAssemblyId")
@@ -98,7 +113,9 @@ async def test_references_must_name_rows_of_the_same_tenant(runtime: Runtime, en
 async def test_admins_reach_every_tenant_only_when_they_ask(runtime: Runtime, engine: AsyncEngine) -> None:
     alice = await _user(engine)
     [item] = (
-        await writes.create_entities(runtime, alice, EntityType.TOOL_ITEM, [{"name": "alice's"}])
+        await bulk_create.create_entities(
+            runtime, alice, WriteRequest(EntityType.TOOL_ITEM, [{"name": "alice's"}])
+        )
     ).results
     admin = local_admin()
 
@@ -109,11 +126,12 @@ async def test_admins_reach_every_tenant_only_when_they_ask(runtime: Runtime, en
     assert own.rows == []
     assert [r["id"] for r in everyone.rows] == [item["id"]]
 
-    updated = await writes.update_entities(
+    updated = await bulk_update.update_entities(
         runtime,
         admin,
-        EntityType.TOOL_ITEM,
-        [{"id": item["id"], "expected_version": 1, "name": "fixed by admin"}],
+        WriteRequest(
+            EntityType.TOOL_ITEM, [{"id": item["id"], "expected_version": 1, "name": "fixed by admin"}]
+        ),
     )
     [row] = updated.results
     assert (row["owner_id"], row["updated_by"]) == (alice.user_id, admin.user_id)
@@ -124,7 +142,9 @@ async def test_a_tenant_cannot_read_another_tenants_tool_set_history(
 ) -> None:
     alice, bob = await _user(engine), await _user(engine)
     [tool_set] = (
-        await writes.create_entities(runtime, alice, EntityType.TOOL_SET, [{"name": "s", "type": "TEMPLATE"}])
+        await bulk_create.create_entities(
+            runtime, alice, WriteRequest(EntityType.TOOL_SET, [{"name": "s", "type": "TEMPLATE"}])
+        )
     ).results
     with pytest.raises(NotFound):
         await tool_sets.history(runtime, bob, tool_set["id"])
@@ -136,13 +156,13 @@ async def test_a_principal_without_the_write_scope_is_refused(runtime: Runtime, 
     alice = await _user(engine)
     reader = Principal(user_id=alice.user_id, kind=PrincipalKind.API_KEY, scopes=frozenset({"read"}))
     with pytest.raises(Forbidden, match="write:presets"):
-        await writes.create_entities(
-            runtime, reader, EntityType.TOOL_PRESET, [{"name": "T1", "machine_id": "m"}]
+        await bulk_create.create_entities(
+            runtime, reader, WriteRequest(EntityType.TOOL_PRESET, [{"name": "T1", "machine_id": "m"}])
         )
     writer = Principal(user_id=alice.user_id, kind=PrincipalKind.API_KEY, scopes=frozenset({"write:*"}))
     with pytest.raises(Forbidden, match="'read'"):
         await reads.count(runtime, writer, ListQuery(EntityType.TOOL_ITEM, {}))
-    created = await writes.create_entities(
-        runtime, writer, EntityType.TOOL_PRESET, [{"name": "T1", "machine_id": "m"}]
+    created = await bulk_create.create_entities(
+        runtime, writer, WriteRequest(EntityType.TOOL_PRESET, [{"name": "T1", "machine_id": "m"}])
     )
     assert not created.errors

@@ -27,7 +27,7 @@ class Import:
 
     where: str  # "smooth_gql/auth/policy.py:33"
     source: str  # the importing part: "auth"
-    module: str  # "smooth_gql.services.errors"
+    module: str  # "smooth_gql.errors"
 
 
 def parts_of(package: Path) -> set[str]:
