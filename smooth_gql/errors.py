@@ -13,7 +13,8 @@ ClientError                  the one base: reason, field, label, problem
 │   ├── Forbidden            FORBIDDEN        (names the scope or rule)
 │   ├── Unauthenticated      UNAUTHENTICATED  (no, or no longer valid, credentials)
 │   ├── RateLimited          RATE_LIMITED     (extensions.retryAfter in seconds)
-│   └── LimitExceeded        LIMIT            (refused before anything is written)
+│   ├── LimitExceeded        LIMIT            (refused before anything is written)
+│   └── PersistedQueryNotFound PERSISTED_QUERY_NOT_FOUND (a hash no trusted document has)
 └── FieldError               one element's bad field; becomes an ItemError
 
 ItemError                    one failed element of a bulk write (not raised)
@@ -46,6 +47,7 @@ class Reason(StrEnum):
     ADMIN_REQUIRED = "ADMIN_REQUIRED"
     SESSION_REQUIRED = "SESSION_REQUIRED"  # not with an API key
     RESTRICTED_KEY = "RESTRICTED_KEY"  # closed to keys restricted by tags or machine
+    TRUSTED_DOCUMENTS_ONLY = "TRUSTED_DOCUMENTS_ONLY"  # an ad-hoc document sent with such a key
     GRANT_EXCEEDED = "GRANT_EXCEEDED"  # a key cannot hand out more than it holds
     AUTHENTICATION_REQUIRED = "AUTHENTICATION_REQUIRED"
     CREDENTIALS_INVALID = "CREDENTIALS_INVALID"
@@ -165,6 +167,16 @@ class RateLimited(ServiceError):
 class LimitExceeded(ServiceError):
     code = "LIMIT"
     default_reason = Reason.LIMIT_EXCEEDED
+
+
+class PersistedQueryNotFound(ServiceError):
+    """Its message is Apollo's: Apollo clients retry with the full text when they read it."""
+
+    code = "PERSISTED_QUERY_NOT_FOUND"
+    default_reason = Reason.NOT_FOUND
+
+    def __init__(self) -> None:
+        super().__init__("PersistedQueryNotFound")
 
 
 class ItemErrorCode(StrEnum):

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -112,6 +113,20 @@ class ApiKey(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The key may run registered documents only (services/trusted_documents.py).
+    trusted_documents_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class TrustedDocument(Base):
+    """A GraphQL document an admin registered; requests may name it by `sha256` (its exact text's)."""
+
+    __tablename__ = "trusted_documents"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    document: Mapped[str] = mapped_column(Text)
+    operation_names: Mapped[list[str]] = mapped_column(JSONValue)
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 # --- the six tool entities ----------------------------------------------------
