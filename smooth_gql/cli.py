@@ -16,7 +16,7 @@ from typing import Any, TextIO
 from sqlalchemy import make_url, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import cli_backup, cli_tool_library, cli_tool_table
+from . import cli_backup, cli_documents, cli_tool_library, cli_tool_table
 from .config import ConfigError, Settings
 from .db.engine import create_engine
 from .db.migrate import current_revision, head_revision, is_empty, upgrade
@@ -208,7 +208,12 @@ async def _create_api_key(settings: Settings, args: argparse.Namespace) -> tuple
 
     async with migrated_runtime(settings) as runtime:
         request = api_keys.KeyRequest(
-            name=args.name, scopes=args.scope, tags=args.tag, machine_id=args.machine, expires_at=args.expires
+            name=args.name,
+            scopes=args.scope,
+            tags=args.tag,
+            machine_id=args.machine,
+            expires_at=args.expires,
+            trusted_documents_only=args.trusted_documents_only,
         )
         made = await api_keys.create_from_console(runtime, args.email, request)
         return made.key, made.secret
@@ -284,7 +289,11 @@ def parser() -> argparse.ArgumentParser:
     )
     key.add_argument("--machine", help="restrict the key to the presets, usage and sets of this machine")
     key.add_argument("--expires", help="expiry, ISO 8601 with an offset (e.g. 2027-06-30T00:00:00Z)")
+    key.add_argument(
+        "--trusted-documents-only", action="store_true", help="the key may run registered documents only"
+    )
     cli_backup.add_commands(commands)
+    cli_documents.add_commands(commands)
     cli_tool_table.add_commands(commands)
     cli_tool_library.add_commands(commands)
     return root
@@ -308,6 +317,8 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
     if args.command in ("backup", "restore"):
         run = cli_backup.backup_command if args.command == "backup" else cli_backup.restore_command
         return run(args, settings)
+    if args.command == "documents":
+        return cli_documents.documents_command(args, settings)
     if args.command == "tool-table":
         return cli_tool_table.tool_table_command(args, settings)
     if args.command == "tool-library":

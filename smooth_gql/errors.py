@@ -15,7 +15,8 @@ ClientError                  the one base: reason, field, label, problem
 │   ├── RateLimited          RATE_LIMITED     (extensions.retryAfter in seconds)
 │   ├── LimitExceeded        LIMIT            (refused before anything is written)
 │   ├── IdempotencyKeyReused     IDEMPOTENCY_KEY_REUSED  (the key came with another request)
-│   └── IdempotencyInProgress    IDEMPOTENCY_IN_PROGRESS (the key's first request still runs)
+│   ├── IdempotencyInProgress    IDEMPOTENCY_IN_PROGRESS (the key's first request still runs)
+│   └── PersistedQueryNotFound PERSISTED_QUERY_NOT_FOUND (a hash no trusted document has)
 └── FieldError               one element's bad field; becomes an ItemError
 
 ItemError                    one failed element of a bulk write (not raised)
@@ -48,6 +49,7 @@ class Reason(StrEnum):
     ADMIN_REQUIRED = "ADMIN_REQUIRED"
     SESSION_REQUIRED = "SESSION_REQUIRED"  # not with an API key
     RESTRICTED_KEY = "RESTRICTED_KEY"  # closed to keys restricted by tags or machine
+    TRUSTED_DOCUMENTS_ONLY = "TRUSTED_DOCUMENTS_ONLY"  # an ad-hoc document sent with such a key
     GRANT_EXCEEDED = "GRANT_EXCEEDED"  # a key cannot hand out more than it holds
     AUTHENTICATION_REQUIRED = "AUTHENTICATION_REQUIRED"
     CREDENTIALS_INVALID = "CREDENTIALS_INVALID"
@@ -179,6 +181,16 @@ class IdempotencyKeyReused(ServiceError):
 class IdempotencyInProgress(ServiceError):
     code = "IDEMPOTENCY_IN_PROGRESS"
     default_reason = Reason.IDEMPOTENCY_IN_PROGRESS
+
+
+class PersistedQueryNotFound(ServiceError):
+    """Its message is Apollo's: Apollo clients retry with the full text when they read it."""
+
+    code = "PERSISTED_QUERY_NOT_FOUND"
+    default_reason = Reason.NOT_FOUND
+
+    def __init__(self) -> None:
+        super().__init__("PersistedQueryNotFound")
 
 
 class ItemErrorCode(StrEnum):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from functools import cached_property
+from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
@@ -39,13 +40,7 @@ def graphql_request(data: object, protocol: GraphQLRequestProtocol) -> GraphQLRe
         raise HTTPException(
             400, f"The request body must be a JSON object with a `query`, not {_json_kind(data)}."
         )
-    if "query" not in data:
-        raise HTTPException(400, "The request has no `query`.")
-    query = data["query"]
-    if not isinstance(query, str):
-        raise HTTPException(400, f"`query` must be a string holding the document, not {_json_kind(query)}.")
-    if not query.strip():
-        raise HTTPException(400, "`query` is empty.")
+    query = _query(data)
     for key in ("variables", "extensions"):
         if not isinstance(data.get(key), dict | None):
             raise HTTPException(400, f"`{key}` must be an object or null, not {_json_kind(data[key])}.")
@@ -61,6 +56,22 @@ def graphql_request(data: object, protocol: GraphQLRequestProtocol) -> GraphQLRe
         extensions=data.get("extensions"),
         protocol=protocol,
     )
+
+
+def _query(data: dict[str, Any]) -> str | None:
+    """The document's text; None only for a request naming a trusted document by its hash
+    (the persisted-query extension, which `trusted_gate` checks)."""
+    if "query" not in data:
+        extensions = data.get("extensions")
+        if isinstance(extensions, dict) and extensions.get("persistedQuery") is not None:
+            return None
+        raise HTTPException(400, "The request has no `query`.")
+    query = data["query"]
+    if not isinstance(query, str):
+        raise HTTPException(400, f"`query` must be a string holding the document, not {_json_kind(query)}.")
+    if not query.strip():
+        raise HTTPException(400, "`query` is empty.")
+    return query
 
 
 def _json_kind(value: object) -> str:

@@ -87,7 +87,7 @@ _DEFAULT_SETTINGS = Settings()
 
 
 @lru_cache(maxsize=2)
-def _validation_rules(introspection: bool) -> tuple[type[ASTValidationRule], ...]:
+def extra_validation_rules(introspection: bool) -> tuple[type[ASTValidationRule], ...]:
     """Our rules beyond graphql-core's own; the rule classes are part of the validation
     cache's key, so the same settings must give the very same tuple."""
     return () if introspection else (NoSchemaIntrospectionCustomRule,)
@@ -231,6 +231,9 @@ class DocumentLimits(SchemaExtension):
         Strawberry parse it once more and report the error as usual.
         """
         context = self.execution_context
+        if context.graphql_document is not None:  # a trusted document, parsed when registered
+            yield
+            return
         parse = _get_parse_cache(self.settings.query_cache_size)
         with contextlib.suppress(GraphQLError):
             context.graphql_document = parse(context.query, **context.parse_options)
@@ -242,6 +245,9 @@ class DocumentLimits(SchemaExtension):
         it is cached; the cost is not, so renaming fragments gains nothing)."""
         context = self.execution_context
         settings = self.settings
+        # A trusted document was validated when it was registered (TrustedDocuments says so
+        # with an empty error list); it is still priced, as its cost depends on the variables.
+        validated = context.pre_execution_errors is not None
         document = context.graphql_document
         assert document is not None  # Strawberry validates parsed documents only
         index, operation = selected_operation(document, context.operation_name)
@@ -257,11 +263,14 @@ class DocumentLimits(SchemaExtension):
         if operation is not None:
             self.cost = measured.operations[index].cost
             refused.extend(cost_limit_errors(self.cost, operation, settings))
-        if refused:
+        if refused or validated:
             context.pre_execution_errors = refused
             yield
             return
-        context.validation_rules = (*context.validation_rules, *_validation_rules(settings.introspection))
+        context.validation_rules = (
+            *context.validation_rules,
+            *extra_validation_rules(settings.introspection),
+        )
         validate = _get_validate_cache(settings.query_cache_size)
         context.pre_execution_errors = validate(
             context.schema._schema, context.graphql_document, context.validation_rules

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import AsyncGenerator, Iterable
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
-from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
+from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES, StreamResult
 from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
 from .errors import ServiceError
@@ -21,6 +22,8 @@ from .observability.request_id import with_request_id
 from .resolvers.mutation import Mutation
 from .resolvers.query import Query
 from .resolvers.subscription import Subscription
+from .trusted_gate import TrustedDocuments, admit
+from .trusted_gate import operation_extensions as ws_operation_extensions
 from .types.bulk import ConstraintError, ForbiddenError, NotFoundError, ValidationError, VersionConflict
 
 log = logging.getLogger("smooth_gql.graphql")
@@ -87,14 +90,44 @@ class Schema(strawberry.Schema):
         allowed = (
             DEFAULT_ALLOWED_OPERATION_TYPES if allowed_operation_types is None else allowed_operation_types
         )
+        admitted = await admit(query, operation_extensions, context_value, self._schema)
+        if isinstance(admitted, GraphQLError):
+            return ExecutionResult(data=None, errors=[admitted])
         return await super().execute(
-            query,
+            admitted,
             variable_values,
             context_value,
             root_value,
             operation_name,
             set(allowed) - {OperationType.SUBSCRIPTION},
             operation_extensions,
+        )
+
+    async def stream(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+    ) -> StreamResult:
+        """Server-Sent Events and both WebSocket protocols (`subscribe` calls this): the
+        trusted-document gate first, as in `execute`; a refusal is the stream's one result,
+        a pre-execution error (the WebSocket handlers answer it with an `error` message)."""
+        operation_extensions = operation_extensions or ws_operation_extensions.get()
+        admitted = await admit(query, operation_extensions, context_value, self._schema)
+        if isinstance(admitted, GraphQLError):
+            return _refused(admitted)
+        return await super().stream(
+            admitted,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            operation_extensions,
+            allowed_operation_types,
         )
 
     def process_errors(
@@ -104,6 +137,10 @@ class Schema(strawberry.Schema):
         or stale version included. Unexpected errors are logged once, with their traceback
         and the request id, where ErrorCodes masks them; the rest are the client's own
         business and are answered, not logged."""
+
+
+async def _refused(error: GraphQLError) -> AsyncGenerator[PreExecutionError, None]:
+    yield PreExecutionError(data=None, errors=[error])
 
 
 def build_schema() -> strawberry.Schema:
@@ -119,7 +156,14 @@ def build_schema() -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=[OperationMetrics, DocumentLimits, ExecutionTimeout, MutationReadRule, ErrorCodes],
+        extensions=[
+            OperationMetrics,
+            TrustedDocuments,
+            DocumentLimits,
+            ExecutionTimeout,
+            MutationReadRule,
+            ErrorCodes,
+        ],
         types=[ValidationError, NotFoundError, ForbiddenError, ConstraintError, VersionConflict],
     )
 

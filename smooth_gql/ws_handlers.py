@@ -27,12 +27,14 @@ from strawberry.http.exceptions import (
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
+    Operation,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import Message
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 from strawberry.subscriptions.protocols.graphql_ws.types import OperationMessage
 
 from .context import Context
+from .trusted_gate import operation_extensions
 
 BAD_REQUEST = 4400
 NOT_TEXT = "WebSocket message type must be text"
@@ -59,7 +61,9 @@ def message_problem(message: object, known_types: frozenset[str]) -> str | None:
         return f"`{kind}` message needs a string `id`"
     if kind in _STARTS:
         payload = message.get("payload")
-        if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
+        if not isinstance(payload, dict) or not (
+            isinstance(payload.get("query"), str) or (kind == "subscribe" and _names_a_hash(payload))
+        ):
             return f"`{kind}` message needs a `payload` with a string `query`"
         for key in ("variables", "extensions"):
             if not isinstance(payload.get(key), dict | None):
@@ -69,15 +73,48 @@ def message_problem(message: object, known_types: frozenset[str]) -> str | None:
     return None
 
 
+def _names_a_hash(payload: dict[str, Any]) -> bool:
+    """A payload without `query` that names a trusted document by hash (trusted_gate checks it;
+    graphql-transport-ws only: the legacy protocol's handler has no way to pass extensions)."""
+    extensions = payload.get("extensions")
+    return (
+        "query" not in payload
+        and isinstance(extensions, dict)
+        and extensions.get("persistedQuery") is not None
+    )
+
+
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
-    """graphql-transport-ws: malformed messages of any shape end in 4400, as the protocol says."""
+    """graphql-transport-ws: malformed messages of any shape end in 4400, as the protocol says.
+
+    Strawberry drops a `subscribe` payload's `extensions`; they are kept here by operation id
+    and handed to the schema (the persisted-query extension travels there)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.payload_extensions: dict[str, dict[str, Any]] = {}
 
     async def handle_message(self, message: Message) -> None:
         problem = message_problem(message, TRANSPORT_WS_TYPES)
         if problem is not None:
             await self.handle_invalid_message(problem)
             return
-        await super().handle_message(message)
+        if message["type"] != "subscribe" or message["id"] in self.operations:
+            await super().handle_message(message)
+            return
+        op_id, payload = message["id"], message["payload"]
+        extensions = payload.get("extensions")
+        if extensions:
+            self.payload_extensions[op_id] = dict(extensions)
+        # A hash alone: Strawberry reads `query` unconditionally; the schema finds the text.
+        await super().handle_message(cast("Message", {**message, "payload": {"query": None, **payload}}))
+        if op_id not in self.operations:  # refused (e.g. too many): it never runs
+            self.payload_extensions.pop(op_id, None)
+
+    async def run_operation(self, operation: Operation[Context, None]) -> None:
+        # This task's own copy of the context: the schema reads the extensions of this operation only.
+        operation_extensions.set(self.payload_extensions.pop(operation.id, None))
+        await super().run_operation(operation)
 
 
 class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):

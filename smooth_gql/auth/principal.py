@@ -37,6 +37,8 @@ class Principal:
     api_key_id: str | None = None
     # When the key expires (None: never, or not a key); a key it makes cannot outlive it.
     expires_at: datetime | None = None
+    # The key may run registered (trusted) documents only (trusted_gate.py).
+    trusted_documents_only: bool = False
     # Why an INVALID principal was refused (never contains the credential itself).
     problem: str | None = None
 

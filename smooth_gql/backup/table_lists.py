@@ -80,9 +80,9 @@ class TableList:
 
     def _fill_defaults(self, row: dict[str, Any], columns: Columns) -> None:
         """Columns the row left out: null, the column's default, or version 1; an optional
-        column other than `version` is left to the database."""
+        column with none of those is left to the database."""
         for name, column in columns.items():
-            if name in row or (name in self.optional and name != "version"):
+            if name in row:
                 continue
             if column.nullable:
                 row[name] = None
@@ -121,7 +121,10 @@ def _smooth_core_key(element: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 USERS = TableList("users", models.table_of(models.User), ("version",), ("password_hash",), _smooth_core_user)
-API_KEYS = TableList("api_keys", models.table_of(models.ApiKey), ("version",), (), _smooth_core_key)
+# Backups written before trusted documents have no `trusted_documents_only`: such keys run any document.
+API_KEYS = TableList(
+    "api_keys", models.table_of(models.ApiKey), ("version", "trusted_documents_only"), (), _smooth_core_key
+)
 ASSEMBLY_COMPONENTS = TableList("assembly_components", models.table_of(models.AssemblyComponent), ("id",))
 TOOL_SET_INSTANCES = TableList("tool_set_instances", models.table_of(models.ToolSetInstance))
 TOOL_SET_PRESETS = TableList("tool_set_presets", models.table_of(models.ToolSetPreset))

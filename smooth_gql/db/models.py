@@ -24,6 +24,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -96,14 +97,9 @@ class LoginFailure(Base):
     __table_args__ = (Index("ix_login_failures_key_failed_at", "key", "failed_at"),)
 
 
-class IdempotencyKey(Base):
-    """A keyed write's first completed outcome (services/idempotency.py): a retry of the same
-    request returns it instead of writing again. Written in the write's own transaction."""
-
+class IdempotencyKey(Base):  # a keyed write's first outcome, for its retries (services/idempotency.py)
     __tablename__ = "idempotency_keys"
-
-    # "user" (any session of that user) or "api_key"; another caller's key never collides.
-    principal_kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    principal_kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # "user" or "api_key"
     principal_id: Mapped[str] = mapped_column(ID, primary_key=True)
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     request_digest: Mapped[str] = mapped_column(String(64))  # sha256 of the canonical request
@@ -129,6 +125,20 @@ class ApiKey(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The key may run registered documents only (services/trusted_documents.py).
+    trusted_documents_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class TrustedDocument(Base):
+    """A GraphQL document an admin registered; requests may name it by `sha256` (its exact text's)."""
+
+    __tablename__ = "trusted_documents"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    document: Mapped[str] = mapped_column(Text)
+    operation_names: Mapped[list[str]] = mapped_column(JSONValue)
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 # --- the six tool entities ----------------------------------------------------

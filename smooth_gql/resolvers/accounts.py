@@ -98,9 +98,12 @@ class AccountMutation:
         tags: list[str] | None = None,
         machine_id: str | None = None,
         expires_at: datetime | None = None,
+        trusted_documents_only: bool = False,
     ) -> CreatedApiKey:
         ctx = info.context
-        request = api_keys.KeyRequest(name, scopes, tags or [], machine_id, expires_at)
+        request = api_keys.KeyRequest(
+            name, scopes, tags or [], machine_id, expires_at, trusted_documents_only
+        )
         made = await api_keys.create(ctx.runtime, ctx.principal, request)
         return CreatedApiKey(api_key=ApiKey.of(made.key), secret=made.secret)
 

@@ -20,12 +20,20 @@ from .factories import create, delete, update
 from .item_csv import ItemCsvMutation
 from .tool_library import ToolLibraryMutation
 from .tool_table import ToolTableMutation
+from .trusted_documents import TrustedDocumentMutation
 
 Info = strawberry.Info[Context, None]
 
 
 @strawberry.type
-class Mutation(AccountMutation, BackupMutation, ToolTableMutation, ToolLibraryMutation, ItemCsvMutation):
+class Mutation(
+    AccountMutation,
+    BackupMutation,
+    ToolTableMutation,
+    ToolLibraryMutation,
+    ItemCsvMutation,
+    TrustedDocumentMutation,
+):
     create_tool_items = create(E.TOOL_ITEM, ToolItem, ToolItemCreateInput)
     update_tool_items = update(E.TOOL_ITEM, ToolItem, ToolItemUpdateInput)
     delete_tool_items = delete(E.TOOL_ITEM, ToolItem)

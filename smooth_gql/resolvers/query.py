@@ -32,12 +32,13 @@ from .factories import listing, lookup
 from .item_csv import ItemCsvQuery
 from .tool_library import ToolLibraryQuery
 from .tool_table import ToolTableQuery
+from .trusted_documents import TrustedDocumentQuery
 
 Info = strawberry.Info[Context, None]
 
 
 @strawberry.type
-class Query(AccountQuery, BackupQuery, ToolTableQuery, ToolLibraryQuery, ItemCsvQuery):
+class Query(AccountQuery, BackupQuery, ToolTableQuery, ToolLibraryQuery, ItemCsvQuery, TrustedDocumentQuery):
     tool_item = lookup(E.TOOL_ITEM, ToolItem)
     tool_items = listing(E.TOOL_ITEM, ToolItem, ToolItemFilter, ToolItemOrder)
     tool_assembly = lookup(E.TOOL_ASSEMBLY, ToolAssembly)

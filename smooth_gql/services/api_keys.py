@@ -29,7 +29,15 @@ from .unit_of_work import UnitOfWork
 KEYS = models.table_of(models.ApiKey)
 LAST_USED_EVERY = timedelta(minutes=1)  # lastUsedAt is refreshed at most this often
 API_KEY = "ApiKey"  # the audit log's entity type for keys
-AUDITED_KEY_FIELDS = ("name", "prefix", "scopes", "tags", "machine_id", "expires_at")
+AUDITED_KEY_FIELDS = (
+    "name",
+    "prefix",
+    "scopes",
+    "tags",
+    "machine_id",
+    "expires_at",
+    "trusted_documents_only",
+)
 MAX_TAGS = 50
 MAX_TEXT = 255
 
@@ -51,6 +59,7 @@ class KeyRequest:
     tags: object = ()
     machine_id: object = None
     expires_at: object = None
+    trusted_documents_only: object = False
 
 
 def _require_manager(principal: Principal) -> None:
@@ -168,11 +177,25 @@ def _check_delegation(principal: Principal, scopes: list[str], tags: list[str], 
         )
 
 
+def _trusted_only(principal: Principal, value: object) -> bool:
+    """A key made by a trusted-documents-only key is one too: it cannot widen its maker."""
+    if not isinstance(value, bool):
+        raise BadInput("must be true or false", field="trustedDocumentsOnly")
+    if principal.trusted_documents_only and not value:
+        raise Forbidden(
+            "a key made by a trusted-documents-only key must be one too",
+            label="trustedDocumentsOnly",
+            reason=Reason.GRANT_EXCEEDED,
+        )
+    return value
+
+
 async def create(runtime: Runtime, principal: Principal, request: KeyRequest) -> NewApiKey:
     _require_manager(principal)
     name, scopes, tags, machine, expires = _validate(request)
     _check_delegation(principal, scopes, tags, machine)
     expires = _capped_expiry(principal, expires)
+    trusted_only = _trusted_only(principal, request.trusted_documents_only)
     made = tokens.new_api_key()
     now = utcnow()
     row = {
@@ -185,6 +208,7 @@ async def create(runtime: Runtime, principal: Principal, request: KeyRequest) ->
         "tags": tags,
         "machine_id": machine,
         "expires_at": expires,
+        "trusted_documents_only": trusted_only,
         "revoked_at": None,
         "last_used_at": None,
         "created_at": now,
@@ -317,6 +341,7 @@ def _usable(row: Mapping[str, Any], now: datetime) -> Principal | str:
         machine_id=row["machine_id"],
         api_key_id=row["id"],
         expires_at=row["expires_at"],
+        trusted_documents_only=bool(row["trusted_documents_only"]),
     )
 
 

@@ -43,6 +43,9 @@ class ApiKey:
     revoked_at: datetime | None
     last_used_at: datetime | None = strawberry.field(description="Updated at most once a minute.")
     created_at: datetime
+    trusted_documents_only: bool = strawberry.field(
+        description="The key may run registered (trusted) documents only."
+    )
 
     @strawberry.field(description="Neither revoked nor expired.")
     def is_active(self) -> bool:
@@ -60,6 +63,7 @@ class ApiKey:
             machine_id=row["machine_id"],
             expires_at=row["expires_at"],
             revoked_at=row["revoked_at"],
+            trusted_documents_only=bool(row.get("trusted_documents_only", False)),
             last_used_at=row["last_used_at"],
             created_at=row["created_at"],
         )

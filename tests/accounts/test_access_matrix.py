@@ -388,6 +388,16 @@ OPERATIONS: dict[str, Operation] = {
     ),
     "me": Operation("{ r: me { id } }", signed_in),
     "users": Operation("{ r: users { id } }", admin_only),
+    "trustedDocuments": Operation("{ r: trustedDocuments { sha256Hash } }", admin_only),
+    # Registering the same text again is harmless (idempotent), so every admin cell may run it.
+    "registerTrustedDocuments": Operation(
+        'mutation { r: registerTrustedDocuments(documents: ["{ __typename }"]) { sha256Hash } }', admin_only
+    ),
+    # A hash nobody registered: an admin reaches the lookup (NOT_FOUND), nobody else does.
+    "removeTrustedDocument": Operation(
+        f'mutation {{ r: removeTrustedDocument(sha256Hash: "{"0" * 64}") {{ sha256Hash }} }}',
+        lambda c: HIDDEN if admin_only(c) == OK else admin_only(c),
+    ),
     "apiKeys": Operation("{ r: apiKeys { id } }", manage_keys),
     "register": Operation(
         f'mutation {{ r: register(email: "$EMAIL", password: "{PASSWORD}") {{ id }} }}', anyone(DENIED)

@@ -61,14 +61,15 @@ LAYERS: Table = {
     "graphql_read_rule": may("auth"),
     "graphql_bulk_guard": may("enums errors services"),
     "graphql_limits": may("config document_cost errors graphql_bulk_guard observability query_cost"),
+    "trusted_gate": may("auth config document_cost errors graphql_limits runtime services"),
     # The GraphQL door. Types resolve their relations through the context's loaders (the context
     # builds the loaders, which know neither); resolvers return types, types never call resolvers.
     "types": may("changes context enums errors interchange loaders services"),
     "resolvers": may(
-        "auth backup changes context enums graphql_bulk_guard interchange loaders services types"
+        "auth backup changes context enums graphql_bulk_guard interchange loaders services trusted_gate types"
     ),
-    "schema": may("errors graphql_limits graphql_read_rule observability resolvers types"),
-    "ws_handlers": may("context"),
+    "schema": may("errors graphql_limits graphql_read_rule observability resolvers trusted_gate types"),
+    "ws_handlers": may("context trusted_gate"),
     "graphql_http": may("context http_guards ide json_codec ws_handlers"),
     # The REST door.
     "rest_compat": may(
@@ -83,10 +84,11 @@ LAYERS: Table = {
     ),
     "cli_console": may("auth config db errors runtime services"),
     "cli_backup": may("auth backup cli_console config errors services"),
+    "cli_documents": may("auth cli_console config errors schema services trusted_gate"),
     "cli_tool_library": may("cli_console config errors interchange"),
     "cli_tool_table": may("cli_console config errors interchange"),
     "cli": may(
-        "cli_backup cli_console cli_tool_library cli_tool_table config db errors observability "
+        "cli_backup cli_console cli_documents cli_tool_library cli_tool_table config db errors observability "
         "schema services"
     ),
 }

@@ -1,7 +1,7 @@
 """idempotency keys: a retried bulk write returns its first outcome instead of writing twice
 
 Revision ID: 0007_idempotency_keys
-Revises: 0005_insert_seq
+Revises: 0006_trusted_documents
 Create Date: 2026-12-07 19:00:00
 
 A CNC bridge whose connection drops cannot know whether its bulk write was
@@ -18,7 +18,7 @@ from alembic import op
 import smooth_gql.db.types
 
 revision = "0007_idempotency_keys"
-down_revision = "0005_insert_seq"
+down_revision = "0006_trusted_documents"
 branch_labels = None
 depends_on = None
 
