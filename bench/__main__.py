@@ -22,9 +22,10 @@ from .harness import BenchError, StatementCounter, running_app
 from .measure import Result, measure, timed_call
 from .profiling import profile
 from .report import Environment, as_json, table, write_json
-from .workloads import CreateToolItems, MachineView, ToolItemsPage, Workload
+from .workloads import CreateToolItems, CreateToolItemsKeyed, MachineView, ToolItemsPage, Workload
 
 WORKLOADS = ("create", "items", "machine")
+OPTIONAL_WORKLOADS = ("create-keyed",)  # only when named with --only
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -65,8 +66,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--only",
         action="append",
-        choices=WORKLOADS,
-        help="run only this workload (repeatable; default: all three)",
+        choices=WORKLOADS + OPTIONAL_WORKLOADS,
+        help="run only this workload (repeatable; default: all three; create-keyed: the create with an idempotency key)",
     )
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON to FILE")
     parser.add_argument(
@@ -151,6 +152,8 @@ async def run(args: argparse.Namespace) -> Outcome:
                     ]
                 if "create" in chosen:
                     workloads.append(CreateToolItems(client, engine))
+                if "create-keyed" in chosen:
+                    workloads.append(CreateToolItemsKeyed(client, engine))
                 if "items" in chosen:
                     workloads.append(ToolItemsPage(client, engine))
                 if "machine" in chosen:

@@ -113,6 +113,7 @@ class Settings:
     graphiql: bool = True
     keep_alive_seconds: float = 15.0
     change_retention_days: int = 30  # 0 keeps the change log forever
+    idempotency_hours: int = 24  # how long a keyed write's outcome answers its retries
     shutdown_grace_seconds: int = 5  # then open streams (SSE, WebSocket) are closed
     feed_buffer_rows: int = 4096  # recent change-log rows each worker keeps for its followers
     feed_recheck_seconds: int = 30  # how stale a subscription's credential check may be before it delivers
@@ -170,6 +171,7 @@ class Settings:
             graphiql=_bool(env, "SMOOTH_GRAPHIQL", True),
             keep_alive_seconds=_int(env, "SMOOTH_KEEP_ALIVE_SECONDS", 15),
             change_retention_days=_int(env, "SMOOTH_CHANGE_RETENTION_DAYS", 30, minimum=0),
+            idempotency_hours=_int(env, "SMOOTH_IDEMPOTENCY_HOURS", 24),
             shutdown_grace_seconds=_int(env, "SMOOTH_SHUTDOWN_GRACE_SECONDS", 5, minimum=0),
             feed_buffer_rows=_int(env, "SMOOTH_FEED_BUFFER_ROWS", 4096),
             feed_recheck_seconds=_int(env, "SMOOTH_FEED_RECHECK_SECONDS", 30, minimum=0),

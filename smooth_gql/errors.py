@@ -14,6 +14,8 @@ ClientError                  the one base: reason, field, label, problem
 │   ├── Unauthenticated      UNAUTHENTICATED  (no, or no longer valid, credentials)
 │   ├── RateLimited          RATE_LIMITED     (extensions.retryAfter in seconds)
 │   ├── LimitExceeded        LIMIT            (refused before anything is written)
+│   ├── IdempotencyKeyReused     IDEMPOTENCY_KEY_REUSED  (the key came with another request)
+│   ├── IdempotencyInProgress    IDEMPOTENCY_IN_PROGRESS (the key's first request still runs)
 │   └── PersistedQueryNotFound PERSISTED_QUERY_NOT_FOUND (a hash no trusted document has)
 └── FieldError               one element's bad field; becomes an ItemError
 
@@ -60,6 +62,8 @@ class Reason(StrEnum):
     CURSOR_EXPIRED = "CURSOR_EXPIRED"
     INVALID_BACKUP = "INVALID_BACKUP"
     INCOMPATIBLE_BACKUP = "INCOMPATIBLE_BACKUP"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"  # the key came with another request
+    IDEMPOTENCY_IN_PROGRESS = "IDEMPOTENCY_IN_PROGRESS"  # the key's first request still runs
 
 
 def limit_extension(name: str, value: int) -> dict[str, Any]:
@@ -167,6 +171,16 @@ class RateLimited(ServiceError):
 class LimitExceeded(ServiceError):
     code = "LIMIT"
     default_reason = Reason.LIMIT_EXCEEDED
+
+
+class IdempotencyKeyReused(ServiceError):
+    code = "IDEMPOTENCY_KEY_REUSED"
+    default_reason = Reason.IDEMPOTENCY_KEY_REUSED
+
+
+class IdempotencyInProgress(ServiceError):
+    code = "IDEMPOTENCY_IN_PROGRESS"
+    default_reason = Reason.IDEMPOTENCY_IN_PROGRESS
 
 
 class PersistedQueryNotFound(ServiceError):

@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from .types import JSONValue, UTCDateTime
+from .types import JSONText, JSONValue, UTCDateTime
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -95,6 +95,18 @@ class LoginFailure(Base):
     failed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
     __table_args__ = (Index("ix_login_failures_key_failed_at", "key", "failed_at"),)
+
+
+class IdempotencyKey(Base):  # a keyed write's first outcome, for its retries (services/idempotency.py)
+    __tablename__ = "idempotency_keys"
+    principal_kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # "user" or "api_key"
+    principal_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    request_digest: Mapped[str] = mapped_column(String(64))  # sha256 of the canonical request
+    state: Mapped[str] = mapped_column(String(16))  # "in_progress" inside its transaction, then "done"
+    outcome: Mapped[Any | None] = mapped_column(JSONText)  # the BulkOutcome, once done
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class ApiKey(Base):

@@ -6,10 +6,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime
+from sqlalchemy import JSON, DateTime, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+
+from ..json_codec import dumps, loads
 
 # JSONB on PostgreSQL so tags can be searched with ?| / ?&; plain JSON text on SQLite.
 JSONValue = JSON().with_variant(JSONB(), "postgresql")
@@ -66,3 +68,19 @@ def _utc(value: Any) -> datetime | None:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class JSONText(TypeDecorator[Any]):
+    """A JSON document kept as the text written, encoded and decoded by `json_codec` (orjson,
+    which writes datetimes itself): for a large value stored once and read back whole, such
+    as a bulk write's outcome kept with its idempotency key, where the standard library's
+    encoder and JSONB's parse would cost more than the write's own rows."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else dumps(value).decode()
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        return None if value is None else loads(value)

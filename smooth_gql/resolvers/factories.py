@@ -13,6 +13,7 @@ from ..context import Context
 from ..enums import EntityType
 from ..graphql_bulk_guard import BULK_WRITE, BulkWrite
 from ..services import bulk_create, bulk_delete, bulk_update, reads
+from ..services.idempotency import write_once
 from ..services.write_request import WriteRequest
 from ..types.bulk import BulkResult, bulk_result
 from ..types.common import Connection, DeleteInput, connection, list_query, load_one, to_service
@@ -36,6 +37,8 @@ NAMES = {
     EntityType.TOOL_USAGE: "tool usage records",
     EntityType.TOOL_SET: "tool sets",
 }
+# Said on every bulk mutation: what its idempotencyKey argument does.
+KEYED = "idempotencyKey: a retry with the same key and input returns the first result without writing again."
 
 
 def lookup(entity: EntityType, cls: Any) -> StrawberryField:
@@ -64,42 +67,54 @@ def listing(entity: EntityType, cls: Any, filter_cls: Any, order_cls: Any) -> St
 
 
 def create(entity: EntityType, cls: Any, input_cls: Any) -> StrawberryField:
-    async def resolve(info: Info, input: list[input_cls], atomic: bool = False) -> BulkResult[cls]:
+    async def resolve(
+        info: Info, input: list[input_cls], atomic: bool = False, idempotency_key: str | None = None
+    ) -> BulkResult[cls]:
         ctx = info.context
-        request = WriteRequest(entity, to_service(input), atomic=atomic)
-        outcome = await bulk_create.create_entities(ctx.runtime, ctx.principal, request)
+        request = WriteRequest(entity, to_service(input), atomic=atomic, idempotency_key=idempotency_key)
+        outcome = await write_once(
+            ctx.runtime, ctx.principal, request, bulk_create.create_entities, deleting=False
+        )
         return bulk_result(entity, cls, outcome)
 
     return mutation(
         resolver=resolve,
-        description=f"Create {NAMES[entity]}; atomic: all or nothing.",
+        description=f"Create {NAMES[entity]}; atomic: all or nothing; {KEYED}",
         metadata={BULK_WRITE: BulkWrite(entity, deleting=False)},
     )
 
 
 def update(entity: EntityType, cls: Any, input_cls: Any) -> StrawberryField:
-    async def resolve(info: Info, input: list[input_cls], atomic: bool = False) -> BulkResult[cls]:
+    async def resolve(
+        info: Info, input: list[input_cls], atomic: bool = False, idempotency_key: str | None = None
+    ) -> BulkResult[cls]:
         ctx = info.context
-        request = WriteRequest(entity, to_service(input), atomic=atomic)
-        outcome = await bulk_update.update_entities(ctx.runtime, ctx.principal, request)
+        request = WriteRequest(entity, to_service(input), atomic=atomic, idempotency_key=idempotency_key)
+        outcome = await write_once(
+            ctx.runtime, ctx.principal, request, bulk_update.update_entities, deleting=False
+        )
         return bulk_result(entity, cls, outcome)
 
     return mutation(
         resolver=resolve,
-        description=f"Update {NAMES[entity]} at their expected versions; atomic: all or nothing.",
+        description=f"Update {NAMES[entity]} at their expected versions; atomic: all or nothing; {KEYED}",
         metadata={BULK_WRITE: BulkWrite(entity, deleting=False)},
     )
 
 
 def delete(entity: EntityType, cls: Any) -> StrawberryField:
-    async def resolve(info: Info, input: list[DeleteInput], atomic: bool = False) -> BulkResult[cls]:
+    async def resolve(
+        info: Info, input: list[DeleteInput], atomic: bool = False, idempotency_key: str | None = None
+    ) -> BulkResult[cls]:
         ctx = info.context
-        request = WriteRequest(entity, to_service(input), atomic=atomic)
-        outcome = await bulk_delete.delete_entities(ctx.runtime, ctx.principal, request)
+        request = WriteRequest(entity, to_service(input), atomic=atomic, idempotency_key=idempotency_key)
+        outcome = await write_once(
+            ctx.runtime, ctx.principal, request, bulk_delete.delete_entities, deleting=True
+        )
         return bulk_result(entity, cls, outcome)
 
     return mutation(
         resolver=resolve,
-        description=f"Delete {NAMES[entity]}; rows others still reference are refused.",
+        description=f"Delete {NAMES[entity]}; rows others still reference are refused; {KEYED}",
         metadata={BULK_WRITE: BulkWrite(entity, deleting=True)},
     )

@@ -53,7 +53,15 @@ class Mutation(
     update_tool_sets = update(E.TOOL_SET, ToolSet, ToolSetUpdateInput)
     delete_tool_sets = delete(E.TOOL_SET, ToolSet)
 
-    @strawberry.mutation(description="Bring a tool set back to an earlier version, stored as a new version.")
-    async def restore_tool_set_version(self, info: Info, tool_set_id: strawberry.ID, version: int) -> ToolSet:
+    @strawberry.mutation(
+        description="Bring a tool set back to an earlier version, stored as a new version; "
+        "idempotencyKey: a retry with the same key returns the first result without restoring again."
+    )
+    async def restore_tool_set_version(
+        self, info: Info, tool_set_id: strawberry.ID, version: int, idempotency_key: str | None = None
+    ) -> ToolSet:
         ctx = info.context
-        return from_row(ToolSet, await tool_sets.restore(ctx.runtime, ctx.principal, tool_set_id, version))
+        row = await tool_sets.restore(
+            ctx.runtime, ctx.principal, tool_set_id, version, idempotency_key=idempotency_key
+        )
+        return from_row(ToolSet, row)

@@ -12,13 +12,14 @@ name the per-collection models built at runtime.
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Query
+from fastapi import APIRouter, Body, Depends, Header, HTTPException, Query
 
 from ..auth.principal import Principal
 from ..legacy.collections import COLLECTIONS
 from ..legacy.wire import Collection, needs_derived, to_model, to_wire
 from ..runtime import Runtime
 from ..services import bulk_create, bulk_delete, bulk_update, reads
+from ..services.idempotency import write_once
 from ..services.reads import ListQuery
 from ..services.write_request import BulkOutcome, WriteRequest
 from . import docs
@@ -29,6 +30,14 @@ from .responses import JSONResponse
 
 Caller = Annotated[Principal, Depends(current_principal)]
 Services = Annotated[Runtime, Depends(runtime)]
+# A retry with the same key and body gets the first response back, written once (issue 15).
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="A retry with the same key and body answers the first response without writing again.",
+    ),
+]
 Handler = Callable[..., Awaitable[JSONResponse]]
 Shape = Callable[[Collection, Mapping[str, Any], Sequence[dict[str, Any]] | None], dict[str, Any]]
 
@@ -100,30 +109,35 @@ def _write_handlers(c: Collection) -> tuple[Handler, Handler, Handler]:
         body: Annotated[CreateBody, Body()],  # type: ignore[valid-type]
         rt: Services,
         principal: Caller,
+        key: IdempotencyKey = None,
     ) -> JSONResponse:
         elements = [item.model_dump() for item in body.items]  # type: ignore[attr-defined]
         inputs = [to_model(c, e, creating=True) for e in elements]
-        outcome = await bulk_create.create_entities(
-            rt, principal, WriteRequest(c.entity, inputs, required=c.required)
-        )
+        request = WriteRequest(c.entity, inputs, required=c.required, idempotency_key=key)
+        outcome = await write_once(rt, principal, request, bulk_create.create_entities, deleting=False)
         return await _bulk_response(rt, principal, c, outcome, elements, creating=True)
 
     async def update(
         body: Annotated[UpdateBody, Body()],  # type: ignore[valid-type]
         rt: Services,
         principal: Caller,
+        key: IdempotencyKey = None,
     ) -> JSONResponse:
         elements = [item.model_dump() for item in body.items]  # type: ignore[attr-defined]
         inputs = [
             {"id": e["id"], "expected_version": e["version"], **to_model(c, e, creating=False)}
             for e in elements
         ]
-        outcome = await bulk_update.update_entities(rt, principal, WriteRequest(c.entity, inputs))
+        request = WriteRequest(c.entity, inputs, idempotency_key=key)
+        outcome = await write_once(rt, principal, request, bulk_update.update_entities, deleting=False)
         return await _bulk_response(rt, principal, c, outcome, elements)
 
-    async def delete(body: Annotated[DeleteBody, Body()], rt: Services, principal: Caller) -> JSONResponse:
+    async def delete(
+        body: Annotated[DeleteBody, Body()], rt: Services, principal: Caller, key: IdempotencyKey = None
+    ) -> JSONResponse:
         elements: list[Mapping[str, Any]] = [{"id": i} for i in body.ids]
-        outcome = await bulk_delete.delete_entities(rt, principal, WriteRequest(c.entity, elements))
+        request = WriteRequest(c.entity, elements, idempotency_key=key)
+        outcome = await write_once(rt, principal, request, bulk_delete.delete_entities, deleting=True)
         return await _bulk_response(rt, principal, c, outcome, elements)
 
     return create, update, delete
@@ -164,7 +178,7 @@ def add_routes(router: APIRouter, collection: Collection) -> None:
     listing, get_one = _read_handlers(c)
     tags: list[str | Any] = [c.path]
     envelope = docs.bulk(c)
-    writing = docs.errors(401, 403, 413)
+    writing = {**docs.errors(401, 403, 413), **docs.keyed()}
     for verb, handler, method in (
         ("Create", create, "POST"),
         ("Update", update, "PUT"),

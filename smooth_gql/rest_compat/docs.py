@@ -50,6 +50,24 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": Detail, "description": _WHY[code]} for code in codes}
 
 
+def keyed() -> dict[int | str, dict[str, Any]]:
+    """What a write taking an `Idempotency-Key` adds: 400 for a malformed key, 409 while the
+    key's first request still runs, and 422 for a key reused with another body, beside
+    FastAPI's own 422 list (which naming 422 here replaces, so it is named again)."""
+    either = [{"$ref": "#/components/schemas/HTTPValidationError"}, {"$ref": "#/components/schemas/Detail"}]
+    return {
+        **errors(400),
+        409: {
+            "model": Detail,
+            "description": "The first request with this Idempotency-Key is still running: retry",
+        },
+        422: {
+            "description": "Validation error, or an Idempotency-Key already used with a different body",
+            "content": {"application/json": {"schema": {"anyOf": either}}},
+        },
+    }
+
+
 # --- security ----------------------------------------------------------------------------
 
 BEARER = "bearerKey"

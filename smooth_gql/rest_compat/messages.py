@@ -19,6 +19,8 @@ from ..errors import (
     BadInput,
     ClientError,
     Forbidden,
+    IdempotencyInProgress,
+    IdempotencyKeyReused,
     ItemError,
     ItemErrorCode,
     LimitExceeded,
@@ -46,15 +48,21 @@ DETAILS: Mapping[Reason, Callable[[ClientError], str]] = {
     Reason.SCOPE_REQUIRED: lambda error: f"Permission denied: {error.problem}",
 }
 # Request fields GraphQL spells differently from the legacy wire.
-WIRE_FIELDS: Mapping[str, str] = {"expiresAt": "expires_at", "machineId": "machine_id"}
+WIRE_FIELDS: Mapping[str, str] = {
+    "expiresAt": "expires_at",
+    "machineId": "machine_id",
+    "idempotencyKey": "Idempotency-Key",  # a header on this door
+}
 
 STATUS: Mapping[type[ServiceError], int] = {
     BadInput: 400,
     Unauthenticated: 401,
     Forbidden: 403,
     NotFound: 404,
+    IdempotencyInProgress: 409,
     CursorExpired: 410,
     LimitExceeded: 413,
+    IdempotencyKeyReused: 422,
     RateLimited: 429,
 }
 

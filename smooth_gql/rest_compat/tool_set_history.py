@@ -16,7 +16,7 @@ from ..errors import NotFound
 from ..legacy.collections import TOOL_SETS
 from ..services import tool_sets
 from . import docs
-from .bulk import Caller, Services, render
+from .bulk import Caller, IdempotencyKey, Services, render
 from .responses import JSONResponse
 
 SNAPSHOT_KEYS = (
@@ -88,9 +88,12 @@ async def version(tool_set_id: str, version: int, rt: Services, principal: Calle
     return JSONResponse({**_entry(found), "snapshot": _snapshot(found.snapshot)})
 
 
-async def restore(tool_set_id: str, version: int, rt: Services, principal: Caller) -> JSONResponse:
+async def restore(
+    tool_set_id: str, version: int, rt: Services, principal: Caller, key: IdempotencyKey = None
+) -> JSONResponse:
+    """The one write of these routes; it takes an Idempotency-Key like the bulk writes."""
     try:
-        row = await tool_sets.restore(rt, principal, tool_set_id, version)
+        row = await tool_sets.restore(rt, principal, tool_set_id, version, idempotency_key=key)
     except NotFound:
         raise HTTPException(404, "ToolSet or version not found") from None
     [shown] = await render(rt, principal, TOOL_SETS, [row])
@@ -153,6 +156,7 @@ def router() -> APIRouter:
         methods=["POST"],
         summary="Restore a version as a new version",
         response_model=docs.restored(TOOL_SETS),
+        responses=docs.keyed(),
     )
     routes.add_api_route(
         "/{tool_set_id}/compare/{version_a}/{version_b}",

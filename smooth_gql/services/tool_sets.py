@@ -15,6 +15,7 @@ from ..errors import BadInput, ItemErrorCode, NotFound, ServiceError
 from ..runtime import Runtime
 from . import bulk_update, reads
 from .entities import TOOL_SET
+from .idempotency import write_once
 from .tool_set_history import MEMBER_LISTS, RESTORABLE_FIELDS, VERSIONS, restore_input, snapshot
 from .write_request import WriteRequest
 
@@ -96,16 +97,20 @@ async def compare(
     ]
 
 
-async def restore(runtime: Runtime, principal: Principal, set_id: str, number: int) -> Mapping[str, Any]:
-    """Write the snapshot's state as a new version, through the one update path."""
+async def restore(
+    runtime: Runtime, principal: Principal, set_id: str, number: int, *, idempotency_key: str | None = None
+) -> Mapping[str, Any]:
+    """Write the snapshot's state as a new version, through the one update path (and its
+    idempotency key, services/idempotency.py)."""
     target = await version(runtime, principal, set_id, number)
     request = WriteRequest(
         EntityType.TOOL_SET,
         [{"id": set_id, **restore_input(target.snapshot)}],
         atomic=True,
         history_summary=(f"Before restore to version {number}", f"Restored from version {number}"),
+        idempotency_key=idempotency_key,
     )
-    outcome = await bulk_update.update_entities(runtime, principal, request)
+    outcome = await write_once(runtime, principal, request, bulk_update.update_entities, deleting=False)
     if outcome.errors:
         error = outcome.errors[0]
         refusal = NotFound if error.code is ItemErrorCode.NOT_FOUND else BadInput

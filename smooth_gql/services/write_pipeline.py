@@ -23,7 +23,9 @@ element (its input, its references, its row's version, the database), every
 verb refuses for the same reason in the same words, and an atomic batch stops
 between stages with nothing written. What is particular to one entity is a
 hook on its spec (services/entity_spec.py); what is particular to one caller
-is an option of its WriteRequest (services/write_request.py).
+is an option of its WriteRequest (services/write_request.py). A write sent with an
+idempotency key runs its verb through services/idempotency.py `write_once`, which
+claims the key in the verb's unit of work and stores the outcome before its commit.
 """
 
 from __future__ import annotations

@@ -39,6 +39,9 @@ class WriteRequest:
     # Updates only: a tool-set restore names its two history snapshots (before, after)
     # and sends no expected version.
     history_summary: tuple[str, str] | None = None
+    # A retry with the same key and request gets the first outcome back, unwritten
+    # (services/idempotency.py); None writes every time.
+    idempotency_key: str | None = None
 
     @property
     def spec(self) -> EntitySpec:

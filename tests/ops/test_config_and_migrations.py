@@ -95,6 +95,11 @@ def test_auth_settings_come_from_the_environment() -> None:
         ({"SMOOTH_BCRYPT_ROUNDS": "3"}, "SMOOTH_BCRYPT_ROUNDS: must be at least 4, got 3"),
         ({"SMOOTH_FEED_RECHECK_SECONDS": "-1"}, "SMOOTH_FEED_RECHECK_SECONDS: must be at least 0, got -1"),
         ({"SMOOTH_BCRYPT_ROUNDS": "32"}, "SMOOTH_BCRYPT_ROUNDS: must be between 4 and 31, got 32"),
+        ({"SMOOTH_IDEMPOTENCY_HOURS": "-1"}, "SMOOTH_IDEMPOTENCY_HOURS: must be at least 1, got -1"),
+        (
+            {"SMOOTH_IDEMPOTENCY_HOURS": "a day"},
+            "SMOOTH_IDEMPOTENCY_HOURS: expected a whole number, got 'a day'",
+        ),
         ({"SMOOTH_CORS_ORIGINS": "https://cam.example/path"}, "SMOOTH_CORS_ORIGINS: Invalid origin"),
         ({"SMOOTH_CORS_ORIGINS": "cam.example.com"}, "SMOOTH_CORS_ORIGINS: Invalid origin 'cam.example.com'"),
         ({"SMOOTH_CORS_ORIGINS": "https://a.example,null"}, "SMOOTH_CORS_ORIGINS: Invalid origin 'null'"),

@@ -14,16 +14,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-import sqlite3
 import time
 from typing import Any
 
 import httpx
-from sqlalchemy import make_url, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from conftest import Api
 from support.serve_process import ServeProcess, gql, serve
+from support.write_probe import write_transaction_open
 
 BATCH = 1000
 CREATE = """mutation($input: [ToolItemCreateInput!]!) {
@@ -39,42 +39,13 @@ def _batch(label: str) -> dict[str, Any]:
     }
 
 
-async def _write_transaction_open(engine: AsyncEngine, database_url: str) -> bool:
-    """Another connection holds an open write transaction on the database."""
-    if engine.dialect.name == "postgresql":
-        async with engine.connect() as conn:
-            found = await conn.execute(
-                text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                    "AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL"
-                )
-            )
-            return bool(found.scalar_one())
-    return await asyncio.to_thread(_sqlite_write_locked, make_url(database_url).database or "")
-
-
-def _sqlite_write_locked(path: str) -> bool:
-    """The server's writes begin IMMEDIATE, so while one is open nobody else can."""
-    probe = sqlite3.connect(path, timeout=0, isolation_level=None)
-    try:
-        probe.execute("BEGIN IMMEDIATE")
-        probe.execute("ROLLBACK")
-        return False
-    except sqlite3.OperationalError as error:
-        if "locked" not in str(error):
-            raise
-        return True
-    finally:
-        probe.close()
-
-
 async def _kill_during_write(
     server: ServeProcess, client: httpx.AsyncClient, engine: AsyncEngine, database_url: str, label: str
 ) -> None:
     """Send the batch and SIGKILL the server while its write transaction is open."""
     sending = asyncio.create_task(gql(client, server, CREATE, _batch(label)))
     deadline = time.monotonic() + 30  # a bound on the wait, not a timing assertion
-    while not await _write_transaction_open(engine, database_url):
+    while not await write_transaction_open(engine, database_url):
         assert time.monotonic() < deadline and not sending.done(), "the write never opened a transaction"
         await asyncio.sleep(0.002)
     server.process.send_signal(signal.SIGKILL)
