@@ -19,6 +19,11 @@ from smooth_gql.services import idempotency
 from support.auth import AuthApi
 from support.bulk import audit_rows, change_rows, db_state, mutation, new_id, post, seed, valid_input
 
+# The test needs what only PostgreSQL has; its SQLite twin would have nothing to show.
+POSTGRES_ONLY = pytest.mark.parametrize(
+    "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+
 KEYED = {
     op: mutation(op, "ToolItem")
     .replace("$atomic: Boolean!)", "$atomic: Boolean!, $key: String)")
@@ -247,11 +252,10 @@ HELD = """INSERT INTO idempotency_keys (principal_kind, principal_id, key, reque
 VALUES ('user', :owner, 'held', 'x', 'in_progress', now(), now() + interval '1 hour')"""
 
 
+@POSTGRES_ONLY  # SQLite serializes writers: no second transaction can hold a key meanwhile
 async def test_a_key_still_held_past_the_wait_is_in_progress_and_free_after_a_rollback(
     api: Api, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite serializes writers: no second transaction can hold a key meanwhile")
     monkeypatch.setattr(idempotency, "WAIT", "300ms")
     inputs = [valid_input("ToolItem")]
     async with api.engine.connect() as holder:
@@ -270,10 +274,9 @@ async def test_a_key_still_held_past_the_wait_is_in_progress_and_free_after_a_ro
     assert (await keyed(api, "create", inputs, "held"))["data"]["result"]["successCount"] == 1
 
 
+@POSTGRES_ONLY  # SQLite serializes writers: no second transaction can hold a key meanwhile
 async def test_a_second_claim_waits_for_the_first_transaction_to_end(api: Api, database_url: str) -> None:
     """The first holder rolls back while the second waits on its key: the second then writes."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite serializes writers: no second transaction can hold a key meanwhile")
     async with api.engine.connect() as holder:
         await holder.execute(text(HELD), {"owner": LOCAL_ADMIN_ID})
         second = asyncio.create_task(keyed(api, "create", [valid_input("ToolItem")], "held"))
