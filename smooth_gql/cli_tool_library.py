@@ -5,7 +5,10 @@ FreeCAD's `Tools/` folder): `Library/*.fctl` and `Bit/*.fctb`. `import` reads ev
 under `Library/` (or only `--library NAME.fctl`), each with the bits of `Bit/` that it names,
 and imports each as one atomic `importToolLibrary`. `export --tool-set ID` writes
 `Library/<set name>.fctl` and the bits beside it in `Bit/`, each file written whole or not at
-all. The console acts as the account named by `--user`, like `tool-table`; progress (each
+all. FreeCAD files carry no export marker, so an import that would change an existing item or
+set is refused unless `--since CURSOR` (the change-feed cursor taken before the export) or
+`--overwrite` (the files win) says what it may change, as for a `tool.tbl` without marker.
+The console acts as the account named by `--user`, like `tool-table`; progress (each
 phase of each library as it ends, with counts) and the plan go to stderr. Exit codes: 0 done,
 1 refused (a bad file, unknown account or tool set, unmigrated database), 2 bad configuration.
 """
@@ -48,6 +51,17 @@ def add_commands(commands: Any) -> None:
             action.add_argument("--library", help="only this library file of Library/ (e.g. Default.fctl)")
             action.add_argument("--machine", help="the machine the tool set is for")
             action.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
+            action.add_argument(
+                "--overwrite",
+                action="store_true",
+                help="let the files win over edits made to the items and set (FreeCAD files "
+                "carry no export marker: without this or --since, only new ones are written)",
+            )
+            action.add_argument(
+                "--since",
+                metavar="CURSOR",
+                help="the change-feed cursor taken before the export the files came from",
+            )
         else:
             action.add_argument("--tool-set", required=True, help="the tool set id")
 
@@ -93,6 +107,8 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
                 bits,
                 machine_id=args.machine,
                 dry_run=args.dry_run,
+                since=args.since,
+                overwrite=args.overwrite,
                 report=_progress,
             )
             failed += _report(args, library.name, result)

@@ -24,6 +24,12 @@ import may create rows, but every row it would change or delete is refused the s
 VERSION_CONFLICT naming the missing marker) unless the caller says `overwrite: true` (CLI
 `--overwrite`): the shop decides, in so many words, that the file wins. Never a silent
 overwrite, and still a plan to look at first (the refusals are per row, dry runs show them).
+
+A FreeCAD library (`.fctl` + `.fctb`) can carry no marker at all (FreeCAD rewrites its files and
+drops keys it does not know), so its imports are always marker-less: `since` (changesSince's
+endCursor, taken before the export) or `overwrite` is how such an import may change a row.
+The rule (`refused`) is the same for every format; each format words it (`refusal` for the
+files that carry a marker).
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import Enum
 
 from ..auth.principal import Principal
 from ..changes import cursor, feed
@@ -154,14 +161,32 @@ async def _log_end(runtime: Runtime) -> int:
     return max(floor, await log_head(runtime))
 
 
-def refusal(basis: Basis, edited_ids: set[str], row_id: str, version: int) -> str | None:
-    """Why a change to the row `row_id` (now at `version`) must not be written, or None."""
+class Refused(Enum):
+    """Why a change to an existing row must not be written."""
+
+    UNMARKED = "no marker, no since, no overwrite: the file cannot tell its edits from others'"
+    EDITED = "changed after the basis"
+
+
+def refused(basis: Basis, edited_ids: set[str], row_id: str) -> Refused | None:
+    """The one rule for every import that would change (or delete) the row `row_id`."""
     if basis.blind:
+        return Refused.UNMARKED
+    if row_id in edited_ids:
+        return Refused.EDITED
+    return None
+
+
+def refusal(basis: Basis, edited_ids: set[str], row_id: str, version: int) -> str | None:
+    """Why a change to the row `row_id` (now at `version`) must not be written, or None, in the
+    words for a file that carries an export marker (a tool table, a CSV)."""
+    why = refused(basis, edited_ids, row_id)
+    if why is Refused.UNMARKED:
         return (
             f"the file has no export marker, so an edit made since it was written cannot be told "
             f"apart (now version {version}); export again, or pass overwrite to let the file win"
         )
-    if row_id in edited_ids:
+    if why is Refused.EDITED:
         return (
             f"changed since the export this file came from (now version {version}); "
             "export again and redo the edit"

@@ -12,6 +12,12 @@ Import plans first (per bit: CREATE, UPDATE with each changed field, UNCHANGED; 
 set), then, unless it is a dry run or any file failed, writes it in one transaction with
 `create_entities` / `update_entities` (each update carries the version the plan read, so a row
 edited in between is a VERSION_CONFLICT and nothing is written). Always atomic.
+
+The files carry no export marker (FreeCAD rewrites them and drops keys it does not know), so
+an import may create items and sets, but each UPDATE of an existing item or set is refused per
+entry (a VERSION_CONFLICT, also in a dry run's plan) unless the caller passes `since` (the
+changesSince endCursor taken before the export: an entry edited after it is still refused)
+or `overwrite` (the files win). The rule is `provenance`'s, as for tool tables and CSV files.
 """
 
 from __future__ import annotations
@@ -234,16 +240,18 @@ async def import_library(
     machine_id: str | None = None,
     dry_run: bool = False,
     since: str | None = None,
+    overwrite: bool = False,
     report: Reporter = quiet,
 ) -> LibraryImportResult:
     """`since`: the change-feed cursor taken before the export the files came from. An item or
     the set changed after it that the import would change is a VERSION_CONFLICT, never
-    overwritten (and, the import being atomic, nothing is written). `report` hears of each
-    phase (parse, read, plan, each written batch) as it ends."""
+    overwritten (and, the import being atomic, nothing is written). Without `since`, every
+    such change is refused unless `overwrite` lets the files win. `report` hears of each phase
+    (parse, read, plan, each written batch) as it ends."""
     if machine_id is not None and not machine_id.strip():
         raise BadInput("must not be empty", field="machineId")
     check_import_size(runtime, len(bits), "bits", "files")
-    basis, _ = provenance.basis((), since=since, overwrite=False, label="")
+    basis, _ = provenance.basis((), since=since, overwrite=overwrite, label="")
     parsed_library, parsed_bits, messages = freecad_files.parse_files(library, bits)
     result = LibraryImportResult(
         errors=[FileError(m.split(": ", 1)[0], ItemErrorCode.VALIDATION, m) for m in messages]
@@ -259,7 +267,7 @@ async def import_library(
     plan.current = await _tool_set(runtime, principal, plan.set_name, machine_id)
     result.library = _plan_set(plan, library.name, parsed_library, machine_id)
     steps = [*result.bits, result.library]
-    result.errors += [_conflict(s) for s in steps if s.action is PlanAction.UPDATE and s.id in edited]
+    result.errors += _refusals(plan, steps, basis, edited)
     await report(Progress("plan", len(steps), f"steps: {counts([step.action for step in steps])}"))
     if dry_run or result.errors:
         return result
@@ -347,12 +355,34 @@ def _member(tool: LibraryTool, item_of_file: Mapping[str, str | int]) -> dict[st
     return {"itemId": item_of_file.get(tool.path.rsplit("/", 1)[-1]), "nr": tool.nr, "path": tool.path}
 
 
-def _conflict(step: FileStep) -> FileError:
+def _refusals(
+    plan: _Plan, steps: Sequence[FileStep], basis: provenance.Basis, edited: set[str]
+) -> list[FileError]:
+    """A VERSION_CONFLICT for each update of an item or the set that the basis does not cover."""
+    versions = {values["id"]: values["expected_version"] for _, values in plan.updates}
+    if plan.current is not None:
+        versions[plan.current["id"]] = plan.current["version"]
+    errors: list[FileError] = []
+    for step in steps:
+        if step.action is not PlanAction.UPDATE or step.id is None:
+            continue  # a create changes no one's edit; an unchanged entry writes nothing
+        why = provenance.refused(basis, edited, step.id)
+        if why is not None:
+            errors.append(_conflict(step, why, versions[step.id]))
+    return errors
+
+
+def _conflict(step: FileStep, why: provenance.Refused, version: int) -> FileError:
+    if why is provenance.Refused.UNMARKED:
+        reason = (
+            "FreeCAD files carry no export marker, so an edit made since the export cannot be told "
+            f"apart (now version {version}); pass since (the changesSince endCursor taken before "
+            "the export) or overwrite to let the files win"
+        )
+    else:
+        reason = "changed since the export these files came from; export again and redo the edit"
     return FileError(
-        step.file,
-        ItemErrorCode.VERSION_CONFLICT,
-        f"{step.file}: {step.name}: changed since the export these files came from; export again "
-        "and redo the edit",
+        step.file, ItemErrorCode.VERSION_CONFLICT, f"{step.file}: {step.name}: {reason}", version
     )
 
 

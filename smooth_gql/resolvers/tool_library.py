@@ -39,9 +39,12 @@ class ToolLibraryMutation:
         description="Import a library and its bits: each bit into a catalog item (matched by its 1.x "
         "id, else by name; only changed fields are written, with a version check), the library "
         "into the tool set named after the file (on machineId, when given). Always atomic; "
-        "dryRun only plans. Every bit the library names must be sent. since: the changesSince "
-        "endCursor taken before the export; an item or set edited after it that the import would "
-        "change is a VERSION_CONFLICT instead of being overwritten."
+        "dryRun only plans. Every bit the library names must be sent. FreeCAD files carry no "
+        "export marker: without since or overwrite an import may create items and sets, but each "
+        "change to an existing one is a VERSION_CONFLICT. since: the changesSince endCursor taken "
+        "before the export; an item or set edited after it that the import would change is a "
+        "VERSION_CONFLICT instead of being overwritten. overwrite: true lets the files win over "
+        "every edit (not with since)."
     )
     async def import_tool_library(
         self,
@@ -52,6 +55,7 @@ class ToolLibraryMutation:
         machine_id: str | None = None,
         dry_run: bool = False,
         since: str | None = None,
+        overwrite: bool = False,
     ) -> ToolLibraryImportResult:
         ctx = info.context
         result = await tool_library.import_library(
@@ -63,5 +67,6 @@ class ToolLibraryMutation:
             machine_id=machine_id,
             dry_run=dry_run,
             since=since,
+            overwrite=overwrite,
         )
         return import_result(result, dry_run=dry_run)

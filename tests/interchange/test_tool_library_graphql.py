@@ -15,9 +15,9 @@ BIT_1X = (DATA / "1.x/5mm_Endmill.fctb").read_text(encoding="utf-8")
 
 IMPORT = """
 mutation($lib: ToolFileInput!, $bits: [ToolFileInput!]!, $m: String, $dry: Boolean! = false,
-         $since: String) {
+         $since: String, $overwrite: Boolean! = false) {
   importToolLibrary(format: FREECAD, library: $lib, bits: $bits, machineId: $m, dryRun: $dry,
-                    since: $since) {
+                    since: $since, overwrite: $overwrite) {
     dryRun applied
     bits { file name action id changes { field before after } }
     library { file name action id changes { field before after } }
@@ -28,6 +28,12 @@ mutation($lib: ToolFileInput!, $bits: [ToolFileInput!]!, $m: String, $dry: Boole
 }"""
 EXPORT = """query($id: ID!) { toolLibrary(toolSetId: $id, format: FREECAD) {
   library { name content } bits { name content } } }"""
+HEAD = "{ changesSince(first: 0) { endCursor } }"
+UNMARKED = (
+    "FreeCAD files carry no export marker, so an edit made since the export cannot be told apart "
+    "(now version {}); pass since (the changesSince endCursor taken before the export) or "
+    "overwrite to let the files win"
+)
 
 
 def files(bits: dict[str, str]) -> list[dict[str, str]]:
@@ -124,10 +130,10 @@ async def test_merge_by_name_updates_only_what_changed_and_a_dry_run_writes_noth
     before = await api.counts()
     changed = dict(BITS)
     changed["5mm_Drill.fctb"] = changed["5mm_Drill.fctb"].replace("119.0000", "118.0000")
-    dry = await run_import(api, bits=changed, dry=True)
-    assert not dry["applied"] and dry["dryRun"] and dry["items"] == []
+    dry = await run_import(api, bits=changed, dry=True, overwrite=True)
+    assert not dry["applied"] and dry["dryRun"] and dry["items"] == [] and dry["errors"] == []
     assert await api.counts() == before
-    result = await run_import(api, bits=changed)
+    result = await run_import(api, bits=changed, overwrite=True)
     actions = {step["file"]: step["action"] for step in result["bits"]}
     assert actions.pop("5mm_Drill.fctb") == "UPDATE"
     assert set(actions.values()) == {"UNCHANGED"}
@@ -188,16 +194,16 @@ async def test_an_import_merges_over_an_edit_made_before_it(api: Api) -> None:
     # The import reads the row after this edit, so it merges on top of it (no lost update).
     changed = dict(BITS)
     changed["5mm_Drill.fctb"] = changed["5mm_Drill.fctb"].replace("119.0000", "118.0000")
-    result = await run_import(api, bits=changed)
+    result = await run_import(api, bits=changed, overwrite=True)
     assert result["errors"] == []
     [item] = result["items"]
     assert item["version"] == drill["version"] + 2
 
 
 async def test_a_bit_edited_since_the_export_is_a_version_conflict(api: Api) -> None:
-    cursor = (await api.gql("{ changesSince(first: 0) { endCursor } }"))["changesSince"]["endCursor"]
+    cursor = (await api.gql(HEAD))["changesSince"]["endCursor"]
     first = await run_import(api)
-    after_import = (await api.gql("{ changesSince(first: 0) { endCursor } }"))["changesSince"]["endCursor"]
+    after_import = (await api.gql(HEAD))["changesSince"]["endCursor"]
     drill = next(item for item in first["items"] if item["name"] == "5mm Drill")
     update = """mutation($id: ID!, $v: Int!) {
       updateToolItems(input: [{id: $id, expectedVersion: $v, geometry: {tipAngle: 120}}]) { errors { message } } }"""
@@ -207,17 +213,18 @@ async def test_a_bit_edited_since_the_export_is_a_version_conflict(api: Api) -> 
     before = await api.counts()
     result = await run_import(api, bits=changed, since=after_import)
     assert not result["applied"]
-    assert [(e["code"], e["message"]) for e in result["errors"]] == [
+    assert [(e["code"], e["message"], e["currentVersion"]) for e in result["errors"]] == [
         (
             "VERSION_CONFLICT",
             "5mm_Drill.fctb: 5mm Drill: changed since the export these files came from; "
             "export again and redo the edit",
+            drill["version"] + 1,
         )
     ]
     assert await api.counts() == before
-    # Bits the edit did not touch are no conflict; without `since` the import merges over the edit.
+    # Bits the edit did not touch are no conflict; with `overwrite` the import merges over the edit.
     assert (await run_import(api, since=cursor, dry=True))["errors"][0]["file"] == "5mm_Drill.fctb"
-    merged = await run_import(api, bits=changed)
+    merged = await run_import(api, bits=changed, overwrite=True)
     assert merged["applied"] and [i["geometry"]["tipAngle"] for i in merged["items"]] == [118.0]
 
 
@@ -260,3 +267,58 @@ async def test_an_item_that_never_came_from_freecad_and_names_that_are_paths(api
         ["parameter", [["Diameter", "8.0000 mm"], ["TipAngle", "118.0000 °"]]],
         ["attribute", []],
     ]
+
+
+async def test_without_since_or_overwrite_an_import_only_creates(api: Api) -> None:
+    first = await run_import(api)
+    assert first["applied"] and first["errors"] == []
+    drill = next(item for item in first["items"] if item["name"] == "5mm Drill")
+    changed = dict(BITS)
+    changed["5mm_Drill.fctb"] = changed["5mm_Drill.fctb"].replace("119.0000", "118.0000")
+    before = await api.counts()
+    for dry in (True, False):  # the dry run's plan shows the refusal the import makes
+        result = await run_import(api, bits=changed, dry=dry)
+        assert not result["applied"] and result["items"] == []
+        assert [s["action"] for s in result["bits"] if s["file"] == "5mm_Drill.fctb"] == ["UPDATE"]
+        assert [(e["file"], e["code"], e["message"], e["currentVersion"]) for e in result["errors"]] == [
+            (
+                "5mm_Drill.fctb",
+                "VERSION_CONFLICT",
+                "5mm_Drill.fctb: 5mm Drill: " + UNMARKED.format(drill["version"]),
+                drill["version"],
+            )
+        ]
+    assert await api.counts() == before
+    # A new bit in the library: its item would be created, but the set's change is refused.
+    extra = changed["5mm_Drill.fctb"].replace("5mm Drill", "6mm Drill")
+    library = json.loads(LIBRARY)
+    library["tools"].append({"nr": 10, "path": "6mm_Drill.fctb"})
+    grown = await run_import(api, json.dumps(library), {**BITS, "6mm_Drill.fctb": extra})
+    tool_set = first["toolSet"]
+    assert [(e["file"], e["message"]) for e in grown["errors"]] == [
+        ("Default.fctl", "Default.fctl: Default: " + UNMARKED.format(tool_set["version"]))
+    ]
+    assert [s["action"] for s in grown["bits"] if s["file"] == "6mm_Drill.fctb"] == ["CREATE"]
+    assert await api.counts() == before
+    variables = {"lib": {"name": "Default.fctl", "content": LIBRARY}, "bits": files(changed)}
+    since = (await api.gql(HEAD))["changesSince"]["endCursor"]
+    body = await api.gql_raw(IMPORT, {**variables, "since": since, "overwrite": True})
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert body["errors"][0]["message"].startswith("overwrite: not with since")
+    assert await api.counts() == before
+
+
+async def test_since_or_overwrite_let_an_import_change_what_it_may(api: Api) -> None:
+    first = await run_import(api)
+    since = (await api.gql(HEAD))["changesSince"]["endCursor"]
+    changed = dict(BITS)
+    changed["5mm_Drill.fctb"] = changed["5mm_Drill.fctb"].replace("119.0000", "118.0000")
+    result = await run_import(api, bits=changed, since=since)
+    assert result["errors"] == [] and [i["geometry"]["tipAngle"] for i in result["items"]] == [118.0]
+    # That import is itself an edit after `since`: the same cursor no longer covers the bit.
+    changed["5mm_Drill.fctb"] = changed["5mm_Drill.fctb"].replace("118.0000", "117.0000")
+    again = await run_import(api, bits=changed, since=since)
+    assert [e["code"] for e in again["errors"]] == ["VERSION_CONFLICT"] and not again["applied"]
+    won = await run_import(api, bits=changed, overwrite=True)
+    assert won["errors"] == [] and [i["geometry"]["tipAngle"] for i in won["items"]] == [117.0]
+    assert won["toolSet"]["id"] == first["toolSet"]["id"]
