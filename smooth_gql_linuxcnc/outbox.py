@@ -43,7 +43,7 @@ def key_for(entry: Entry, version: int, first: int) -> str | None:
     """
     key = entry.get("key")
     if key is None or version == first:
-        return key  # type: ignore[no-any-return]
+        return key
     return f"{key}@v{version}"
 
 
