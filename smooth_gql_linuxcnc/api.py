@@ -2,7 +2,9 @@
 
 Failures come in three kinds, because the bridge treats them differently: `Unreachable`
 (no answer, a timeout, a 5xx: journal and retry later), `Refused` (the key is bad or may
-not do this: a clear error at start), and per-element bulk errors, returned as data.
+not do this: a clear error at start; it carries the error's `extensions.code`, so the
+outbox can tell an idempotency key still in progress from a revoked key), and per-element
+bulk errors, returned as data.
 """
 
 from __future__ import annotations
@@ -20,12 +22,15 @@ PRESETS = f"""query($machine: String!, $after: String) {{
   toolPresets(filter: {{machineId: $machine}}, first: 500, after: $after) {{
     edges {{ node {{ {PRESET_FIELDS} }} }} pageInfo {{ hasNextPage endCursor }} }} }}"""
 PRESET = f"query($id: ID!) {{ toolPreset(id: $id) {{ {PRESET_FIELDS} }} }}"
-UPDATE_PRESETS = f"""mutation($input: [ToolPresetUpdateInput!]!) {{
-  updateToolPresets(input: $input) {{ results {{ {PRESET_FIELDS} }} {ERROR_FIELDS} }} }}"""
-CREATE_USAGES = f"""mutation($input: [ToolUsageCreateInput!]!) {{
-  createToolUsages(input: $input) {{ results {{ {USAGE_FIELDS} }} {ERROR_FIELDS} }} }}"""
-UPDATE_USAGES = f"""mutation($input: [ToolUsageUpdateInput!]!) {{
-  updateToolUsages(input: $input) {{ results {{ {USAGE_FIELDS} }} {ERROR_FIELDS} }} }}"""
+UPDATE_PRESETS = f"""mutation($input: [ToolPresetUpdateInput!]!, $key: String) {{
+  updateToolPresets(input: $input, idempotencyKey: $key) {{
+    results {{ {PRESET_FIELDS} }} {ERROR_FIELDS} }} }}"""
+CREATE_USAGES = f"""mutation($input: [ToolUsageCreateInput!]!, $key: String) {{
+  createToolUsages(input: $input, idempotencyKey: $key) {{
+    results {{ {USAGE_FIELDS} }} {ERROR_FIELDS} }} }}"""
+UPDATE_USAGES = f"""mutation($input: [ToolUsageUpdateInput!]!, $key: String) {{
+  updateToolUsages(input: $input, idempotencyKey: $key) {{
+    results {{ {USAGE_FIELDS} }} {ERROR_FIELDS} }} }}"""
 # The export's first line, `; smooth-gql export <cursor>`, is the change cursor the read follows:
 # presets read after it and the feed resumed from it leave no gap.
 EXPORT_MARKER = "query($machine: String!) { toolTable(machineId: $machine, format: LINUXCNC) }"
@@ -39,6 +44,10 @@ class Unreachable(Exception):
 
 class Refused(Exception):
     """The server answered no: a bad key, a key without access, a malformed request."""
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code  # the first error's `extensions.code`, when the server gave one
 
 
 class Api:
@@ -65,8 +74,10 @@ class Api:
         except ValueError:
             raise Refused(f"HTTP {response.status_code}: {response.text[:200]}") from None
         if response.status_code != 200 or body.get("errors"):
-            messages = "; ".join(e.get("message", "?") for e in body.get("errors") or [])
-            raise Refused(f"HTTP {response.status_code}: {messages or response.text[:200]}")
+            errors = body.get("errors") or []
+            messages = "; ".join(e.get("message", "?") for e in errors)
+            code = (errors[0].get("extensions") or {}).get("code") if errors else None
+            raise Refused(f"HTTP {response.status_code}: {messages or response.text[:200]}", code)
         return body["data"]
 
     async def presets(self, machine: str, timeout: float | None = None) -> list[Preset]:
@@ -92,9 +103,12 @@ class Api:
         data = await self.run(PRESET, {"id": preset_id})
         return data["toolPreset"]  # type: ignore[no-any-return]
 
-    async def bulk(self, query: str, name: str, element: dict[str, Any]) -> tuple[Any, dict[str, Any] | None]:
-        """One element of a bulk write: its result, or its error (`code`, `message`, `field`)."""
-        data = (await self.run(query, {"input": [element]}))[name]
+    async def bulk(
+        self, query: str, name: str, element: dict[str, Any], key: str | None
+    ) -> tuple[Any, dict[str, Any] | None]:
+        """One element of a bulk write under idempotency key `key` (None: none, an old journal
+        entry): its result, or its error (`code`, `message`, `field`)."""
+        data = (await self.run(query, {"input": [element], "key": key}))[name]
         return (data["results"] or [None])[0], (data["errors"] or [None])[0]
 
     async def usage(self, usage_id: str) -> dict[str, Any] | None:

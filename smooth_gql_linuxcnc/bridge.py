@@ -38,7 +38,9 @@ class Bridge:
         self.served: dict[int, Served] = {}  # the table of LinuxCNC's last `g`, by tool number
 
     def _record(self, entry: dict[str, Any]) -> None:
-        self.journal.add({"id": str(uuid.uuid4()), **entry})
+        # The key goes to disk with the entry, before FINI: every send of the entry, replays after
+        # a restart included, carries the same one.
+        self.journal.add({"id": str(uuid.uuid4()), "key": str(uuid.uuid4()), **entry})
         self.outbox.wake.set()
 
     def handle(self, text: str) -> None:

@@ -6,10 +6,11 @@ WebSocket or plays a server that is down, without stopping the server.
 
 from __future__ import annotations
 
-import shutil
+import json
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from support.auth import live_auth_server
@@ -173,6 +174,29 @@ async def test_offline_writes_are_journaled_and_replayed_once(
         assert (cache / "journal.jsonl").read_text() == ""
 
 
+def _entries(journal: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in journal.read_text().splitlines()]
+
+
+async def _stored_keys(engine: AsyncEngine, shop: Shop) -> dict[str, str]:
+    """The bridge key's idempotency keys on the server, with their state."""
+    query = text("SELECT key, state FROM idempotency_keys WHERE principal_id = :owner")
+    async with engine.connect() as connection:
+        rows = (await connection.execute(query, {"owner": shop.key_id})).all()
+    return {row.key: row.state for row in rows}
+
+
+async def _replayed(proxy: Proxy, shop: Shop, cache: Path, entries: list[dict[str, Any]]) -> str:
+    """The journal as it was before anything settled, replayed once more: the new log lines."""
+    before = len((cache / "bridge.log").read_text())
+    (cache / "journal.jsonl").write_text("".join(json.dumps(entry) + "\n" for entry in entries))
+    bridge = await started(proxy.url, shop.key, cache)
+    assert await bridge.close() == 0
+    assert (cache / "journal.jsonl").read_text() == ""
+    await _stored_once(shop)
+    return (cache / "bridge.log").read_text()[before:]
+
+
 async def test_a_kill_between_journal_write_and_replay_loses_and_repeats_nothing(
     engine: AsyncEngine, database_url: str, tmp_path: Path
 ) -> None:
@@ -183,19 +207,28 @@ async def test_a_kill_between_journal_write_and_replay_loses_and_repeats_nothing
         bridge = await _offline_session(proxy, shop, cache)
         bridge.kill()  # after FINI, before any replay
         await bridge.process.wait()
-        unsettled = cache.parent / "journal-unsettled.jsonl"
-        shutil.copy(cache / "journal.jsonl", unsettled)
+        unsettled = _entries(cache / "journal.jsonl")
+        offset, load, unload = unsettled
+        assert len({entry["key"] for entry in unsettled}) == 3  # each journaled with a key of its own
         proxy.up = True
         bridge = await started(proxy.url, shop.key, cache)
         await _stored_once(shop)
         assert await bridge.close() == 0
-        # A kill after the server stored each entry but before the journal said so: all replayed again.
-        shutil.copy(unsettled, cache / "journal.jsonl")
-        bridge = await started(proxy.url, shop.key, cache)
-        assert await bridge.close() == 0
-        assert (cache / "journal.jsonl").read_text() == ""
-        await _stored_once(shop)
-        log = (cache / "bridge.log").read_text()
+        assert await _stored_keys(engine, shop) == {entry["key"]: "done" for entry in unsettled}
+        # A kill after the server stored each entry but before the journal said so: all replayed
+        # again, under the same keys, answered with the stored results (no "already stored").
+        log = await _replayed(proxy, shop, cache, unsettled)
+        assert f"{load['id']} (load): usage started" in log and f"{unload['id']} (unload): usage ended" in log
+        assert "usage already stored" not in log and "usage end already stored" not in log
+        assert f"{offset['id']} (offset): already stored at version 2" in log  # re-read, not resent
+        assert len(await _stored_keys(engine, shop)) == 3
+        usage = (await _usages(shop))[0]["id"]
+        audit = (await auth.ok(AUDIT, {"id": usage}, shop.admin))["auditLog"]["edges"]
+        assert sorted(edge["node"]["operation"] for edge in audit) == ["CREATE", "UPDATE"], audit
+        # Entries of the bridge before keys (none in the entry): the ids and versions still hold.
+        log = await _replayed(
+            proxy, shop, cache, [{k: v for k, v in e.items() if k != "key"} for e in unsettled]
+        )
         assert "usage already stored" in log and "already stored at version 2" in log
         assert "usage end already stored" in log
 
