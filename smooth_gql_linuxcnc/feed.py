@@ -71,6 +71,7 @@ class Feed:
             open_timeout=5,
             ping_interval=5,
             ping_timeout=5,
+            close_timeout=1,  # at LinuxCNC's shutdown, not websockets' 10 s for a close handshake
         ) as socket:
             await socket.send(
                 json.dumps(
