@@ -82,7 +82,8 @@ async def refresh(client: api.Api, table: Table, timeout: float | None = None) -
 
 async def _start(args: argparse.Namespace, client: api.Api, table: Table) -> None:
     try:
-        await asyncio.wait_for(refresh(client, table, args.start_wait), args.start_wait)
+        async with asyncio.timeout(args.start_wait):
+            await refresh(client, table, args.start_wait)
     except TimeoutError:
         log.warning(
             "server did not answer within %g s: serving %d cached preset(s)",

@@ -58,6 +58,8 @@ class Feed:
                 await self._session()
             except (TimeoutError, OSError, websockets.WebSocketException) as error:
                 log.info("change feed disconnected (%s); reconnecting", error or type(error).__name__)
+            except Exception:  # unexpected (a malformed message): the cache must keep following
+                log.exception("change feed failed; reconnecting")
             await asyncio.sleep(self.retry_seconds)
 
     async def _session(self) -> None:
@@ -78,7 +80,10 @@ class Feed:
                     {"type": "connection_init", "payload": {"authorization": headers["Authorization"]}}
                 )
             )
-            ack = json.loads(await asyncio.wait_for(socket.recv(), 5))
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that
+            # meets a finished recv, and the task then outlives the bridge's shutdown.
+            async with asyncio.timeout(5):
+                ack = json.loads(await socket.recv())
             if ack.get("type") != "connection_ack":
                 raise websockets.InvalidHandshake(f"no connection_ack: {ack}")
             start = self.table.cursor
@@ -99,6 +104,9 @@ class Feed:
         kind = message.get("type")
         if kind == "ping":
             await socket.send(json.dumps({"type": "pong"}))
+        elif kind == "next" and message["payload"].get("errors"):
+            # e.g. the key was revoked or expired meanwhile: reconnect, where the handshake says why
+            raise websockets.InvalidHandshake(f"subscription refused: {message['payload']['errors']}")
         elif kind == "next":
             change = message["payload"]["data"]["changes"]
             self.table.apply(change["entityId"], change["entity"])

@@ -31,9 +31,11 @@ POSTGRES_URL = os.environ.get("SMOOTH_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
-# Modules whose helpers start real `smooth-gql serve` processes (several workers each) or a
-# load run: a test module that uses one is marked `servers` (below).
-SERVER_HELPERS = ("support.serve_process", "support.stock_server", "bench.load")
+# Modules whose helpers start real `smooth-gql serve` processes (several workers each), a
+# LinuxCNC bridge process beside a live server, or a load run: a test module that uses one is
+# marked `servers` (below). The bridge's shutdown waits (its exit after stdin closes, the live
+# server's stop) missed their bounds now and then with both xdist workers busy beside them.
+SERVER_HELPERS = ("support.serve_process", "support.stock_server", "support.bridge", "bench.load")
 
 
 # The modules whose tests run longest (a minute and more each, under coverage): run first.

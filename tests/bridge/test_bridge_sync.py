@@ -290,6 +290,7 @@ async def test_writes_refused_for_a_revoked_key_stay_in_the_journal(
             return "refused" in (cache / "bridge.log").read_text()
 
         await eventually(refused, "the load refused")
-        assert await bridge.close() == 0
+        code = await bridge.close()
+        assert code == 0, await bridge.stderr()
         assert '"kind":"load"' in (cache / "journal.jsonl").read_text()  # kept for a new key
         assert await _usages(shop) == []
