@@ -22,7 +22,6 @@ from .auth.principal import local_admin
 from .cli_console import Refused, describe, migrated_runtime, read_text
 from .config import Settings
 from .errors import ServiceError
-from .schema import schema
 from .services import trusted_documents
 from .trusted_gate import compiler
 
@@ -42,6 +41,10 @@ def add_commands(commands: Any) -> None:
 async def _run(settings: Settings, args: argparse.Namespace, texts: list[str]) -> list[dict[str, Any]]:
     async with migrated_runtime(settings) as runtime:
         if args.action == "add":
+            # Imported here: the schema brings prometheus-client, which must not be imported
+            # before `serve` has set or cleared its multiprocess variable (cli.py imports us).
+            from .schema import schema
+
             compile_document = compiler(schema._schema, settings)
             return await trusted_documents.register(runtime, local_admin(), texts, compile_document)
         if args.action == "list":
