@@ -108,13 +108,25 @@ async def run(args: argparse.Namespace, key: str) -> None:
         outbox.wake.set()
         await serve_stdin(Bridge(table, journal, outbox, replies))
         await _drain(outbox, args.start_wait)
-        for task in tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await _stop(tasks, feed, outbox)
     finally:
         journal.close()
         await client.close()
+
+
+async def _stop(tasks: list[asyncio.Task[None]], feed: Feed, outbox: Outbox) -> None:
+    """End the feed and the outbox: flagged, then cancelled, then awaited within a bound (a
+    loop that missed its cancellation sees its flag on its next turn)."""
+    feed.stopping = outbox.stopping = True
+    outbox.wake.set()
+    for task in tasks:
+        task.cancel()
+    done, pending = await asyncio.wait(tasks, timeout=5)
+    for task in pending:
+        log.warning("%s did not stop within 5 s", task.get_coro())
+    for task in done:
+        if not task.cancelled() and task.exception() is not None:
+            log.error("%s had failed", task.get_coro(), exc_info=task.exception())
 
 
 async def _drain(outbox: Outbox, seconds: float) -> None:

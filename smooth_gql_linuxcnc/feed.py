@@ -50,10 +50,13 @@ class Feed:
         self.table = table
         self.refresh = refresh  # reads every preset anew; False when the server did not answer
         self.retry_seconds = retry_seconds
+        # Set at shutdown. A cancellation alone is not enough: one that lands in a library's
+        # own timeout handling can be swallowed, and this loop then outlived LinuxCNC.
+        self.stopping = False
 
     async def run(self) -> None:
         """Forever: connect, subscribe from the saved cursor, apply; on any drop wait and reconnect."""
-        while True:
+        while not self.stopping:
             try:
                 await self._session()
             except (TimeoutError, OSError, websockets.WebSocketException) as error:

@@ -133,12 +133,14 @@ class Outbox:
         self.retry_seconds = retry_seconds
         self.wake = asyncio.Event()
         self.online = True
+        self.stopping = False  # set at shutdown (see Feed.stopping)
 
     async def run(self) -> None:
-        while True:
+        while not self.stopping:
             if not self.journal.pending:
                 self.wake.clear()
                 await self.wake.wait()
+                continue
             entry = self.journal.pending[0]
             try:
                 outcome = await send(self.client, entry)
