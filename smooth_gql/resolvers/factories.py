@@ -12,8 +12,7 @@ from strawberry.types.field import StrawberryField
 from ..context import Context
 from ..enums import EntityType
 from ..graphql_bulk_guard import BULK_WRITE, BulkWrite
-from ..services import bulk_create, bulk_delete, bulk_update, reads
-from ..services.idempotency import write_once
+from ..services import bulk_writes, reads
 from ..services.write_request import WriteRequest
 from ..types.bulk import BulkResult, bulk_result
 from ..types.common import Connection, DeleteInput, connection, list_query, load_one, to_service
@@ -72,9 +71,7 @@ def create(entity: EntityType, cls: Any, input_cls: Any) -> StrawberryField:
     ) -> BulkResult[cls]:
         ctx = info.context
         request = WriteRequest(entity, to_service(input), atomic=atomic, idempotency_key=idempotency_key)
-        outcome = await write_once(
-            ctx.runtime, ctx.principal, request, bulk_create.create_entities, deleting=False
-        )
+        outcome = await bulk_writes.create(ctx.runtime, ctx.principal, request)
         return bulk_result(entity, cls, outcome)
 
     return mutation(
@@ -90,9 +87,7 @@ def update(entity: EntityType, cls: Any, input_cls: Any) -> StrawberryField:
     ) -> BulkResult[cls]:
         ctx = info.context
         request = WriteRequest(entity, to_service(input), atomic=atomic, idempotency_key=idempotency_key)
-        outcome = await write_once(
-            ctx.runtime, ctx.principal, request, bulk_update.update_entities, deleting=False
-        )
+        outcome = await bulk_writes.update(ctx.runtime, ctx.principal, request)
         return bulk_result(entity, cls, outcome)
 
     return mutation(
@@ -108,9 +103,7 @@ def delete(entity: EntityType, cls: Any) -> StrawberryField:
     ) -> BulkResult[cls]:
         ctx = info.context
         request = WriteRequest(entity, to_service(input), atomic=atomic, idempotency_key=idempotency_key)
-        outcome = await write_once(
-            ctx.runtime, ctx.principal, request, bulk_delete.delete_entities, deleting=True
-        )
+        outcome = await bulk_writes.delete(ctx.runtime, ctx.principal, request)
         return bulk_result(entity, cls, outcome)
 
     return mutation(

@@ -18,8 +18,7 @@ from ..auth.principal import Principal
 from ..legacy.collections import COLLECTIONS
 from ..legacy.wire import Collection, needs_derived, to_model, to_wire
 from ..runtime import Runtime
-from ..services import bulk_create, bulk_delete, bulk_update, reads
-from ..services.idempotency import write_once
+from ..services import bulk_writes, reads
 from ..services.reads import ListQuery
 from ..services.write_request import BulkOutcome, WriteRequest
 from . import docs
@@ -114,7 +113,7 @@ def _write_handlers(c: Collection) -> tuple[Handler, Handler, Handler]:
         elements = [item.model_dump() for item in body.items]  # type: ignore[attr-defined]
         inputs = [to_model(c, e, creating=True) for e in elements]
         request = WriteRequest(c.entity, inputs, required=c.required, idempotency_key=key)
-        outcome = await write_once(rt, principal, request, bulk_create.create_entities, deleting=False)
+        outcome = await bulk_writes.create(rt, principal, request)
         return await _bulk_response(rt, principal, c, outcome, elements, creating=True)
 
     async def update(
@@ -129,7 +128,7 @@ def _write_handlers(c: Collection) -> tuple[Handler, Handler, Handler]:
             for e in elements
         ]
         request = WriteRequest(c.entity, inputs, idempotency_key=key)
-        outcome = await write_once(rt, principal, request, bulk_update.update_entities, deleting=False)
+        outcome = await bulk_writes.update(rt, principal, request)
         return await _bulk_response(rt, principal, c, outcome, elements)
 
     async def delete(
@@ -137,7 +136,7 @@ def _write_handlers(c: Collection) -> tuple[Handler, Handler, Handler]:
     ) -> JSONResponse:
         elements: list[Mapping[str, Any]] = [{"id": i} for i in body.ids]
         request = WriteRequest(c.entity, elements, idempotency_key=key)
-        outcome = await write_once(rt, principal, request, bulk_delete.delete_entities, deleting=True)
+        outcome = await bulk_writes.delete(rt, principal, request)
         return await _bulk_response(rt, principal, c, outcome, elements)
 
     return create, update, delete

@@ -13,9 +13,8 @@ from ..auth.principal import Principal
 from ..enums import EntityType
 from ..errors import BadInput, ItemErrorCode, NotFound, ServiceError
 from ..runtime import Runtime
-from . import bulk_update, reads
+from . import bulk_writes, reads
 from .entities import TOOL_SET
-from .idempotency import write_once
 from .tool_set_history import MEMBER_LISTS, RESTORABLE_FIELDS, VERSIONS, restore_input, snapshot
 from .write_request import WriteRequest
 
@@ -110,7 +109,7 @@ async def restore(
         history_summary=(f"Before restore to version {number}", f"Restored from version {number}"),
         idempotency_key=idempotency_key,
     )
-    outcome = await write_once(runtime, principal, request, bulk_update.update_entities, deleting=False)
+    outcome = await bulk_writes.update(runtime, principal, request)
     if outcome.errors:
         error = outcome.errors[0]
         refusal = NotFound if error.code is ItemErrorCode.NOT_FOUND else BadInput
