@@ -66,3 +66,8 @@ async def test_a_stock_node_client_follows_the_changes_and_resumes(served: Stock
     log = (await served.gql(SINCE, {"after": got["head"]}))["changesSince"]["changes"]
     assert [c["entityId"] for c in log] == [got["liveId"], *got["missed"]]
     assert [c["cursor"] for c in log] == [live["cursor"], *(c["cursor"] for c in got["resumed"])]
+    # Every event as the stock client hands it over carries the operation's price (README
+    # "Query cost"): one event's cost, the same each time, under the configured limit.
+    assert len(got["costs"]) == 3 and all(cost == got["costs"][0] for cost in got["costs"]), got["costs"]
+    assert set(got["costs"][0]) == {"requested", "limit"}
+    assert 0 < got["costs"][0]["requested"] <= got["costs"][0]["limit"]

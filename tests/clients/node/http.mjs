@@ -57,6 +57,9 @@ export async function createItem(httpUrl, key, name) {
   return data.createToolItems.results[0].id;
 }
 
+// `extensions.cost` of every subscription result taken, as the stock client hands it over.
+export const costs = [];
+
 // The next `count` results of a subscription's async iterator (graphql-ws and graphql-sse
 // both offer `iterate`); a result with errors ends the script.
 export async function take(iterator, count) {
@@ -66,6 +69,7 @@ export async function take(iterator, count) {
     if (done) throw new Error(`subscription ended after ${got.length} results`);
     if (value.errors) throw new Error(`subscription errors: ${JSON.stringify(value.errors)}`);
     got.push(value.data.changes);
+    costs.push(value.extensions?.cost ?? null);
   }
   return got;
 }
@@ -85,5 +89,5 @@ export async function followThenResume(httpUrl, key, open) {
   const resumed = await take(iterator, 2);
   await iterator.return?.();
   await close();
-  return { head, liveId, live, missed, resumed };
+  return { head, liveId, live, missed, resumed, costs };
 }
