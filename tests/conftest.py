@@ -236,6 +236,41 @@ async def engine(database_url: str, reset: PostgresReset | None) -> AsyncIterato
     await engine.dispose()
 
 
+# --- one database for a whole module ----------------------------------------------------------
+# For a table of cases that all run against one dataset (tests/ops/test_error_texts.py): the
+# dataset is built once per module and backend instead of once per case. The module must keep
+# its cases independent itself (they only read or are refused, and it checks that each left the
+# dataset as it found it). Safe beside the per-test fixtures: a worker runs a module's tests one
+# after another, so no other test resets the session's PostgreSQL database in between, and the
+# next one to use it empties it first, as always.
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("module") / "smooth.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite+aiosqlite:///{path}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture(scope="module")
+def module_reset(module_database_url: str, request: pytest.FixtureRequest) -> PostgresReset | None:
+    """`reset` for module_engine (a plain fixture for the same reason)."""
+    return None if module_database_url.startswith("sqlite") else request.getfixturevalue("postgres_reset")
+
+
+@pytest.fixture(scope="module")
+async def module_engine(
+    module_database_url: str, module_reset: PostgresReset | None
+) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(module_database_url)
+    if module_reset is not None:
+        await module_reset()
+    yield engine
+    await engine.dispose()
+
+
 class StatementCounter:
     """Counts SQL statements sent on an engine (DataLoader batching tests)."""
 
