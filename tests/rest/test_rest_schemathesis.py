@@ -21,9 +21,10 @@ of the PostgreSQL fuzz run, a NUL in a list filter:
 `test_a_nul_in_a_filter_is_400_not_a_database_error`; 64-bit overflow, malformed
 bodies and updates), accounts, keys, auth, audit, changes and backups in the
 other tests/rest and tests/backup files, and the hostile values the databases
-differ on (NUL characters, lone surrogates, integers beyond 32 and 64 bits,
+differ on (NUL characters, lone surrogates, integers beyond 32 bits,
 non-finite JSON) in tests/graphql/test_bad_input.py through the same services.
-To fuzz PostgreSQL by hand: `python tests/rest/test_rest_schemathesis.py URL`.
+To fuzz PostgreSQL by hand: `python tests/rest/test_rest_schemathesis.py URL` (a migrated
+throw-away database: it is emptied first).
 """
 
 from __future__ import annotations
