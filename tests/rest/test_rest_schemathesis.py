@@ -8,15 +8,34 @@ requests go past the 401. Every answer must agree with the document: no 5xx,
 a documented status code, a documented content type, a body that matches the
 documented schema. Bounded: a fixed number of examples per operation and
 mode, derandomized (the same requests on every run).
+
+The operations are fuzzed in PARTS shares (every PARTS-th operation of the
+document from an offset), each a test of its own, so that pytest-xdist runs
+them side by side; together they cover every operation exactly once.
+
+On SQLite only (issue 14: the run cost ~35 s of CPU per database, the PostgreSQL
+leg's largest item). The REST routes' PostgreSQL behaviour is covered where the
+REST tests run on both databases (the `api` and `auth` fixtures): the contract
+per collection in tests/rest/test_rest_collections.py (among it the one finding
+of the PostgreSQL fuzz run, a NUL in a list filter:
+`test_a_nul_in_a_filter_is_400_not_a_database_error`; 64-bit overflow, malformed
+bodies and updates), accounts, keys, auth, audit, changes and backups in the
+other tests/rest and tests/backup files, and the hostile values the databases
+differ on (NUL characters, lone surrogates, integers beyond 32 bits,
+non-finite JSON) in tests/graphql/test_bad_input.py through the same services.
+To fuzz PostgreSQL by hand: `python tests/rest/test_rest_schemathesis.py URL` (a migrated
+throw-away database: it is emptied first).
 """
 
 from __future__ import annotations
 
 import asyncio
+import shutil
 import threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -39,6 +58,7 @@ from smooth_gql.app import create_app
 from smooth_gql.db.engine import create_engine
 
 EXAMPLES = 10  # per operation and generation mode
+PARTS = 2  # shares of the operations, one test each (xdist spreads them over both cores)
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 PASSWORD = "correct horse battery"
 
@@ -107,8 +127,11 @@ def api_key(base: str) -> str:
         return str(made.json()["key"])
 
 
-def fuzz(base: str, key: str) -> tuple[Counter[tuple[str, int]], list[str]]:
-    """Every operation, both modes; the answers' statuses per operation and every failure found."""
+def fuzz(
+    base: str, key: str, part: int = 0, parts: int = 1
+) -> tuple[list[str], Counter[tuple[str, int]], list[str]]:
+    """Every `parts`-th operation from `part` on, both modes: the labels of all the document's
+    operations, the answers' statuses per fuzzed operation and every failure found."""
     schema = schemathesis.openapi.from_url(f"{base}/api/v1/openapi.json", timeout=30)
     session = requests.Session()
     headers = {"Authorization": f"Bearer {key}"}
@@ -135,33 +158,30 @@ def fuzz(base: str, key: str) -> tuple[Counter[tuple[str, int]], list[str]]:
 
         return call
 
-    for result in schema.get_all_operations():
-        operation = result.ok()
+    operations = [result.ok() for result in schema.get_all_operations()]
+    for operation in operations[part::parts]:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             try:
                 examples(operation, mode)()
             except Unsatisfiable:  # nothing to make invalid (no parameters, no body)
                 assert mode is GenerationMode.NEGATIVE, operation.label
     session.close()
-    return statuses, failures
+    return [operation.label for operation in operations], statuses, failures
 
 
-@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+REACHED = {"GET /v1/tool-items", "POST /v1/tool-items", "PUT /v1/tool-sets", "DELETE /v1/tool-usage"}
+
+
+@pytest.mark.parametrize("part", range(PARTS))
 def test_every_rest_answer_agrees_with_the_openapi_document(
-    backend: str, request: pytest.FixtureRequest, tmp_path: Any
+    part: int, sqlite_template: Path, tmp_path: Path
 ) -> None:
-    if backend == "sqlite":
-        import shutil
+    path = tmp_path / "fuzz.db"
+    shutil.copyfile(sqlite_template, path)
 
-        path = tmp_path / "fuzz.db"
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
-        database_url = f"sqlite+aiosqlite:///{path}"
-    else:
-        database_url = str(request.getfixturevalue("postgres_url"))
-
-    with served(database_url) as base:
+    with served(f"sqlite+aiosqlite:///{path}") as base:
         key = api_key(base)
-        statuses, failures = fuzz(base, key)
+        labels, statuses, failures = fuzz(base, key, part, PARTS)
         # The server is still answering, and the key still works.
         assert (
             httpx.get(f"{base}/api/v1/auth/me", headers={"Authorization": f"Bearer {key}"}).status_code == 200
@@ -169,18 +189,16 @@ def test_every_rest_answer_agrees_with_the_openapi_document(
 
     sent = sum(statuses.values())
     assert failures == [], "\n\n".join(failures[:20]) + f"\n\n{len(failures)} failures in {sent} requests"
-    # Every operation was really exercised, and the key took most of them past the 401.
+    # Every operation of this share was really exercised, and the key took most of them past the 401.
+    share = set(labels[part::PARTS])
     operations = {label for label, _ in statuses}
     succeeded = {label for label, status in statuses if status < 300}
-    assert len(operations) >= 50, sorted(operations)
+    assert len(labels) >= 50, labels
+    assert operations == share, sorted(share ^ operations)
     # (Random ids find no row: single GETs, history, revocation answer 404 and count as refused.)
-    assert {
-        "GET /v1/tool-items",
-        "POST /v1/tool-items",
-        "PUT /v1/tool-sets",
-        "DELETE /v1/tool-usage",
-    } <= succeeded
-    assert len(succeeded) >= 30, sorted(operations - succeeded)
+    assert set(labels) >= REACHED, sorted(REACHED - set(labels))
+    assert REACHED & share <= succeeded, sorted((REACHED & share) - succeeded)
+    assert len(succeeded) >= 30 // PARTS, sorted(operations - succeeded)  # 30 of the whole document
     assert sum(n for (_, status), n in statuses.items() if status == 401) < sent / 20, statuses
 
 
@@ -188,7 +206,7 @@ if __name__ == "__main__":  # a report of the answers, for a look by hand
     import sys
 
     with served(sys.argv[1]) as base:
-        statuses, failures = fuzz(base, api_key(base))
+        _, statuses, failures = fuzz(base, api_key(base))
     for (label, status), n in sorted(statuses.items()):
         print(f"{status} {n:4d} {label}")
     print(*failures, sep="\n\n")
