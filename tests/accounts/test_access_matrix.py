@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from smooth_gql.changes import cursor
@@ -36,6 +35,7 @@ from smooth_gql.loaders import Loaders
 from smooth_gql.schema import schema
 from smooth_gql.services.authentication import authenticate
 from support.auth import PASSWORD, AuthApi, Creds, auth_app
+from support.times import timed_sql
 
 OK, HIDDEN, DENIED, UNAUTH = "OK", "HIDDEN", "DENIED", "UNAUTH"
 TAGGED = {"item", "assembly", "instance", "preset", "set"}  # usage carries no tags (contract §13.1)
@@ -512,7 +512,8 @@ async def _world(auth: AuthApi) -> World:
                 async with auth.api.engine.begin() as conn:
                     past = datetime.now(UTC) - timedelta(minutes=1)
                     await conn.execute(
-                        text("UPDATE api_keys SET expires_at = :t WHERE id = :id"), {"t": past, "id": key_id}
+                        timed_sql("UPDATE api_keys SET expires_at = :t WHERE id = :id", "t"),
+                        {"t": past, "id": key_id},
                     )
     return world
 

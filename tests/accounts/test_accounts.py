@@ -12,6 +12,7 @@ from smooth_gql import cli
 from smooth_gql.auth import passwords
 from smooth_gql.db.types import utcnow
 from support.auth import LOGIN, ME, NOBODY, PASSWORD, AuthApi, Creds, auth_app
+from support.times import timed_sql
 
 
 async def test_the_first_account_is_admin_and_registration_then_closes(auth: AuthApi) -> None:
@@ -163,9 +164,7 @@ async def test_a_session_ends_after_24_hours(auth: AuthApi) -> None:
     assert _as_datetime(expires) - _as_datetime(created) == timedelta(hours=24)
     past = (utcnow() - timedelta(seconds=1)).replace(tzinfo=None)
     async with auth.api.engine.begin() as conn:
-        from sqlalchemy import text
-
-        await conn.execute(text("UPDATE sessions SET expires_at = :t"), {"t": past})
+        await conn.execute(timed_sql("UPDATE sessions SET expires_at = :t", "t"), {"t": past})
     assert (await auth.error(ME, creds=session))["extensions"]["code"] == "UNAUTHENTICATED"
 
 

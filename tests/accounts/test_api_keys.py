@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import text
 
 from smooth_gql.auth import tokens
 from support.auth import CREATE_KEY, ME, AuthApi, Creds
+from support.times import timed_sql
 
 LIST = "{ apiKeys { id name prefix scopes isActive revokedAt lastUsedAt } }"
 REVOKE = "mutation($id: ID!) { revokeApiKey(id: $id) { id isActive revokedAt } }"
@@ -79,7 +79,8 @@ async def test_expired_revoked_and_made_up_keys_are_errors_not_anonymous(auth: A
     async with auth.api.engine.begin() as conn:
         past = datetime.now(UTC) - timedelta(seconds=1)
         await conn.execute(
-            text("UPDATE api_keys SET expires_at = :t WHERE id = :id"), {"t": past, "id": expiring_id}
+            timed_sql("UPDATE api_keys SET expires_at = :t WHERE id = :id", "t"),
+            {"t": past, "id": expiring_id},
         )
     assert expiring.key is not None
     tampered = Creds(key=expiring.key[:-4] + "AAAA")
@@ -130,7 +131,7 @@ async def test_last_used_is_written_at_most_once_a_minute(auth: AuthApi) -> None
     async with auth.api.engine.begin() as conn:
         old = datetime.now(UTC) - timedelta(minutes=2)
         await conn.execute(
-            text("UPDATE api_keys SET last_used_at = :t WHERE id = :id"), {"t": old, "id": key_id}
+            timed_sql("UPDATE api_keys SET last_used_at = :t WHERE id = :id", "t"), {"t": old, "id": key_id}
         )
     await auth.ok(ITEMS, creds=key)
     assert await auth.api.scalar("SELECT last_used_at FROM api_keys") not in (first, None)

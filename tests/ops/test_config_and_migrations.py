@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from smooth_gql.config import ConfigError, Settings
 from smooth_gql.db.migrate import alembic_config, current_revision, head_revision, is_empty, upgrade
 from smooth_gql.db.models import Base
+from support.times import timed_sql
 
 # --- settings -----------------------------------------------------------------------
 
@@ -156,25 +157,28 @@ async def test_0002_fills_change_seq_from_the_retained_log(empty_database: Async
     now = datetime(2026, 1, 1, tzinfo=UTC)
     async with empty_database.begin() as conn:
         await conn.execute(
-            text(
+            timed_sql(
                 "INSERT INTO users (id, email, is_admin, is_active, created_at, updated_at, version) "
-                "VALUES (:u, 'a@b.c', true, true, :t, :t, 1)"
+                "VALUES (:u, 'a@b.c', true, true, :t, :t, 1)",
+                "t",
             ),
             {"u": user, "t": now},
         )
         for item in (kept, pruned):
             await conn.execute(
-                text(
+                timed_sql(
                     "INSERT INTO tool_items (id, owner_id, created_by, updated_by, created_at, updated_at, "
-                    "version, tags, name, category) VALUES (:i, :u, :u, :u, :t, :t, 2, '[]', 'x', 'OTHER')"
+                    "version, tags, name, category) VALUES (:i, :u, :u, :u, :t, :t, 2, '[]', 'x', 'OTHER')",
+                    "t",
                 ),
                 {"i": item, "u": user, "t": now},
             )
         for operation, version in (("CREATED", 1), ("UPDATED", 2)):
             await conn.execute(
-                text(
+                timed_sql(
                     "INSERT INTO change_log (entity_type, entity_id, operation, version, owner_id, tags, "
-                    "changed_at, changed_by) VALUES ('ToolItem', :i, :o, :v, :u, '[]', :t, :u)"
+                    "changed_at, changed_by) VALUES ('ToolItem', :i, :o, :v, :u, '[]', :t, :u)",
+                    "t",
                 ),
                 {"i": kept, "o": operation, "v": version, "u": user, "t": now},
             )

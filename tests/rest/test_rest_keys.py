@@ -12,11 +12,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from support.auth import PASSWORD, AuthApi, Creds, auth_app
 from support.rest import ITEMS, KEYS, KEYS_ALIAS, LOGIN, ME, REGISTER, call, rest_key, rest_login
+from support.times import timed_sql
 
 REQUIRED = (401, {"detail": "Authentication required"})
 NEEDS_ADMIN_USERS = (403, {"detail": "Permission denied: required scope 'admin:users' not granted"})
@@ -82,7 +82,7 @@ async def test_an_expired_key_is_still_listed_active_but_authenticates_nobody(au
     key_id, key = await rest_key(auth, owner, ["read"])
     async with auth.api.engine.begin() as conn:
         await conn.execute(
-            text("UPDATE api_keys SET expires_at = :t WHERE id = :id"),
+            timed_sql("UPDATE api_keys SET expires_at = :t WHERE id = :id", "t"),
             {"t": datetime.now(UTC) - timedelta(minutes=1), "id": key_id},
         )
     assert (await call(auth, "GET", ITEMS, key)).pair == REQUIRED

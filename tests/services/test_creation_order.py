@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from conftest import Api
 from smooth_gql.db.migrate import upgrade
 from support.rest import created, get_list
+from support.times import timed_sql
 
 NUMBERS = list(range(1, 7))
 
@@ -164,26 +165,29 @@ async def test_0005_numbers_existing_rows_in_their_listed_order(empty_database: 
     rows += [(str(uuid.uuid4()), start - timedelta(hours=1)), (ids[3], start), (ids[1], start)]
     async with empty_database.begin() as conn:
         await conn.execute(
-            text(
+            timed_sql(
                 "INSERT INTO users (id, email, is_admin, is_active, created_at, updated_at, version) "
-                "VALUES (:u, 'a@b.c', true, true, :t, :t, 1)"
+                "VALUES (:u, 'a@b.c', true, true, :t, :t, 1)",
+                "t",
             ),
             {"u": user, "t": start},
         )
         for row_id, at in rows:
             await conn.execute(
-                text(
+                timed_sql(
                     "INSERT INTO tool_presets (id, owner_id, created_by, updated_by, created_at, updated_at, "
                     "version, tags, name, machine_id, is_default) "
-                    "VALUES (:i, :u, :u, :u, :t, :t, 1, '[]', 'p', 'm', false)"
+                    "VALUES (:i, :u, :u, :u, :t, :t, 1, '[]', 'p', 'm', false)",
+                    "t",
                 ),
                 {"i": row_id, "u": user, "t": at},
             )
         for n in range(10):  # the change log's head is 10
             await conn.execute(
-                text(
+                timed_sql(
                     "INSERT INTO change_log (entity_type, entity_id, operation, version, owner_id, tags, "
-                    "changed_at, changed_by) VALUES ('ToolPreset', :i, 'CREATED', 1, :u, '[]', :t, :u)"
+                    "changed_at, changed_by) VALUES ('ToolPreset', :i, 'CREATED', 1, :u, '[]', :t, :u)",
+                    "t",
                 ),
                 {"i": rows[n % len(rows)][0], "u": user, "t": start},
             )
