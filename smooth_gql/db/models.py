@@ -106,7 +106,14 @@ class IdempotencyKey(Base):  # a keyed write's first outcome, for its retries (s
     state: Mapped[str] = mapped_column(String(16))  # "in_progress" inside its transaction, then "done"
     outcome: Mapped[Any | None] = mapped_column(JSONText)  # the BulkOutcome, once done
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    # A claim drops its caller's expired keys; this index answers that from its own pages.
+    # Through the primary key, SQLite read every live key's row, and to reach `expires_at`
+    # walked past the outcome stored before it (hundreds of KB each, in overflow pages).
+    __table_args__ = (
+        Index("ix_idempotency_keys_caller_expires", "principal_kind", "principal_id", "expires_at"),
+    )
 
 
 class ApiKey(Base):
