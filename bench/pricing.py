@@ -23,6 +23,7 @@ from smooth_gql.query_cost import Pricing
 from smooth_gql.schema import schema
 
 from .measure import Result
+from .workloads import TrustedDocument
 
 REPEATS = 201
 
@@ -56,18 +57,24 @@ def pricing_cost(query: str, variables: dict[str, Any], settings: Settings) -> t
 
 
 def report(results: list[Result]) -> str:
-    """One line per workload with a document of its own: what the price adds, in µs and in
-    per cent of the workload's GraphQL median."""
+    """One line per workload with a document: what the price adds, in µs and in per cent of the
+    median of the request that sends the document as text."""
     settings = Settings()
     lines = ["query cost (issue 15): the document walk with / without the price, median of 201"]
     for result in results:
         workload = result.workload
-        query, variables = getattr(workload, "query", None), getattr(workload, "variables", None)
+        # A trusted-document workload prices its read's document; its text side is the read.
+        source, series = (
+            (workload.base, result.floor)
+            if isinstance(workload, TrustedDocument)
+            else (workload, result.graphql)
+        )
+        query, variables = getattr(source, "query", None), getattr(source, "variables", None)
         if not isinstance(query, str) or variables is None or not result.complete:
             continue
         with_price, without = pricing_cost(query, variables(), settings)
         added_ms = (with_price - without) / 1000
-        share = 100 * added_ms / result.graphql.median
+        share = 100 * added_ms / series.median
         lines.append(
             f"  {workload.title:<32} {with_price:8.1f} / {without:8.1f} µs: +{added_ms:.3f} ms, "
             f"{share:.3f} % of its median"
