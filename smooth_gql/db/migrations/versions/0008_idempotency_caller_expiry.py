@@ -26,7 +26,7 @@ depends_on = None
 def upgrade() -> None:
     op.drop_index("ix_idempotency_keys_expires_at", table_name="idempotency_keys")
     op.create_index(
-        "ix_idempotency_keys_caller_expires",
+        "ix_idempotency_keys_caller",
         "idempotency_keys",
         ["principal_kind", "principal_id", "expires_at"],
         unique=False,
@@ -34,5 +34,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index("ix_idempotency_keys_caller_expires", table_name="idempotency_keys")
+    op.drop_index("ix_idempotency_keys_caller", table_name="idempotency_keys")
     op.create_index("ix_idempotency_keys_expires_at", "idempotency_keys", ["expires_at"], unique=False)
