@@ -16,16 +16,25 @@ from smooth_gql.db.migrate import upgrade
 from . import dataset as dataset_module
 from . import feed as feed_module
 from . import load as load_module
+from . import pricing as pricing_module
 from . import rest as rest_module
 from .database import DatabaseError, fresh_database
 from .harness import BenchError, StatementCounter, running_app
 from .measure import Result, measure, timed_call
 from .profiling import profile
 from .report import Environment, as_json, table, write_json
-from .workloads import CreateToolItems, CreateToolItemsKeyed, MachineView, ToolItemsPage, Workload
+from .workloads import (
+    CreateToolItems,
+    CreateToolItemsKeyed,
+    MachineView,
+    ToolItemsPage,
+    TrustedDocument,
+    Workload,
+)
 
 WORKLOADS = ("create", "items", "machine")
-OPTIONAL_WORKLOADS = ("create-keyed",)  # only when named with --only
+# Only when named with --only: issue 15's features against the same calls without them.
+OPTIONAL_WORKLOADS = ("create-keyed", "items-trusted", "machine-trusted")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -67,7 +76,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--only",
         action="append",
         choices=WORKLOADS + OPTIONAL_WORKLOADS,
-        help="run only this workload (repeatable; default: all three; create-keyed: the create with an idempotency key)",
+        help="run only this workload (repeatable; default: all three; create-keyed: the create with an "
+        "idempotency key; items-trusted, machine-trusted: the read sent as a registered document's hash)",
     )
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON to FILE")
     parser.add_argument(
@@ -158,6 +168,13 @@ async def run(args: argparse.Namespace) -> Outcome:
                     workloads.append(ToolItemsPage(client, engine))
                 if "machine" in chosen:
                     workloads.append(MachineView(client, engine, data.machines[0]))
+                if "items-trusted" in chosen:
+                    workloads.append(TrustedDocument(ToolItemsPage(client, engine)))
+                if "machine-trusted" in chosen:
+                    workloads.append(TrustedDocument(MachineView(client, engine, data.machines[0])))
+                for workload in workloads:
+                    if isinstance(workload, TrustedDocument):
+                        await workload.register()
                 counter = StatementCounter(engine)
                 results: list[Result] = []
                 for workload in workloads:
@@ -168,6 +185,7 @@ async def run(args: argparse.Namespace) -> Outcome:
                         )
                     )
                 print(table(results))
+                print("\n" + pricing_module.report(results))
                 if args.show_sql:
                     for workload in workloads:
                         call = await timed_call(workload.graphql("show-sql"), counter, args.timeout)

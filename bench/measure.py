@@ -25,12 +25,17 @@ class Series:
     """The measured (non-warm-up) calls of one side of a workload."""
 
     times_ms: list[float] = field(default_factory=list)
+    cpu_ms: list[float] = field(default_factory=list)  # this process, all threads (not a database server's)
     statements: list[int] = field(default_factory=list)
     checkouts: list[int] = field(default_factory=list)
 
     @property
     def median(self) -> float:
         return statistics.median(self.times_ms)
+
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(self.cpu_ms)
 
     @property
     def min(self) -> float:
@@ -57,6 +62,12 @@ class Result:
         return self.graphql.median / self.floor.median if self.complete else None
 
     @property
+    def cpu_ratio(self) -> float | None:
+        """The same ratio in CPU time of this process, which other jobs on a shared machine
+        disturb far less than wall time (on PostgreSQL the server's own CPU is not in it)."""
+        return self.graphql.cpu_median / self.floor.cpu_median if self.complete else None
+
+    @property
     def within_target(self) -> bool | None:
         ratio = self.ratio
         return None if ratio is None else ratio <= self.workload.target
@@ -66,6 +77,7 @@ class Result:
 class Call:
     body: bytes
     ms: float
+    cpu_ms: float
     statements: int
     checkouts: int
 
@@ -73,16 +85,16 @@ class Call:
 async def timed_call(call: Timed, counter: StatementCounter, timeout: float) -> Call:
     gc.collect()
     counter.start()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     try:
         async with asyncio.timeout(timeout):
             body = await call()
     except TimeoutError:
         raise BenchError(f"a call took longer than --timeout {timeout:g} s") from None
     finally:
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         statements = counter.stop()
-    return Call(body, elapsed * 1000, statements, counter.checkouts)
+    return Call(body, elapsed * 1000, cpu * 1000, statements, counter.checkouts)
 
 
 async def measure(
@@ -105,6 +117,7 @@ async def measure(
                 series = result.floor if from_floor else result.graphql
                 if n >= warmup:
                     series.times_ms.append(outcome.ms)
+                    series.cpu_ms.append(outcome.cpu_ms)
                     series.statements.append(outcome.statements)
                     series.checkouts.append(outcome.checkouts)
             graphql_view = workload.check(outcomes[False][0].body, from_floor=False)

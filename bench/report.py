@@ -79,6 +79,16 @@ def table(results: list[Result]) -> str:
                 f"  {r.workload.title:<32} GraphQL {_range(r.graphql.statements):>3} / {_range(r.graphql.checkouts):<3}"
                 f"  floor {_range(r.floor.statements):>3} / {_range(r.floor.checkouts)}"
             )
+    lines.append("")
+    lines.append(
+        "CPU ms per call of this process (all threads; a PostgreSQL server's own CPU is not in it): median"
+    )
+    for r in results:
+        cpu_ratio = r.cpu_ratio
+        if cpu_ratio is not None:
+            lines.append(
+                f"  {r.workload.title:<32} GraphQL {r.graphql.cpu_median:8.1f}  floor {r.floor.cpu_median:8.1f}  {cpu_ratio:5.2f}×"
+            )
     return "\n".join(lines)
 
 
@@ -90,6 +100,8 @@ def _series(series: Series) -> dict[str, Any] | None:
         "min_ms": round(series.min, 3),
         "max_ms": round(series.max, 3),
         "runs_ms": [round(t, 3) for t in series.times_ms],
+        "cpu_median_ms": round(series.cpu_median, 3),
+        "cpu_runs_ms": [round(t, 3) for t in series.cpu_ms],
         "statements": series.statements,
         "pool_checkouts": series.checkouts,
     }
@@ -123,6 +135,7 @@ def as_json(
                 "graphql": _series(r.graphql),
                 "floor": _series(r.floor),
                 "ratio": None if r.ratio is None else round(r.ratio, 3),
+                "cpu_ratio": None if r.cpu_ratio is None else round(r.cpu_ratio, 3),
                 "within_target": r.within_target,
                 "error": r.error,
             }

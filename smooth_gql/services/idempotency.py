@@ -32,6 +32,7 @@ from typing import Any, cast
 from sqlalchemy import and_, delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql.dml import Delete
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..auth.principal import Principal, PrincipalKind
@@ -79,6 +80,16 @@ def caller_of(principal: Principal) -> tuple[str, str]:
     return "user", principal.user_id
 
 
+def expired_keys(caller: tuple[str, str], now: datetime) -> Delete:
+    """Drops the caller's keys that expired by `now`. Every claim runs it, so it must cost the
+    same however many live keys the caller holds: the index on (caller, expires_at) finds the
+    expired ones alone (migration 0008)."""
+    kind, owner = caller
+    return delete(KEYS).where(
+        KEYS.c.principal_kind == kind, KEYS.c.principal_id == owner, KEYS.c.expires_at < now
+    )
+
+
 class _Claim:
     """One caller's key for one request, claimed in a unit of work."""
 
@@ -108,12 +119,7 @@ class _Claim:
         return await self._stored(uow)
 
     async def _insert(self, uow: UnitOfWork, keep: timedelta) -> bool:
-        expired = and_(
-            KEYS.c.principal_kind == self.kind,
-            KEYS.c.principal_id == self.owner,
-            KEYS.c.expires_at < self.now,
-        )
-        await uow.session.execute(delete(KEYS).where(expired))
+        await uow.session.execute(expired_keys((self.kind, self.owner), self.now))
         dialect = postgresql if uow.is_postgres else sqlite
         values = {
             "principal_kind": self.kind,
@@ -152,4 +158,4 @@ class _Claim:
         )
 
 
-__all__ = ["Verb", "caller_of", "write_once"]
+__all__ = ["Verb", "caller_of", "expired_keys", "write_once"]
