@@ -18,6 +18,7 @@ from . import feed as feed_module
 from . import load as load_module
 from . import pricing as pricing_module
 from . import rest as rest_module
+from . import small_operation as small_module
 from .database import DatabaseError, fresh_database
 from .harness import BenchError, StatementCounter, running_app
 from .measure import Result, measure, timed_call
@@ -102,6 +103,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     feed_module.add_arguments(parser)
     load_module.add_arguments(parser)
     rest_module.add_arguments(parser)
+    small_module.add_arguments(parser)
     args = parser.parse_args(argv)
     if args.feed:
         for name in ("subscribers", "writes", "idle_subscriptions"):
@@ -221,6 +223,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.load:
             failed = asyncio.run(load_module.run_load_bench(args))
+        elif args.small:
+            failed = asyncio.run(small_module.run_small_bench(args))
         elif args.feed:
             failed = asyncio.run(feed_module.run_feed(args)).failed
         else:

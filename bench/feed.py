@@ -194,15 +194,22 @@ class Server:
 
 @contextlib.contextmanager
 def serving(
-    database_url: str, name: str, *, profile_to: Path | None = None, workers: int = 1
+    database_url: str,
+    name: str,
+    *,
+    profile_to: Path | None = None,
+    workers: int = 1,
+    env_overrides: dict[str, str] | None = None,
 ) -> Iterator[Server]:
-    """A `smooth-gql serve` process; with `workers` > 1 its pid is uvicorn's supervisor, not a worker."""
+    """A `smooth-gql serve` process; with `workers` > 1 its pid is uvicorn's supervisor, not a worker.
+    Authentication is off unless `env_overrides` turns it on."""
     port = _free_port()
     env = {
         **os.environ,
         "SMOOTH_DATABASE_URL": database_url,
         "AUTH_ENABLED": "false",
         "LOG_LEVEL": "WARNING",
+        **(env_overrides or {}),
     }
     serve = ["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     if profile_to is None:

@@ -117,6 +117,8 @@ class Settings:
     shutdown_grace_seconds: int = 5  # then open streams (SSE, WebSocket) are closed
     feed_buffer_rows: int = 4096  # recent change-log rows each worker keeps for its followers
     feed_recheck_seconds: int = 30  # how stale a subscription's credential check may be before it delivers
+    # How long a worker trusts an API key it has checked (services/key_cache.py); 0: never.
+    api_key_cache_seconds: int = 5
     # When set, /metrics answers only `Authorization: Bearer <token>`; unset, it is open
     # (for a port reachable from a private network only).
     metrics_token: str | None = field(default=None, repr=False)
@@ -175,5 +177,6 @@ class Settings:
             shutdown_grace_seconds=_int(env, "SMOOTH_SHUTDOWN_GRACE_SECONDS", 5, minimum=0),
             feed_buffer_rows=_int(env, "SMOOTH_FEED_BUFFER_ROWS", 4096),
             feed_recheck_seconds=_int(env, "SMOOTH_FEED_RECHECK_SECONDS", 30, minimum=0),
+            api_key_cache_seconds=_int(env, "SMOOTH_API_KEY_CACHE_SECONDS", 5, minimum=0),
             metrics_token=(env.get("SMOOTH_METRICS_TOKEN") or "").strip() or None,
         )

@@ -15,7 +15,7 @@ from aiodataloader import DataLoader
 from .auth.principal import Principal
 from .enums import EntityType
 from .runtime import Runtime
-from .services import reads
+from .services import keyed_reads
 from .services.entity_spec import Join
 
 Row = Mapping[str, Any]
@@ -37,7 +37,7 @@ class Loaders:
         """id -> row or None."""
 
         async def batch(ids: Sequence[str]) -> list[Row | None]:
-            return await reads.by_ids(self._sessions, self._principal, entity, ids)
+            return await keyed_reads.by_ids(self._sessions, self._principal, entity, ids)
 
         return self._get(("id", entity), batch)
 
@@ -45,7 +45,7 @@ class Loaders:
         """key -> rows of `entity` whose `column` holds the key."""
 
         async def batch(keys: Sequence[str]) -> list[list[Row]]:
-            return await reads.by_column(self._sessions, self._principal, entity, column, keys)
+            return await keyed_reads.by_column(self._sessions, self._principal, entity, column, keys)
 
         return self._get(("column", entity, column), batch)
 
@@ -53,7 +53,7 @@ class Loaders:
         """key -> raw join-table rows (assembly components)."""
 
         async def batch(keys: Sequence[str]) -> list[list[Row]]:
-            return await reads.join_rows(self._sessions, join, column, keys)
+            return await keyed_reads.join_rows(self._sessions, join, column, keys)
 
         return self._get(("join", join.name, column), batch)
 
@@ -63,7 +63,7 @@ class Loaders:
         """key -> entities on the far side of a join table."""
 
         async def batch(keys: Sequence[str]) -> list[list[Row]]:
-            return await reads.through_join(
+            return await keyed_reads.through_join(
                 self._sessions, self._principal, join, from_column, to_column, to_entity, keys
             )
 

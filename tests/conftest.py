@@ -389,9 +389,10 @@ async def live(
 
 
 @pytest.fixture
-async def auth(engine: AsyncEngine, database_url: str) -> AsyncIterator[Any]:
-    """The app with authentication on (tests/support/auth.py speaks to it)."""
+async def auth(engine: AsyncEngine, database_url: str, request: pytest.FixtureRequest) -> AsyncIterator[Any]:
+    """The app with authentication on (tests/support/auth.py speaks to it); a test's
+    `@pytest.mark.settings(...)` overrides its settings, as for `api`."""
     from support.auth import auth_app
 
-    async with auth_app(engine, database_url) as app:
+    async with auth_app(engine, database_url, **marked_settings(request)) as app:
         yield app

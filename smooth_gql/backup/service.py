@@ -13,6 +13,7 @@ from ..auth import policy
 from ..auth.principal import Principal
 from ..errors import Forbidden, Reason
 from ..runtime import Runtime
+from ..services import key_cache
 from .document import ADMIN, check_document, known_revisions
 from .export import Progress, read_document
 from .plan import RestorePlan
@@ -69,6 +70,7 @@ async def import_backup(
     progress(f"document checked: {plan.row_count} rows to restore")
     async with Restore(runtime, principal, plan, meta, progress) as restore:
         outcome = await restore.run()
+    key_cache.forget_all(runtime)  # a restore replaces keys and accounts (a user's own: their keys)
     log.info(
         "backup restored: %s, %d rows restored, %d removed",
         meta.backup_type,

@@ -31,7 +31,7 @@ from ..auth.principal import Principal
 from ..enums import EntityType, ToolSetType
 from ..errors import BadInput, ItemError, ItemErrorCode, NotFound
 from ..runtime import Runtime
-from ..services import bulk_create, bulk_update, reads
+from ..services import bulk_create, bulk_update, keyed_reads, reads
 from ..services.fields import to_jsonable
 from ..services.unit_of_work import UnitOfWork
 from ..services.write_request import BulkOutcome, WriteRequest
@@ -111,11 +111,11 @@ async def export_library(
     runtime: Runtime, principal: Principal, tool_set_id: str, fmt: ToolLibraryFormat
 ) -> ExportedLibrary:
     reads.authorize_read(principal)
-    [tool_set] = await reads.by_ids(runtime.sessions, principal, EntityType.TOOL_SET, [tool_set_id])
+    [tool_set] = await keyed_reads.by_ids(runtime.sessions, principal, EntityType.TOOL_SET, [tool_set_id])
     if tool_set is None:
         raise NotFound(f"no ToolSet with id {tool_set_id}", field="toolSetId", prefixed=False)
     members = [m for m in members_of(tool_set) if isinstance(m.get("itemId"), str)]
-    found = await reads.by_ids(
+    found = await keyed_reads.by_ids(
         runtime.sessions, principal, EntityType.TOOL_ITEM, [m["itemId"] for m in members]
     )
     tools: list[dict[str, Any]] = []

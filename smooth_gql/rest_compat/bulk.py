@@ -18,7 +18,7 @@ from ..auth.principal import Principal
 from ..legacy.collections import COLLECTIONS
 from ..legacy.wire import Collection, needs_derived, to_model, to_wire
 from ..runtime import Runtime
-from ..services import bulk_writes, reads
+from ..services import bulk_writes, keyed_reads, reads
 from ..services.reads import ListQuery
 from ..services.write_request import BulkOutcome, WriteRequest
 from . import docs
@@ -54,7 +54,7 @@ async def render(
     missing = needs_derived(collection, rows)
     array = collection.derived_array
     if missing and array is not None:
-        groups = await reads.join_rows(rt.sessions, array.join, array.join.parent_column, missing)
+        groups = await keyed_reads.join_rows(rt.sessions, array.join, array.join.parent_column, missing)
         derived = {
             row_id: [array.element(r) for r in group] for row_id, group in zip(missing, groups, strict=True)
         }
@@ -161,7 +161,7 @@ def _read_handlers(c: Collection) -> tuple[Handler, Handler]:
 
     async def get_one(entity_id: str, rt: Services, principal: Caller) -> JSONResponse:
         reads.authorize_read(principal)
-        [row] = await reads.by_ids(rt.sessions, principal, c.entity, [entity_id])
+        [row] = await keyed_reads.by_ids(rt.sessions, principal, c.entity, [entity_id])
         if row is None:
             raise HTTPException(404)  # {"detail": "Not Found"}: missing and foreign look alike
         [shown] = await render(rt, principal, c, [row])

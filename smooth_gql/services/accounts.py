@@ -22,6 +22,7 @@ from ..db.queries import first_mapping, mappings
 from ..db.types import utcnow
 from ..errors import BadInput, FieldError, Forbidden, NotFound, Reason
 from ..runtime import Runtime
+from . import key_cache
 from .fields import check_id, check_text
 from .journal import audit_account_change, diff
 from .unit_of_work import USERS_LOCK, UnitOfWork
@@ -206,6 +207,7 @@ async def update_user(
             if changes.get("is_active") is False:
                 await _revoke_sessions(uow, target, now)
             await uow.commit()
+            key_cache.forget_all(runtime)  # a deactivated user's keys stop working now
         return public({**row, **changes})
 
 

@@ -16,11 +16,12 @@ from sqlalchemy import or_, select, update
 from ..auth import policy, tokens
 from ..auth.principal import Principal, PrincipalKind
 from ..db import models
+from ..db.engine import ONE_STATEMENT
 from ..db.queries import first_mapping, mappings
 from ..db.types import utcnow
 from ..errors import BadInput, FieldError, Forbidden, NotFound, Reason
 from ..runtime import Runtime
-from . import accounts
+from . import accounts, key_cache
 from .accounts import USERS
 from .fields import check_datetime, check_id, check_text, to_jsonable
 from .journal import audit_account_change, diff
@@ -283,26 +284,36 @@ async def revoke(runtime: Runtime, principal: Principal, key_id: object) -> dict
             diff({"revoked_at": None}, {"revoked_at": now}),
         )
         await uow.commit()
+    key_cache.forget_all(runtime)  # the key stops working now, not when its cache entry ages out
     return public({**row, **changes})
 
 
 async def principal_for_secret(runtime: Runtime, secret: str) -> Principal | str:
     """The key's principal, or why the secret authenticates nobody.
 
-    One lookup by the id the secret carries, then a constant-time digest comparison.
+    A key checked within SMOOTH_API_KEY_CACHE_SECONDS is not read again
+    (`key_cache`); otherwise one lookup by the id the secret carries, then a
+    constant-time digest comparison, and a key that checks out is cached.
     """
     key_id = tokens.api_key_id(secret)
     if key_id is None:
         return "not an API key of this server"
+    now = utcnow()
+    cache = key_cache.cache_of(runtime)
+    digest = tokens.digest(secret)
+    cached = cache.get(digest, now)
+    if cached is not None:
+        return cached
+    generation = cache.generation  # a revocation committed while this reads is not undone
     row = await _key_with_owner(runtime, key_id)
     if row is None or not tokens.same_digest(secret, row["secret_hash"]):
         return "unknown API key"
-    now = utcnow()
     found = _usable(row, now)
-    if isinstance(found, Principal) and (
-        row["last_used_at"] is None or row["last_used_at"] <= now - LAST_USED_EVERY
-    ):
+    if not isinstance(found, Principal):
+        return found
+    if row["last_used_at"] is None or row["last_used_at"] <= now - LAST_USED_EVERY:
         await _touch(runtime, key_id, now)
+    cache.put(digest, found, generation)
     return found
 
 
@@ -316,8 +327,10 @@ async def principal_for_key(runtime: Runtime, key_id: str) -> Principal | str:
 
 
 async def _key_with_owner(runtime: Runtime, key_id: str) -> Mapping[str, Any] | None:
+    """One statement: on SQLite it needs no transaction of its own (`ONE_STATEMENT`)."""
     async with runtime.sessions() as session:
-        found = await session.execute(
+        connection = await session.connection(execution_options={ONE_STATEMENT: True})
+        found = await connection.execute(
             select(KEYS, USERS.c.is_active.label("user_active"))
             .join(USERS, USERS.c.id == KEYS.c.user_id)
             .where(KEYS.c.id == key_id)

@@ -1,13 +1,10 @@
-"""Reads of the six entities, always through the access policy.
+"""Lists of the six entities, always through the access policy.
 
-Lookups by key are shaped for DataLoaders: one `IN (...)` query per batch,
-results in key order with `None` (or `[]`) for misses, each batch in its own
-short session because aiodataloader runs batches as concurrent tasks.
+Lookups by key, shaped for DataLoaders, are in `keyed_reads`.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,7 +22,6 @@ from ..errors import BadInput, FieldError
 from ..runtime import Runtime
 from . import cursors
 from .entities import SPECS
-from .entity_spec import Join
 from .fields import (
     INT64_MAX,
     INT64_MIN,
@@ -63,87 +59,6 @@ SPECIAL_FILTERS = frozenset({"text", "tags_any", "tags_all", "updated_after"})
 def authorize_read(principal: Principal) -> None:
     """Every read door calls this first: authenticated, with the `read` scope."""
     policy.require(principal, policy.READ)
-
-
-# --- by key, for loaders -----------------------------------------------------------
-
-
-async def by_ids(
-    sessions: Sessions, principal: Principal, entity: EntityType, ids: Sequence[str]
-) -> list[Row | None]:
-    """Rows by id in key order, None for a miss. A string that is not an id at all (say, one
-    with a NUL or a lone surrogate, which the drivers cannot even send) is simply a miss."""
-    table = SPECS[entity].table
-    keys = [canonical_id(i) for i in ids]
-    wanted = {k for k in keys if k is not None}
-    if not wanted:
-        return [None] * len(ids)
-    async with sessions() as session:
-        rows = await session.execute(
-            select(table).where(table.c.id.in_(wanted), policy.id_lookup_filter(principal, table))
-        )
-        found = {row["id"]: row for row in mappings(rows)}
-    return [found.get(k) if k is not None else None for k in keys]
-
-
-async def by_column(
-    sessions: Sessions, principal: Principal, entity: EntityType, column: str, keys: Sequence[str]
-) -> list[list[Row]]:
-    """Rows of `entity` whose `column` holds each key (back-references), in creation order."""
-    table = SPECS[entity].table
-    async with sessions() as session:
-        rows = await session.execute(
-            select(table)
-            .where(table.c[column].in_(set(keys)), policy.id_lookup_filter(principal, table))
-            .order_by(*creation_order(table))
-        )
-        grouped: dict[str, list[Row]] = defaultdict(list)
-        for row in mappings(rows):
-            grouped[row[column]].append(row)
-    return [grouped.get(k, []) for k in keys]
-
-
-async def join_rows(sessions: Sessions, join: Join, column: str, keys: Sequence[str]) -> list[list[Row]]:
-    """Raw join-table rows (e.g. assembly components) keyed by either side, by position."""
-    table = join.table
-    async with sessions() as session:
-        rows = await session.execute(
-            select(table).where(table.c[column].in_(set(keys))).order_by(table.c[column], table.c.position)
-        )
-        grouped: dict[str, list[Row]] = defaultdict(list)
-        for row in mappings(rows):
-            grouped[row[column]].append(row)
-    return [grouped.get(k, []) for k in keys]
-
-
-async def through_join(
-    sessions: Sessions,
-    principal: Principal,
-    join: Join,
-    from_column: str,
-    to_column: str,
-    to_entity: EntityType,
-    keys: Sequence[str],
-) -> list[list[Row]]:
-    """Entities on the far side of a join table, for each key on the near side."""
-    table = join.table
-    target = SPECS[to_entity].table
-    async with sessions() as session:
-        rows = await session.execute(
-            select(table.c[from_column].label("_key"), target)
-            .join(target, target.c.id == table.c[to_column])
-            .where(table.c[from_column].in_(set(keys)), policy.id_lookup_filter(principal, target))
-            .order_by(table.c[from_column], table.c.position)
-        )
-        grouped: dict[str, list[Row]] = defaultdict(list)
-        seen: set[tuple[str, str]] = set()
-        for row in mappings(rows):
-            values = dict(row)
-            key = values.pop("_key")
-            if (key, values["id"]) not in seen:  # an item used twice in one assembly is one assembly
-                seen.add((key, values["id"]))
-                grouped[key].append(values)
-    return [grouped.get(k, []) for k in keys]
 
 
 # --- lists -------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from ..auth.principal import Principal
 from ..enums import EntityType
 from ..errors import BadInput, ItemErrorCode, NotFound, ServiceError
 from ..runtime import Runtime
-from . import bulk_writes, reads
+from . import bulk_writes, keyed_reads, reads
 from .entities import TOOL_SET
 from .tool_set_history import MEMBER_LISTS, RESTORABLE_FIELDS, VERSIONS, restore_input, snapshot
 from .write_request import WriteRequest
@@ -42,7 +42,7 @@ class FieldDifference:
 
 async def _set_row(runtime: Runtime, principal: Principal, set_id: str) -> Mapping[str, Any]:
     reads.authorize_read(principal)
-    [row] = await reads.by_ids(runtime.sessions, principal, EntityType.TOOL_SET, [set_id])
+    [row] = await keyed_reads.by_ids(runtime.sessions, principal, EntityType.TOOL_SET, [set_id])
     if row is None:
         raise NotFound(f"no ToolSet with id {set_id}", field="toolSetId", prefixed=False)
     return row
@@ -51,7 +51,7 @@ async def _set_row(runtime: Runtime, principal: Principal, set_id: str) -> Mappi
 async def _live(runtime: Runtime, principal: Principal, row: Mapping[str, Any]) -> SetVersion:
     joins: dict[str, list[dict[str, Any]]] = {}
     for join in (SET_INSTANCES, SET_PRESETS):
-        [rows] = await reads.join_rows(runtime.sessions, join, "tool_set_id", [row["id"]])
+        [rows] = await keyed_reads.join_rows(runtime.sessions, join, "tool_set_id", [row["id"]])
         joins[join.name] = [dict(r) for r in rows]
     return SetVersion(
         row["version"], row["updated_at"], row["updated_by"], None, snapshot(row, joins), True, stored=False

@@ -22,7 +22,7 @@ from smooth_gql.db.types import utcnow
 from smooth_gql.enums import EntityType
 from smooth_gql.errors import Forbidden, ItemErrorCode, NotFound
 from smooth_gql.runtime import Runtime
-from smooth_gql.services import bulk_create, bulk_delete, bulk_update, reads, tool_sets
+from smooth_gql.services import bulk_create, bulk_delete, bulk_update, keyed_reads, reads, tool_sets
 from smooth_gql.services.reads import ListQuery
 from smooth_gql.services.users import ensure_local_admin
 from smooth_gql.services.write_request import WriteRequest
@@ -63,7 +63,7 @@ async def test_another_tenant_can_neither_see_nor_change_my_rows(
     )
     [item_id] = [row["id"] for row in created.results]
 
-    assert await reads.by_ids(runtime.sessions, bob, EntityType.TOOL_ITEM, [item_id]) == [None]
+    assert await keyed_reads.by_ids(runtime.sessions, bob, EntityType.TOOL_ITEM, [item_id]) == [None]
     page = await reads.list_page(runtime, bob, ListQuery(EntityType.TOOL_ITEM, {}), first=10, after=None)
     assert page.rows == []
     assert await reads.count(runtime, bob, ListQuery(EntityType.TOOL_ITEM, {})) == 0
@@ -88,7 +88,7 @@ async def test_another_tenant_can_neither_see_nor_change_my_rows(
         assert error.code is ItemErrorCode.NOT_FOUND
         assert error.message == f"id: no ToolItem with id {row_id}"
 
-    [row] = await reads.by_ids(runtime.sessions, alice, EntityType.TOOL_ITEM, [item_id])
+    [row] = await keyed_reads.by_ids(runtime.sessions, alice, EntityType.TOOL_ITEM, [item_id])
     assert row is not None and row["name"] == "alice's drill" and row["version"] == 1
 
 
