@@ -44,6 +44,7 @@ from strawberry.types import ExecutionContext
 from .config import Settings
 from .document_cost import DocumentCost, OperationCost, document_cost, field_merges
 from .errors import limit_extension
+from .graphql_budget import charge
 from .graphql_bulk_guard import bulk_refusal
 from .observability.request_id import with_request_id
 from .query_cost import CAP, CostReport, Pricing
@@ -211,10 +212,15 @@ class DocumentLimits(SchemaExtension):
         super().__init__()
         self.settings = _DEFAULT_SETTINGS
         self.cost = 0  # of the operation that runs; 0 until priced (a document that did not parse)
+        self.remaining: int | None = None  # the caller's points left after it (graphql_budget)
 
     def get_results(self) -> dict[str, Any]:
         """`extensions.cost` on every response of the operation, refusals and events included."""
-        report: CostReport = {"requested": self.cost, "limit": self.settings.max_query_cost}
+        report: CostReport = {
+            "requested": self.cost,
+            "limit": self.settings.max_query_cost,
+            "remaining": self.remaining,
+        }
         return {"cost": report}
 
     def on_operation(self) -> Iterator[None]:
@@ -239,10 +245,11 @@ class DocumentLimits(SchemaExtension):
             context.graphql_document = parse(context.query, **context.parse_options)
         yield
 
-    def on_validate(self) -> Iterator[None]:
-        """The cost first, in time linear in the document; graphql-core's validation only for a
-        document within it (validation of a document within the limits is bounded in time, and
-        it is cached; the cost is not, so renaming fragments gains nothing)."""
+    async def on_validate(self) -> AsyncIterator[None]:
+        """The cost first, in time linear in the document, and the caller's budget charged with
+        it (nothing if it is refused for its size); graphql-core's validation only for a
+        document within both (validation of a document within the limits is bounded in time,
+        and it is cached; the cost is not, so renaming fragments gains nothing)."""
         context = self.execution_context
         settings = self.settings
         # A trusted document was validated when it was registered (TrustedDocuments says so
@@ -263,6 +270,8 @@ class DocumentLimits(SchemaExtension):
         if operation is not None:
             self.cost = measured.operations[index].cost
             refused.extend(cost_limit_errors(self.cost, operation, settings))
+        self.remaining, over_budget = await charge(context.context, 0 if refused else self.cost)
+        refused.extend([over_budget] if over_budget is not None else [])
         if refused or validated:
             context.pre_execution_errors = refused
             yield

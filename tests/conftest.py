@@ -26,6 +26,7 @@ from smooth_gql.config import Settings, normalize_database_url
 from smooth_gql.db.engine import create_engine
 from smooth_gql.db.migrate import upgrade
 from smooth_gql.db.models import Base
+from support.clock import StepClock
 
 POSTGRES_URL = os.environ.get("SMOOTH_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -262,6 +263,7 @@ class Api:
     client: httpx.AsyncClient
     engine: AsyncEngine
     settings: Settings
+    clock: StepClock | None = None  # the budgets' clock, where the fixture gave the app one
 
     async def gql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         """Run a query that must succeed; return its `data`."""
@@ -300,11 +302,12 @@ def marked_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
 @pytest.fixture
 async def api(engine: AsyncEngine, database_url: str, request: pytest.FixtureRequest) -> AsyncIterator[Api]:
     settings = make_settings(database_url, **marked_settings(request))
-    app = create_app(settings, engine=engine)
+    clock = StepClock()
+    app = create_app(settings, engine=engine, clock=clock)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            yield Api(client, engine, settings)
+            yield Api(client, engine, settings, clock)
 
 
 @dataclass
@@ -330,7 +333,8 @@ async def live(
     import uvicorn
 
     settings = make_settings(database_url, **{"keep_alive_seconds": 1.0, **marked_settings(request)})
-    app = create_app(settings, engine=engine)
+    clock = StepClock()
+    app = create_app(settings, engine=engine, clock=clock)
     config = uvicorn.Config(
         app,
         host="127.0.0.1",
@@ -348,7 +352,7 @@ async def live(
     assert server.started, "uvicorn did not start"
     port = server.servers[0].sockets[0].getsockname()[1]
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-        yield LiveServer(Api(client, engine, settings), port)
+        yield LiveServer(Api(client, engine, settings, clock), port)
     server.should_exit = True
     await asyncio.wait_for(task, 30)
 

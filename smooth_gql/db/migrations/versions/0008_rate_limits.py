@@ -1,0 +1,44 @@
+"""budgets per caller: the windows every worker counts in, and an API key's own budget
+
+Revision ID: 0008_rate_limits
+Revises: 0007_idempotency_keys
+Create Date: 2026-12-07 21:00:00
+
+A caller (an API key, a session, or the client address of an anonymous call)
+spends points (the static cost of its operations) per minute and requests per
+second (issue 15). On PostgreSQL the workers count in `rate_windows`, one row
+per caller and minute; a key may carry its own budget (NULL: the server's).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0008_rate_limits"
+down_revision = "0007_idempotency_keys"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "rate_windows",
+        sa.Column("caller", sa.String(length=80), nullable=False),
+        sa.Column("minute", sa.BigInteger(), nullable=False),
+        sa.Column("points", sa.BigInteger(), nullable=False),
+        sa.Column("second", sa.BigInteger(), nullable=False),
+        sa.Column("requests", sa.Integer(), nullable=False),
+        sa.Column("refused", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("caller", "minute", name=op.f("pk_rate_windows")),
+    )
+    with op.batch_alter_table("api_keys", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("points_per_minute", sa.BigInteger(), nullable=True))
+        batch_op.add_column(sa.Column("requests_per_second", sa.Integer(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("api_keys", schema=None) as batch_op:
+        batch_op.drop_column("requests_per_second")
+        batch_op.drop_column("points_per_minute")
+    op.drop_table("rate_windows")
