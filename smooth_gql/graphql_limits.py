@@ -246,10 +246,10 @@ class DocumentLimits(SchemaExtension):
         yield
 
     async def on_validate(self) -> AsyncIterator[None]:
-        """The cost first, in time linear in the document, and the caller's budget charged with
-        it (nothing if it is refused for its size); graphql-core's validation only for a
-        document within both (validation of a document within the limits is bounded in time,
-        and it is cached; the cost is not, so renaming fragments gains nothing)."""
+        """The cost first, in time linear in the document; graphql-core's validation only for a
+        document within it (validation of a document within the limits is bounded in time, and
+        it is cached; the cost is not, so renaming fragments gains nothing); then, for a valid
+        operation only, its points charged to the caller's budget (`graphql_budget`)."""
         context = self.execution_context
         settings = self.settings
         # A trusted document was validated when it was registered (TrustedDocuments says so
@@ -270,20 +270,17 @@ class DocumentLimits(SchemaExtension):
         if operation is not None:
             self.cost = measured.operations[index].cost
             refused.extend(cost_limit_errors(self.cost, operation, settings))
-        self.remaining, over_budget = await charge(context.context, 0 if refused else self.cost)
-        refused.extend([over_budget] if over_budget is not None else [])
-        if refused or validated:
-            context.pre_execution_errors = refused
-            yield
-            return
-        context.validation_rules = (
-            *context.validation_rules,
-            *extra_validation_rules(settings.introspection),
-        )
-        validate = _get_validate_cache(settings.query_cache_size)
-        context.pre_execution_errors = validate(
-            context.schema._schema, context.graphql_document, context.validation_rules
-        )
+        if not refused and not validated:
+            context.validation_rules = (
+                *context.validation_rules,
+                *extra_validation_rules(settings.introspection),
+            )
+            validate = _get_validate_cache(settings.query_cache_size)
+            refused = list(validate(context.schema._schema, document, context.validation_rules))
+        if not refused:  # a refused document runs nothing and is not counted
+            self.remaining, over_budget = await charge(context.context, self.cost)
+            refused = [over_budget] if over_budget is not None else []
+        context.pre_execution_errors = refused
         yield
 
     def on_execute(self) -> Iterator[None]:
