@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from ..auth.principal import Principal
 from ..errors import BadInput, Forbidden, RateLimited, Reason
 from ..runtime import Runtime
-from .rate_windows import UNLIMITED, Limits, Windows, windows_for
+from .rate_windows import UNLIMITED_POINTS, UNLIMITED_REQUESTS, Limits, Windows, windows_for
 
 # What a legacy REST call costs: about a small GraphQL read (a page of ten objects).
 REST_POINTS = 10
@@ -118,7 +118,10 @@ class RateLimiter:
         budget = budget_of(principal, self.server)
         if budget.off:
             return Charge(None)
-        limits = Limits(budget.points_per_minute or UNLIMITED, budget.requests_per_second or UNLIMITED)
+        limits = Limits(
+            budget.points_per_minute or UNLIMITED_POINTS,
+            min(budget.requests_per_second or UNLIMITED_REQUESTS, UNLIMITED_REQUESTS),
+        )
         now = self._clock()
         spent = await self._windows.spend(caller_of(principal, address), now, points, limits)
         if spent.requests > limits.requests:

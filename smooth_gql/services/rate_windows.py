@@ -26,12 +26,15 @@ from ..db import models
 from ..runtime import Runtime
 
 WINDOWS = models.table_of(models.RateWindow)
-UNLIMITED = 2**62  # a budget that is off, as a number the comparisons can use
+# A budget that is off, as a number the comparisons can use (and the columns hold: points are
+# BIGINT, requests INTEGER); a request budget above the latter is as good as off.
+UNLIMITED_POINTS = 2**62
+UNLIMITED_REQUESTS = 2**31 - 1
 
 
 @dataclass(frozen=True)
 class Limits:
-    """A caller's budget as the stores compare it: UNLIMITED for a budget that is off."""
+    """A caller's budget as the stores compare it: UNLIMITED_* for a budget that is off."""
 
     points: int  # per minute
     requests: int  # per second
