@@ -57,7 +57,7 @@ async def test_a_query_over_get(api: Api) -> None:
     assert response.json() == {
         "data": {"toolItem": {"name": "drill"}},
         # The caller's points left this minute: the item's creation cost 3, this query 1.
-        "extensions": {"cost": {"requested": 1, "limit": 500_000, "remaining": 5_000_000 - 3 - 1}},
+        "extensions": {"cost": {"requested": 1, "limit": 500_000, "remaining": 40_000_000 - 3 - 1}},
     }
 
 

@@ -144,7 +144,7 @@ async def test_a_literal_list_is_counted_and_the_refusal_is_the_resolvers_own(
             }
         ],
         # A bulk write: 1 per element; refused by its resolver, it was charged.
-        "extensions": {"cost": {"requested": 3, "limit": 500_000, "remaining": 5_000_000 - 3}},
+        "extensions": {"cost": {"requested": 3, "limit": 500_000, "remaining": 40_000_000 - 3}},
     }
     assert [s for s in statements if "INSERT" in s.upper() and "rate_windows" not in s] == []
     assert written == {"made": {"successCount": 2}}

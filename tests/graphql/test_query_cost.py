@@ -121,14 +121,14 @@ async def test_an_operation_at_the_limit_runs(api: Api) -> None:
 
     assert body == {
         "data": {"toolItems": {"edges": []}},
-        "extensions": {"cost": {"requested": 1022, "limit": 1022, "remaining": 5_000_000 - 1022}},
+        "extensions": {"cost": {"requested": 1022, "limit": 1022, "remaining": 40_000_000 - 1022}},
     }
 
 
 async def test_the_operation_named_is_the_one_priced(api: Api) -> None:
     document = "query Small { me { email } } query Large { toolItems(first: 3) { edges { node { name } } } }"
 
-    remaining = 5_000_000
+    remaining = 40_000_000
     for name, cost in (("Small", 1), ("Large", 5)):
         response = await api.client.post("/graphql", json={"query": document, "operationName": name})
         remaining -= cost
@@ -153,11 +153,11 @@ async def test_every_response_reports_its_cost(api: Api) -> None:
     # `remaining`: the caller's points left this minute, each valid operation's cost taken off as
     # it is admitted; an invalid document is priced but not charged, one that does not parse
     # neither.
-    assert query["extensions"]["cost"] == {"requested": 4, **limit, "remaining": 4_999_996}
+    assert query["extensions"]["cost"] == {"requested": 4, **limit, "remaining": 39_999_996}
     assert mutation["data"]["createToolItems"]["successCount"] == 4
-    assert mutation["extensions"]["cost"] == {"requested": 4, **limit, "remaining": 4_999_992}
+    assert mutation["extensions"]["cost"] == {"requested": 4, **limit, "remaining": 39_999_992}
     assert failed["data"]["updateToolItems"]["errorCount"] == 1
-    assert failed["extensions"]["cost"] == {"requested": 1, **limit, "remaining": 4_999_991}
+    assert failed["extensions"]["cost"] == {"requested": 1, **limit, "remaining": 39_999_991}
     assert invalid["errors"] and invalid["extensions"]["cost"] == {"requested": 1, **limit, "remaining": None}
     assert unparsed["errors"] and unparsed["extensions"]["cost"] == {
         "requested": 0,

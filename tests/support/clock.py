@@ -11,8 +11,8 @@ TICK = 0.001  # each request the app times moves the clock on by this
 @dataclass
 class StepClock:
     """Starts at a minute's first second and moves 1 ms a reading, so a test's requests never
-    cross a window by chance (60,000 requests to a minute) and never exceed a second's request
-    budget of 1,000; `advance` jumps ahead."""
+    cross a window by chance (60,000 requests to a minute) and never exceed the default request
+    budget (1,000 requests a second at most); `advance` jumps ahead."""
 
     now: float = START
 
