@@ -131,7 +131,7 @@ class ApiKey(Base):
     requests_per_second: Mapped[int | None] = mapped_column(Integer)
 
 
-class RateWindow(Base):  # a caller's minute of budget, shared by the workers (services/rate_windows.py)
+class RateWindow(Base):  # a caller's minute of budget, every worker's (services/rate_windows.py); UNLOGGED
     __tablename__ = "rate_windows"
     caller: Mapped[str] = mapped_column(String(80), primary_key=True)  # "key:<id>", "address:<ip>", …
     minute: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # Unix time // 60

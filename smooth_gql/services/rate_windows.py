@@ -9,9 +9,10 @@ place in the second. Both stores apply exactly this rule; `spend` is the one cal
 On PostgreSQL one row per caller and minute holds both windows, and one
 statement per request (an INSERT … ON CONFLICT DO UPDATE … RETURNING) counts the
 request, decides it and reports the totals, atomically, whichever worker runs
-it. Rows of past minutes are deleted by each worker once per minute, a single
-DELETE of a few rows (the table holds one row per caller active in the last
-minute or two).
+it, outside any transaction; the table is UNLOGGED (migration 0008), so a request
+waits for no flush to disk. Rows of past minutes are deleted by each worker once
+per minute, a single DELETE of a few rows (the table holds one row per caller
+active in the last minute or two).
 """
 
 from __future__ import annotations
@@ -120,11 +121,12 @@ class DatabaseWindows:
             },
         ).returning(old.points, old.requests, old.refused)
         async with self._runtime.sessions() as session:
+            # Each statement is atomic on its own: no BEGIN and COMMIT around it, one round trip.
+            connection = await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
             if minute != self._swept:
                 self._swept = minute
-                await session.execute(delete(WINDOWS).where(WINDOWS.c.minute < minute))
-            row = (await session.execute(upsert)).one()
-            await session.commit()
+                await connection.execute(delete(WINDOWS).where(WINDOWS.c.minute < minute))
+            row = (await connection.execute(upsert)).one()
         return Spent(row.points, row.requests, row.refused)
 
 
