@@ -20,7 +20,7 @@ from . import pricing as pricing_module
 from . import rest as rest_module
 from . import small_operation as small_module
 from .database import DatabaseError, fresh_database
-from .harness import BenchError, StatementCounter, running_app
+from .harness import BenchError, GraphQLClient, StatementCounter, running_app
 from .measure import Result, measure, timed_call
 from .profiling import profile
 from .report import Environment, as_json, table, write_json
@@ -30,6 +30,7 @@ from .workloads import (
     MachineView,
     ToolItemsPage,
     TrustedDocument,
+    WithBudgets,
     Workload,
 )
 
@@ -100,6 +101,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--check", action="store_true", help="exit with status 1 when a workload misses its target or fails"
     )
+    parser.add_argument(
+        "--budgets",
+        action="store_true",
+        help="time each chosen workload through the app with its default budgets on against the same "
+        "workload through an app with them off (SMOOTH_POINTS_PER_MINUTE=0, SMOOTH_REQUESTS_PER_SECOND=0), "
+        "alternating call by call; target 1.05x",
+    )
     feed_module.add_arguments(parser)
     load_module.add_arguments(parser)
     rest_module.add_arguments(parser)
@@ -147,7 +155,10 @@ async def run(args: argparse.Namespace) -> Outcome:
             await upgrade(engine)
             environment = Environment.current(engine.dialect.name, engine.dialect.driver, db.where)
             print("\n".join(environment.lines()))
-            async with running_app(engine, db.url) as client:
+            async with (
+                running_app(engine, db.url) as client,
+                running_app(engine, db.url, points_per_minute=0, requests_per_second=0) as unlimited,
+            ):
                 _say("building the data set through the GraphQL API ...")
                 data = await dataset_module.build(client, engine)
                 counts = ", ".join(f"{table} {n}" for table, n in data.row_counts.items())
@@ -177,6 +188,8 @@ async def run(args: argparse.Namespace) -> Outcome:
                 for workload in workloads:
                     if isinstance(workload, TrustedDocument):
                         await workload.register()
+                if args.budgets:
+                    workloads = [budgeted(w, unlimited, data.machines[0]) for w in workloads]
                 counter = StatementCounter(engine)
                 results: list[Result] = []
                 for workload in workloads:
@@ -214,6 +227,13 @@ async def run(args: argparse.Namespace) -> Outcome:
             await engine.dispose()
     failed = concurrent_failed or any(not r.complete or not r.within_target for r in results)
     return Outcome(results, failed)
+
+
+def budgeted(workload: Workload, unlimited: GraphQLClient, machine: str) -> Workload:
+    """`workload` with the budgets on, against its twin through the app with them off."""
+    if isinstance(workload, MachineView):
+        return WithBudgets(workload, MachineView(unlimited, workload.engine, machine))
+    return WithBudgets(workload, type(workload)(unlimited, workload.engine))
 
 
 def main(argv: list[str] | None = None) -> int:

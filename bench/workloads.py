@@ -247,3 +247,28 @@ class TrustedDocument(Workload):
 
     def check(self, body: bytes, *, from_floor: bool) -> Any:
         return self.base.comparable(parse_data(body))  # both sides are GraphQL answers
+
+
+class WithBudgets(Workload):
+    """A workload through the app with its default budgets on, measured against the same workload
+    through a second app on the same database with the budgets off as its "floor": the two
+    alternate call by call, so the ratio is what counting the caller's budget costs (issue 15:
+    at most 5 %). Both sides are GraphQL answers and write the same rows."""
+
+    target = 1.05
+
+    def __init__(self, on: Workload, off: Workload) -> None:
+        super().__init__(on.client, on.engine)
+        self.on, self.off = on, off
+        self.key = f"{on.key}_budgets"
+        self.title = f"{on.title} budgets on / off"
+        self.expected_growth = on.expected_growth  # type: ignore[misc]  # per instance: the wrapped workload's
+
+    def graphql(self, run: str) -> Timed:
+        return self.on.graphql(f"budgets on {run}")
+
+    def floor(self, run: str) -> Timed:
+        return self.off.graphql(f"budgets off {run}")
+
+    def check(self, body: bytes, *, from_floor: bool) -> Any:
+        return self.on.comparable(parse_data(body))

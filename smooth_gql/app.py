@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -46,6 +47,7 @@ from .schema import schema
 from .services.accounts import has_accounts
 from .services.authentication import authenticate, bearer
 from .services.login_throttle import LoginThrottle
+from .services.rate_limits import RateLimiter
 from .services.users import ensure_local_admin
 from .web_ui import web_page
 
@@ -73,6 +75,7 @@ class GraphQLApp(GraphQLView):
             state.tail,
             state.throttle,
             metrics=state.metrics,
+            limiter=state.limiter,
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
@@ -128,9 +131,11 @@ def create_app(
     migrate_empty_sqlite: bool = False,
     settle_gc: bool = False,
     metrics_dir: str | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> Starlette:
     """Build the app; `engine` lets tests share one they made. `metrics_dir` puts the metrics
-    in prometheus-client's multiprocess mode (a served app under `--workers N`)."""
+    in prometheus-client's multiprocess mode (a served app under `--workers N`). `clock` is
+    what the budgets' windows are timed by (tests step it instead of sleeping)."""
     metrics = Metrics(multiprocess_dir=metrics_dir, token=settings.metrics_token)
 
     @contextlib.asynccontextmanager
@@ -143,6 +148,7 @@ def create_app(
         if settle_gc:
             settle_garbage_collector()
         app.state.throttle = LoginThrottle(running.runtime)
+        app.state.limiter = RateLimiter(running.runtime, clock=clock)
         try:
             yield
         finally:

@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./smooth.db"
 SQLITE_READERS = 2  # a SQLite worker's read connections; why so few: db/engine.py create_engine
+# Default budgets: about ten times what the load benchmark's 28 clients spend together from one
+# address (3.8 million points a minute, 143 requests a second; README, "Budgets").
+POINTS_PER_MINUTE = 40_000_000
+REQUESTS_PER_SECOND = 1_500
 
 
 class ConfigError(ValueError):
@@ -114,6 +118,11 @@ class Settings:
     keep_alive_seconds: float = 15.0
     change_retention_days: int = 30  # 0 keeps the change log forever
     idempotency_hours: int = 24  # how long a keyed write's outcome answers its retries
+    # Budgets per API key, session, or client address of anonymous calls (services/rate_limits.py):
+    # the static cost of the operations a caller runs per minute, and its requests per second;
+    # 0 turns that budget off. An API key may carry its own.
+    points_per_minute: int = POINTS_PER_MINUTE
+    requests_per_second: int = REQUESTS_PER_SECOND
     shutdown_grace_seconds: int = 5  # then open streams (SSE, WebSocket) are closed
     feed_buffer_rows: int = 4096  # recent change-log rows each worker keeps for its followers
     feed_recheck_seconds: int = 30  # how stale a subscription's credential check may be before it delivers
@@ -174,6 +183,8 @@ class Settings:
             keep_alive_seconds=_int(env, "SMOOTH_KEEP_ALIVE_SECONDS", 15),
             change_retention_days=_int(env, "SMOOTH_CHANGE_RETENTION_DAYS", 30, minimum=0),
             idempotency_hours=_int(env, "SMOOTH_IDEMPOTENCY_HOURS", 24),
+            points_per_minute=_int(env, "SMOOTH_POINTS_PER_MINUTE", POINTS_PER_MINUTE, minimum=0),
+            requests_per_second=_int(env, "SMOOTH_REQUESTS_PER_SECOND", REQUESTS_PER_SECOND, minimum=0),
             shutdown_grace_seconds=_int(env, "SMOOTH_SHUTDOWN_GRACE_SECONDS", 5, minimum=0),
             feed_buffer_rows=_int(env, "SMOOTH_FEED_BUFFER_ROWS", 4096),
             feed_recheck_seconds=_int(env, "SMOOTH_FEED_RECHECK_SECONDS", 30, minimum=0),

@@ -16,6 +16,7 @@ from .loaders import Loaders
 from .observability.metrics import Metrics
 from .runtime import Runtime
 from .services.login_throttle import LoginThrottle
+from .services.rate_limits import RateLimiter
 from .session_cookie import clear_session_cookie, set_session_cookie
 
 
@@ -32,6 +33,8 @@ class Context:
     connection_params: dict[str, Any] | None = None
     # The app's metrics, for the GraphQL operation counters (the schema is shared by all apps).
     metrics: Metrics | None = None
+    # The app's budgets (graphql_budget charges each operation to its caller).
+    limiter: RateLimiter | None = None
 
     @property
     def client_address(self) -> str | None:

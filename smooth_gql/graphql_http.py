@@ -20,7 +20,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
-from strawberry.http import GraphQLRequestData, GraphQLRequestProtocol
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, GraphQLRequestProtocol
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.http.streaming import HTTPStreamTransport
@@ -88,6 +88,18 @@ def _json_kind(value: object) -> str:
     return "an object"
 
 
+def budget_refusal(response: GraphQLHTTPResponse | list[GraphQLHTTPResponse]) -> int | None:
+    """The seconds to wait of a response refused before execution with RATE_LIMITED, else None
+    (a resolver's RATE_LIMITED, such as a throttled login, has a path and keeps its 200)."""
+    errors = response.get("errors") if isinstance(response, dict) else None
+    for error in errors or ():
+        extensions = (error.get("extensions") if isinstance(error, dict) else None) or {}
+        if extensions.get("code") == "RATE_LIMITED" and isinstance(error, dict) and not error.get("path"):
+            retry_after = extensions.get("retryAfter")
+            return retry_after if isinstance(retry_after, int) else 1
+    return None
+
+
 class TextFrameWebSocket(ASGIWebSocketAdapter):
     """Sends every WebSocket message as a text frame.
 
@@ -132,6 +144,18 @@ class GraphQLView(GraphQL[Context, None]):
     async def render_graphql_ide(self, request: Request) -> Response:
         """GraphiQL from the package's own files (Strawberry's page loads them from CDNs)."""
         return graphiql_page(request)
+
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
+    ) -> Response:
+        """An operation refused whole for its caller's budget answers 429 with Retry-After, the
+        GraphQL body unchanged: what HTTP clients, proxies and the stock `gql` client understand."""
+        response = super().create_response(response_data, sub_response)
+        retry_after = budget_refusal(response_data)
+        if retry_after is not None:
+            response.status_code = 429
+            response.headers["Retry-After"] = str(retry_after)
+        return response
 
     def encode_json(self, data: object) -> bytes:
         return dumps(data)

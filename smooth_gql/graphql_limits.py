@@ -44,6 +44,7 @@ from strawberry.types import ExecutionContext
 from .config import Settings
 from .document_cost import DocumentCost, OperationCost, document_cost, field_merges
 from .errors import limit_extension
+from .graphql_budget import charge
 from .graphql_bulk_guard import bulk_refusal
 from .observability.request_id import with_request_id
 from .query_cost import CAP, CostReport, Pricing
@@ -211,10 +212,15 @@ class DocumentLimits(SchemaExtension):
         super().__init__()
         self.settings = _DEFAULT_SETTINGS
         self.cost = 0  # of the operation that runs; 0 until priced (a document that did not parse)
+        self.remaining: int | None = None  # the caller's points left after it (graphql_budget)
 
     def get_results(self) -> dict[str, Any]:
         """`extensions.cost` on every response of the operation, refusals and events included."""
-        report: CostReport = {"requested": self.cost, "limit": self.settings.max_query_cost}
+        report: CostReport = {
+            "requested": self.cost,
+            "limit": self.settings.max_query_cost,
+            "remaining": self.remaining,
+        }
         return {"cost": report}
 
     def on_operation(self) -> Iterator[None]:
@@ -239,10 +245,11 @@ class DocumentLimits(SchemaExtension):
             context.graphql_document = parse(context.query, **context.parse_options)
         yield
 
-    def on_validate(self) -> Iterator[None]:
+    async def on_validate(self) -> AsyncIterator[None]:
         """The cost first, in time linear in the document; graphql-core's validation only for a
         document within it (validation of a document within the limits is bounded in time, and
-        it is cached; the cost is not, so renaming fragments gains nothing)."""
+        it is cached; the cost is not, so renaming fragments gains nothing); then, for a valid
+        operation only, its points charged to the caller's budget (`graphql_budget`)."""
         context = self.execution_context
         settings = self.settings
         # A trusted document was validated when it was registered (TrustedDocuments says so
@@ -263,18 +270,17 @@ class DocumentLimits(SchemaExtension):
         if operation is not None:
             self.cost = measured.operations[index].cost
             refused.extend(cost_limit_errors(self.cost, operation, settings))
-        if refused or validated:
-            context.pre_execution_errors = refused
-            yield
-            return
-        context.validation_rules = (
-            *context.validation_rules,
-            *extra_validation_rules(settings.introspection),
-        )
-        validate = _get_validate_cache(settings.query_cache_size)
-        context.pre_execution_errors = validate(
-            context.schema._schema, context.graphql_document, context.validation_rules
-        )
+        if not refused and not validated:
+            context.validation_rules = (
+                *context.validation_rules,
+                *extra_validation_rules(settings.introspection),
+            )
+            validate = _get_validate_cache(settings.query_cache_size)
+            refused = list(validate(context.schema._schema, document, context.validation_rules))
+        if not refused:  # a refused document runs nothing and is not counted
+            self.remaining, over_budget = await charge(context.context, self.cost)
+            refused = [over_budget] if over_budget is not None else []
+        context.pre_execution_errors = refused
         yield
 
     def on_execute(self) -> Iterator[None]:

@@ -94,11 +94,13 @@ class Pricing:
 
 
 class CostReport(TypedDict):
-    """`extensions.cost` of every GraphQL response: the operation's cost and the limit it is held
-    to. Per-key budgets (a later piece) add `remaining`, the caller's budget left."""
+    """`extensions.cost` of every GraphQL response: the operation's cost, the limit it is held
+    to, and the caller's points left in the current minute after it (`services/rate_limits`;
+    null when the points budget is off, the operation was refused, or it was not priced)."""
 
     requested: int
     limit: int
+    remaining: int | None
 
 
 class FieldPrice(NamedTuple):

@@ -39,6 +39,9 @@ class Principal:
     expires_at: datetime | None = None
     # The key may run registered (trusted) documents only (trusted_gate.py).
     trusted_documents_only: bool = False
+    # The key's own budget (services/rate_limits.py); None: the server's.
+    points_per_minute: int | None = None
+    requests_per_second: int | None = None
     # Why an INVALID principal was refused (never contains the credential itself).
     problem: str | None = None
 

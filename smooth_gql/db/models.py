@@ -127,6 +127,18 @@ class ApiKey(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     # The key may run registered documents only (services/trusted_documents.py).
     trusted_documents_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    points_per_minute: Mapped[int | None] = mapped_column(BigInteger)  # its own budget; None: the server's
+    requests_per_second: Mapped[int | None] = mapped_column(Integer)
+
+
+class RateWindow(Base):  # a caller's minute of budget, every worker's (services/rate_windows.py); UNLOGGED
+    __tablename__ = "rate_windows"
+    caller: Mapped[str] = mapped_column(String(80), primary_key=True)  # "key:<id>", "address:<ip>", …
+    minute: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # Unix time // 60
+    points: Mapped[int] = mapped_column(BigInteger)  # spent in the minute
+    second: Mapped[int] = mapped_column(BigInteger)  # Unix time of the latest request
+    requests: Mapped[int] = mapped_column(Integer)  # in that second
+    refused: Mapped[bool] = mapped_column(Boolean)  # the latest request was refused
 
 
 class TrustedDocument(Base):
@@ -169,7 +181,6 @@ class EntityColumns:
 
 class ToolItem(EntityColumns, Base):
     __tablename__ = "tool_items"
-
     name: Mapped[str] = mapped_column(NAME)
     description: Mapped[str | None] = mapped_column(Text)
     manufacturer: Mapped[str | None] = mapped_column(NAME)
@@ -189,7 +200,6 @@ class ToolItem(EntityColumns, Base):
 
 class ToolAssembly(EntityColumns, Base):
     __tablename__ = "tool_assemblies"
-
     name: Mapped[str] = mapped_column(NAME)
     description: Mapped[str | None] = mapped_column(Text)
     assembly_data: Mapped[Any] = mapped_column(JSONValue, nullable=True)
@@ -204,7 +214,6 @@ class ToolAssembly(EntityColumns, Base):
 
 class AssemblyComponent(Base):
     __tablename__ = "assembly_components"
-
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     assembly_id: Mapped[str] = mapped_column(ForeignKey("tool_assemblies.id", ondelete="CASCADE"), index=True)
     item_id: Mapped[str] = mapped_column(ForeignKey("tool_items.id"), index=True)
@@ -215,7 +224,6 @@ class AssemblyComponent(Base):
 
 class ToolInstance(EntityColumns, Base):
     __tablename__ = "tool_instances"
-
     tool_item_id: Mapped[str | None] = mapped_column(ForeignKey("tool_items.id"), index=True)
     tool_assembly_id: Mapped[str | None] = mapped_column(ForeignKey("tool_assemblies.id"), index=True)
     serial_number: Mapped[str | None] = mapped_column(NAME)
@@ -237,7 +245,6 @@ class ToolInstance(EntityColumns, Base):
 
 class ToolPreset(EntityColumns, Base):
     __tablename__ = "tool_presets"
-
     name: Mapped[str] = mapped_column(NAME)
     description: Mapped[str | None] = mapped_column(Text)
     tool_instance_id: Mapped[str | None] = mapped_column(ForeignKey("tool_instances.id"), index=True)
@@ -263,7 +270,6 @@ class ToolPreset(EntityColumns, Base):
 
 class ToolUsage(EntityColumns, Base):
     __tablename__ = "tool_usages"
-
     tool_instance_id: Mapped[str | None] = mapped_column(ForeignKey("tool_instances.id"), index=True)
     preset_id: Mapped[str | None] = mapped_column(ForeignKey("tool_presets.id"), index=True)
     machine_id: Mapped[str | None] = mapped_column(NAME)
@@ -283,7 +289,6 @@ class ToolUsage(EntityColumns, Base):
 
 class ToolSet(EntityColumns, Base):
     __tablename__ = "tool_sets"
-
     name: Mapped[str] = mapped_column(NAME)
     description: Mapped[str | None] = mapped_column(Text)
     type: Mapped[str] = mapped_column(SHORT)
@@ -302,7 +307,6 @@ class ToolSet(EntityColumns, Base):
 
 class ToolSetInstance(Base):
     __tablename__ = "tool_set_instances"
-
     tool_set_id: Mapped[str] = mapped_column(ForeignKey("tool_sets.id", ondelete="CASCADE"), primary_key=True)
     tool_instance_id: Mapped[str] = mapped_column(
         ForeignKey("tool_instances.id"), primary_key=True, index=True
@@ -312,7 +316,6 @@ class ToolSetInstance(Base):
 
 class ToolSetPreset(Base):
     __tablename__ = "tool_set_presets"
-
     tool_set_id: Mapped[str] = mapped_column(ForeignKey("tool_sets.id", ondelete="CASCADE"), primary_key=True)
     tool_preset_id: Mapped[str] = mapped_column(ForeignKey("tool_presets.id"), primary_key=True, index=True)
     position: Mapped[int] = mapped_column(Integer)
@@ -385,13 +388,9 @@ class ChangeLog(Base):
 
 
 class ChangeLogFloor(Base):
-    """The highest seq a full restore took out of the change log (one row, or none yet).
-
-    A cursor below the floor may have missed a change and must resynchronize
-    (CURSOR_EXPIRED). While the log holds rows its oldest one says as much
-    (retention keeps the newest row for that reason); this row keeps the mark
-    when a restore leaves the log empty, and keeps later numbers above it.
-    """
+    """The highest seq a full restore took out of the change log (one row, or none yet): a cursor
+    below it may have missed a change (CURSOR_EXPIRED). While the log holds rows its oldest says as
+    much (retention keeps the newest); this row keeps the mark when a restore empties the log."""
 
     __tablename__ = "change_log_floor"
 

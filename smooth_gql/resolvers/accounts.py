@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -99,10 +100,31 @@ class AccountMutation:
         machine_id: str | None = None,
         expires_at: datetime | None = None,
         trusted_documents_only: bool = False,
+        points_per_minute: Annotated[
+            int | None,
+            strawberry.argument(
+                description="The key's own points budget per minute (the static cost of its "
+                "operations), replacing the server's; 0: none. At most your own unless you are an admin."
+            ),
+        ] = None,
+        requests_per_second: Annotated[
+            int | None,
+            strawberry.argument(
+                description="The key's own request budget per second, replacing the server's; 0: none. "
+                "At most your own unless you are an admin."
+            ),
+        ] = None,
     ) -> CreatedApiKey:
         ctx = info.context
         request = api_keys.KeyRequest(
-            name, scopes, tags or [], machine_id, expires_at, trusted_documents_only
+            name,
+            scopes,
+            tags or [],
+            machine_id,
+            expires_at,
+            trusted_documents_only,
+            points_per_minute,
+            requests_per_second,
         )
         made = await api_keys.create(ctx.runtime, ctx.principal, request)
         return CreatedApiKey(api_key=ApiKey.of(made.key), secret=made.secret)

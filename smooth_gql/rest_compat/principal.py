@@ -15,6 +15,7 @@ from ..auth.principal import Principal
 from ..runtime import Runtime
 from ..services.authentication import authenticate
 from ..services.login_throttle import LoginThrottle
+from ..services.rate_limits import REST_POINTS, RateLimiter
 from .messages import AUTHENTICATION_REQUIRED, NOT_AUTHENTICATED
 
 # Where a request carries its host app's state (`app.HostedRest` puts it there): the REST app
@@ -23,10 +24,15 @@ HOST_SCOPE_KEY = "smooth_gql.host"
 
 
 async def any_principal(request: Request) -> Principal:
-    """Whoever the credentials name: possibly anonymous or invalid (login, logout)."""
-    return await authenticate(
-        await runtime(request), cookies=request.cookies, authorization=request.headers.get("authorization")
+    """Whoever the credentials name: possibly anonymous or invalid (login, logout); every
+    route that asks is charged to that caller's budget first (RATE_LIMITED: 429)."""
+    host = request.scope[HOST_SCOPE_KEY]
+    principal = await authenticate(
+        host.runtime, cookies=request.cookies, authorization=request.headers.get("authorization")
     )
+    limiter: RateLimiter = host.limiter
+    await limiter.charge(principal, request.client.host if request.client else None, REST_POINTS)
+    return principal
 
 
 async def current_principal(request: Request) -> Principal:

@@ -21,7 +21,7 @@ from ..db.queries import first_mapping, mappings
 from ..db.types import utcnow
 from ..errors import BadInput, FieldError, Forbidden, NotFound, Reason
 from ..runtime import Runtime
-from . import accounts, key_cache
+from . import accounts, key_cache, rate_limits
 from .accounts import USERS
 from .fields import check_datetime, check_id, check_text, to_jsonable
 from .journal import audit_account_change, diff
@@ -38,6 +38,8 @@ AUDITED_KEY_FIELDS = (
     "machine_id",
     "expires_at",
     "trusted_documents_only",
+    "points_per_minute",
+    "requests_per_second",
 )
 MAX_TAGS = 50
 MAX_TEXT = 255
@@ -61,6 +63,8 @@ class KeyRequest:
     machine_id: object = None
     expires_at: object = None
     trusted_documents_only: object = False
+    points_per_minute: object = None  # the key's own budget (services/rate_limits.py)
+    requests_per_second: object = None
 
 
 def _require_manager(principal: Principal) -> None:
@@ -197,6 +201,10 @@ async def create(runtime: Runtime, principal: Principal, request: KeyRequest) ->
     _check_delegation(principal, scopes, tags, machine)
     expires = _capped_expiry(principal, expires)
     trusted_only = _trusted_only(principal, request.trusted_documents_only)
+    server = rate_limits.Budget(runtime.settings.points_per_minute, runtime.settings.requests_per_second)
+    points, requests = rate_limits.key_budget(
+        principal, server, request.points_per_minute, request.requests_per_second
+    )
     made = tokens.new_api_key()
     now = utcnow()
     row = {
@@ -210,6 +218,8 @@ async def create(runtime: Runtime, principal: Principal, request: KeyRequest) ->
         "machine_id": machine,
         "expires_at": expires,
         "trusted_documents_only": trusted_only,
+        "points_per_minute": points,
+        "requests_per_second": requests,
         "revoked_at": None,
         "last_used_at": None,
         "created_at": now,
@@ -355,6 +365,8 @@ def _usable(row: Mapping[str, Any], now: datetime) -> Principal | str:
         api_key_id=row["id"],
         expires_at=row["expires_at"],
         trusted_documents_only=bool(row["trusted_documents_only"]),
+        points_per_minute=row["points_per_minute"],
+        requests_per_second=row["requests_per_second"],
     )
 
 

@@ -46,6 +46,12 @@ class ApiKey:
     trusted_documents_only: bool = strawberry.field(
         description="The key may run registered (trusted) documents only."
     )
+    points_per_minute: int | None = strawberry.field(
+        description="The key's own points budget per minute (0: none); null: the server's."
+    )
+    requests_per_second: int | None = strawberry.field(
+        description="The key's own request budget per second (0: none); null: the server's."
+    )
 
     @strawberry.field(description="Neither revoked nor expired.")
     def is_active(self) -> bool:
@@ -64,6 +70,8 @@ class ApiKey:
             expires_at=row["expires_at"],
             revoked_at=row["revoked_at"],
             trusted_documents_only=bool(row.get("trusted_documents_only", False)),
+            points_per_minute=row.get("points_per_minute"),
+            requests_per_second=row.get("requests_per_second"),
             last_used_at=row["last_used_at"],
             created_at=row["created_at"],
         )

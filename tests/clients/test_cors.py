@@ -70,7 +70,7 @@ async def test_a_listed_origin_may_call_both_doors_with_credentials(served: Stoc
     rest = await client.get(f"{base}{REST_ME}", headers={"Origin": TOOL_ROOM, **served.bearer})
     assert graphql.json() == {
         "data": {"me": {"email": "admin@shop.example"}},
-        "extensions": {"cost": {"requested": 1, "limit": 500_000}},
+        "extensions": {"cost": {"requested": 1, "limit": 500_000, "remaining": 40_000_000 - 1}},
     }
     assert rest.status_code == 200 and rest.json()["email"] == "admin@shop.example"
     for answer in (graphql, rest):

@@ -71,7 +71,7 @@ async def test_graphql_get_with_a_query_still_executes(api: Api) -> None:
     assert response.status_code == 200
     assert response.json() == {
         "data": {"__typename": "Query"},
-        "extensions": {"cost": {"requested": 0, "limit": 500_000}},
+        "extensions": {"cost": {"requested": 0, "limit": 500_000, "remaining": 40_000_000}},
     }
 
 

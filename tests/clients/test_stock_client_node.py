@@ -67,7 +67,11 @@ async def test_a_stock_node_client_follows_the_changes_and_resumes(served: Stock
     assert [c["entityId"] for c in log] == [got["liveId"], *got["missed"]]
     assert [c["cursor"] for c in log] == [live["cursor"], *(c["cursor"] for c in got["resumed"])]
     # Every event as the stock client hands it over carries the operation's price (README
-    # "Query cost"): one event's cost, the same each time, under the configured limit.
-    assert len(got["costs"]) == 3 and all(cost == got["costs"][0] for cost in got["costs"]), got["costs"]
-    assert set(got["costs"][0]) == {"requested", "limit"}
-    assert 0 < got["costs"][0]["requested"] <= got["costs"][0]["limit"]
+    # "Query cost"): one event's cost, the same each time, under the configured limit; and the
+    # points its subscription left the key when it started (README "Budgets"): the resumed
+    # subscription started later, after more of the key's operations.
+    costs = got["costs"]
+    assert len(costs) == 3 and all(set(cost) == {"requested", "limit", "remaining"} for cost in costs), costs
+    assert all((c["requested"], c["limit"]) == (costs[0]["requested"], costs[0]["limit"]) for c in costs)
+    assert 0 < costs[0]["requested"] <= costs[0]["limit"]
+    assert costs[1]["remaining"] == costs[2]["remaining"] < costs[0]["remaining"]

@@ -56,7 +56,8 @@ async def test_a_query_over_get(api: Api) -> None:
     assert response.status_code == 200
     assert response.json() == {
         "data": {"toolItem": {"name": "drill"}},
-        "extensions": {"cost": {"requested": 1, "limit": 500_000}},
+        # The caller's points left this minute: the item's creation cost 3, this query 1.
+        "extensions": {"cost": {"requested": 1, "limit": 500_000, "remaining": 40_000_000 - 3 - 1}},
     }
 
 

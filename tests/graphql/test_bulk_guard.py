@@ -142,7 +142,8 @@ async def test_a_literal_list_is_counted_and_the_refusal_is_the_resolvers_own(
                 },
             }
         ],
-        "extensions": {"cost": {"requested": 3, "limit": 500_000}},  # a bulk write: 1 per element
+        # A bulk write: 1 per element; refused by its resolver, it was charged.
+        "extensions": {"cost": {"requested": 3, "limit": 500_000, "remaining": 40_000_000 - 3}},
     }
     assert [s for s in statements if "INSERT" in s.upper()] == []
     assert written == {"made": {"successCount": 2}}

@@ -69,7 +69,7 @@ async def test_null_variables_operation_name_and_extensions_are_accepted(api: Ap
     assert response.status_code == 200
     assert response.json() == {
         "data": {"toolItems": {"totalCount": 0}},
-        "extensions": {"cost": {"requested": 1, "limit": 500_000}},
+        "extensions": {"cost": {"requested": 1, "limit": 500_000, "remaining": 40_000_000 - 1}},
     }
 
 

@@ -111,7 +111,8 @@ async def test_an_operation_over_the_limit_is_refused_before_any_sql(api: Api) -
         "limit": {"name": "maxQueryCost", "value": 1000},
         "cost": 1022,
     }
-    assert body["extensions"] == {"cost": {"requested": 1022, "limit": 1000}}
+    # Refused for its cost, it is not counted against the caller's budget either.
+    assert body["extensions"] == {"cost": {"requested": 1022, "limit": 1000, "remaining": None}}
 
 
 @pytest.mark.settings(max_query_cost=1022)
@@ -120,16 +121,20 @@ async def test_an_operation_at_the_limit_runs(api: Api) -> None:
 
     assert body == {
         "data": {"toolItems": {"edges": []}},
-        "extensions": {"cost": {"requested": 1022, "limit": 1022}},
+        "extensions": {"cost": {"requested": 1022, "limit": 1022, "remaining": 40_000_000 - 1022}},
     }
 
 
 async def test_the_operation_named_is_the_one_priced(api: Api) -> None:
     document = "query Small { me { email } } query Large { toolItems(first: 3) { edges { node { name } } } }"
 
+    remaining = 40_000_000
     for name, cost in (("Small", 1), ("Large", 5)):
         response = await api.client.post("/graphql", json={"query": document, "operationName": name})
-        assert response.json()["extensions"] == {"cost": {"requested": cost, "limit": 500_000}}
+        remaining -= cost
+        assert response.json()["extensions"] == {
+            "cost": {"requested": cost, "limit": 500_000, "remaining": remaining}
+        }
 
 
 async def test_every_response_reports_its_cost(api: Api) -> None:
@@ -145,13 +150,20 @@ async def test_every_response_reports_its_cost(api: Api) -> None:
     invalid = await api.gql_raw("{ toolItems { noSuchField } }")
     unparsed = await api.gql_raw("{ toolItems ")
 
-    assert query["extensions"]["cost"] == {"requested": 4, **limit}
+    # `remaining`: the caller's points left this minute, each valid operation's cost taken off as
+    # it is admitted; an invalid document is priced but not charged, one that does not parse
+    # neither.
+    assert query["extensions"]["cost"] == {"requested": 4, **limit, "remaining": 39_999_996}
     assert mutation["data"]["createToolItems"]["successCount"] == 4
-    assert mutation["extensions"]["cost"] == {"requested": 4, **limit}
+    assert mutation["extensions"]["cost"] == {"requested": 4, **limit, "remaining": 39_999_992}
     assert failed["data"]["updateToolItems"]["errorCount"] == 1
-    assert failed["extensions"]["cost"] == {"requested": 1, **limit}
-    assert invalid["errors"] and invalid["extensions"]["cost"] == {"requested": 1, **limit}
-    assert unparsed["errors"] and unparsed["extensions"]["cost"] == {"requested": 0, **limit}
+    assert failed["extensions"]["cost"] == {"requested": 1, **limit, "remaining": 39_999_991}
+    assert invalid["errors"] and invalid["extensions"]["cost"] == {"requested": 1, **limit, "remaining": None}
+    assert unparsed["errors"] and unparsed["extensions"]["cost"] == {
+        "requested": 0,
+        **limit,
+        "remaining": None,
+    }
 
 
 @pytest.mark.parametrize("raw", ["-1", "0", "lots", "1.5"])
@@ -179,10 +191,13 @@ async def test_every_subscription_event_reports_its_cost(live: LiveServer) -> No
     await client.close()
     over_sse = await asyncio.to_thread(read_sse, live.http_url, start, count=2, timeout=10, query=FEED)
 
-    cost = {"cost": {"requested": 3, "limit": 500_000}}
+    # Each subscription is charged once, when it starts; its events repeat what it had left then.
+    remaining = over_ws[0]["payload"]["extensions"]["cost"]["remaining"]
+    cost = {"cost": {"requested": 3, "limit": 500_000, "remaining": remaining}}
+    then = {"cost": {"requested": 3, "limit": 500_000, "remaining": remaining - 3}}
     assert [m["type"] for m in over_ws] == ["next", "next"]
     assert [m["payload"]["extensions"] for m in over_ws] == [cost, cost]
-    assert [data["extensions"] for event, data in over_sse.events if event == "next"] == [cost, cost]
+    assert [data["extensions"] for event, data in over_sse.events if event == "next"] == [then, then]
 
 
 @pytest.mark.settings(max_query_cost=2)

@@ -60,7 +60,10 @@ LAYERS: Table = {
     "http_guards": may("errors observability"),
     "graphql_read_rule": may("auth"),
     "graphql_bulk_guard": may("enums errors services"),
-    "graphql_limits": may("config document_cost errors graphql_bulk_guard observability query_cost"),
+    "graphql_budget": may("auth errors services"),
+    "graphql_limits": may(
+        "config document_cost errors graphql_budget graphql_bulk_guard observability query_cost"
+    ),
     "trusted_gate": may("auth config document_cost errors graphql_limits runtime services"),
     # The GraphQL door. Types resolve their relations through the context's loaders (the context
     # builds the loaders, which know neither); resolvers return types, types never call resolvers.

@@ -21,6 +21,10 @@ from smooth_gql.services import idempotency
 from support.auth import AuthApi
 from support.bulk import audit_rows, change_rows, db_state, mutation, new_id, post, seed, valid_input
 
+# Budgets off: a repeat must answer exactly as the first time, and with budgets on each call
+# lowers extensions.cost.remaining (tests/accounts/test_rate_limits.py covers budgets).
+pytestmark = pytest.mark.settings(points_per_minute=0, requests_per_second=0)
+
 # The test needs what only PostgreSQL has; its SQLite twin would have nothing to show.
 POSTGRES_ONLY = pytest.mark.parametrize(
     "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True

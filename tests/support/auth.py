@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from conftest import Api, make_settings
 from smooth_gql.app import create_app
 from smooth_gql.config import Settings
+from support.clock import StepClock
 
 PASSWORD = "correct horse battery"
 
@@ -137,11 +138,12 @@ async def auth_app(
     engine: AsyncEngine, database_url: str, *, base_url: str = "http://testserver", **overrides: Any
 ) -> AsyncIterator[AuthApi]:
     settings = auth_settings(database_url, **overrides)
-    app = create_app(settings, engine=engine)
+    clock = StepClock()
+    app = create_app(settings, engine=engine, clock=clock)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app, client=("192.0.2.10", 40000))
         async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
-            yield AuthApi(Api(client, engine, settings))
+            yield AuthApi(Api(client, engine, settings, clock))
 
 
 @asynccontextmanager
@@ -154,7 +156,8 @@ async def live_auth_server(
     import uvicorn
 
     settings = auth_settings(database_url, keep_alive_seconds=1.0, **overrides)
-    app = create_app(settings, engine=engine)
+    clock = StepClock()
+    app = create_app(settings, engine=engine, clock=clock)
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
@@ -166,7 +169,7 @@ async def live_auth_server(
     port = server.servers[0].sockets[0].getsockname()[1]
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-            yield AuthApi(Api(client, engine, settings)), port
+            yield AuthApi(Api(client, engine, settings, clock)), port
     finally:
         server.should_exit = True
         await asyncio.wait_for(task, 30)
