@@ -6,9 +6,9 @@ non-atomic batch are written, an atomic batch writes nothing, and the rows
 stored before keep their fields and version.
 
 The world (the owner's rows and another user's) is built once per module and
-database (tests/support/snapshot.py) and put back as built before each case, which
-then writes as it likes: each case starts from the same rows, ids and sequences as
-if it had built them itself.
+database (tests/support/snapshot.py) and put back as built before each case that
+asks for it, which then writes as it likes: it starts from the same rows, ids and
+sequences as if it had built them itself. The other cases start from an empty database.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from support.bulk import (
     valid_input,
 )
 from support.factories import create_ok
-from support.snapshot import Snapshot, api_on, take
+from support.snapshot import CaseDatabase, Snapshot, api_on, case_database, take
 
 OTHER_USER = "00000000-0000-4000-8000-00000000beef"
 
@@ -125,16 +125,23 @@ async def built(module_database_url: str, module_reset: PostgresReset | None) ->
 
 
 @pytest.fixture
-def database_url(built: Built, tmp_path: Path) -> str:
-    """Overrides conftest's: the case's database holds the built world."""
-    return built.snapshot.case_url(tmp_path)
+def case_db(module_database_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> CaseDatabase:
+    """The built world for a case that asks for it, else an empty database."""
+    return case_database(request, tmp_path, module_database_url)
 
 
 @pytest.fixture
-async def engine(database_url: str, built: Built) -> AsyncIterator[AsyncEngine]:
-    """Overrides conftest's: the world put back as built, where conftest's empties the database."""
-    engine = create_engine(database_url)
-    await built.snapshot.restore(engine)
+def database_url(case_db: CaseDatabase) -> str:
+    """Overrides conftest's (one backend parameter per module: module_database_url's)."""
+    return case_db.url
+
+
+@pytest.fixture
+async def engine(case_db: CaseDatabase) -> AsyncIterator[AsyncEngine]:
+    """Overrides conftest's: the case's database readied (the world put back, or emptied)."""
+    engine = create_engine(case_db.url)
+    if case_db.ready is not None:
+        await case_db.ready(engine)
     yield engine
     await engine.dispose()
 

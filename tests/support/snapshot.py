@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import shutil
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -103,3 +104,27 @@ async def take(engine: AsyncEngine, url: str) -> Snapshot:
         *positions,
     ]
     return Snapshot(url, schema=schema, restore_sql="; ".join(restore))
+
+
+@dataclass(frozen=True)
+class CaseDatabase:
+    """A case's database: its URL, and what readies it once the case's engine exists."""
+
+    url: str
+    ready: Callable[[AsyncEngine], Awaitable[None]] | None = None
+
+
+def case_database(request: pytest.FixtureRequest, tmp_path: Path, module_url: str) -> CaseDatabase:
+    """For a module that overrides `database_url` and `engine`: a case that asks for `world`
+    gets the module's world as built (fixture `built`, holding a `snapshot`); any other case
+    an empty database, as conftest gives it. (A plain function for a plain fixture: an async
+    fixture cannot ask for another by name while the loop runs.)"""
+    if "world" in request.fixturenames:
+        snapshot: Snapshot = request.getfixturevalue("built").snapshot
+        return CaseDatabase(snapshot.case_url(tmp_path), snapshot.restore)
+    if module_url.startswith("sqlite"):
+        path = tmp_path / "smooth.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return CaseDatabase(f"sqlite+aiosqlite:///{path}")
+    reset = request.getfixturevalue("postgres_reset")
+    return CaseDatabase(module_url, lambda engine: reset())
