@@ -6,13 +6,24 @@ back without `read` is its receipt: `id` and `version` (and `__typename`).
 Anything else a mutation selects on a stored entity, through fragments too, is
 refused FORBIDDEN before the mutation runs, naming the field; nothing is
 written. With `read`, or in a session, the same documents answer in full.
+
+The owner's shop is built once per module and database (tests/support/snapshot.py)
+and put back as built before each case that asks for it (`world`).
 """
 
 from __future__ import annotations
 
-import pytest
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
 
-from support.auth import AuthApi, Creds
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from conftest import PostgresReset
+from smooth_gql.db.engine import create_engine
+from support.auth import AuthApi, Creds, auth_app
+from support.snapshot import CaseDatabase, Snapshot, case_database, take
 
 SETUP = """
 mutation {
@@ -52,6 +63,54 @@ async def _shop(auth: AuthApi) -> tuple[Creds, str]:
     return ann, instance_id
 
 
+@dataclass
+class Built:
+    """The module's shop as built (its owner's session and instance), and where it was kept."""
+
+    world: tuple[Creds, str]
+    snapshot: Snapshot
+
+
+@pytest.fixture(scope="module")
+async def built(module_database_url: str, module_reset: PostgresReset | None) -> AsyncIterator[Built]:
+    engine = create_engine(module_database_url)
+    if module_reset is not None:
+        await module_reset()
+    async with auth_app(engine, module_database_url) as auth:
+        world = await _shop(auth)
+    snapshot = await take(engine, module_database_url)
+    yield Built(world, snapshot)
+    await snapshot.drop()
+
+
+@pytest.fixture
+def case_db(module_database_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> CaseDatabase:
+    """The built shop for a case that asks for it, else an empty database."""
+    return case_database(request, tmp_path, module_database_url)
+
+
+@pytest.fixture
+def database_url(case_db: CaseDatabase) -> str:
+    """Overrides conftest's (one backend parameter per module: module_database_url's)."""
+    return case_db.url
+
+
+@pytest.fixture
+async def engine(case_db: CaseDatabase) -> AsyncIterator[AsyncEngine]:
+    """Overrides conftest's: the case's database readied (the shop put back, or emptied)."""
+    engine = create_engine(case_db.url)
+    if case_db.ready is not None:
+        await case_db.ready(engine)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def world(built: Built) -> tuple[Creds, str]:
+    """The owner's session and the instance `_shop` built."""
+    return built.world
+
+
 PRESET = '[{name: "T", machineId: "mill-1", toolNumber: %d, toolInstanceId: $i}]'
 LEAKS = {
     "the issue's document": "mutation($i: ID) { createToolPresets(input: %s) { results { toolInstance { serialNumber usages { id } toolSets { name } toolAssembly { components { item { name } } } } } } }",
@@ -69,8 +128,10 @@ async def _presets(auth: AuthApi, ann: Creds) -> int:
 
 
 @pytest.mark.parametrize("label", list(LEAKS))
-async def test_a_key_without_read_gets_no_reads_from_a_mutation(auth: AuthApi, label: str) -> None:
-    ann, instance = await _shop(auth)
+async def test_a_key_without_read_gets_no_reads_from_a_mutation(
+    auth: AuthApi, world: tuple[Creds, str], label: str
+) -> None:
+    ann, instance = world
     _, writer = await auth.key(ann, ["write:presets"])
     body = await auth.raw(LEAKS[label] % (PRESET % 1), {"i": instance}, writer)
     assert body["data"] is None, body
@@ -83,8 +144,8 @@ async def test_a_key_without_read_gets_no_reads_from_a_mutation(auth: AuthApi, l
     assert await _presets(auth, ann) == 0  # refused before it ran: nothing written
 
 
-async def test_the_same_refusal_as_a_query(auth: AuthApi) -> None:
-    ann, _ = await _shop(auth)
+async def test_the_same_refusal_as_a_query(auth: AuthApi, world: tuple[Creds, str]) -> None:
+    ann, _ = world
     _, writer = await auth.key(ann, ["write:presets"])
     query = await auth.error("{ toolPresets { totalCount } }", creds=writer)
     assert (
@@ -92,8 +153,8 @@ async def test_the_same_refusal_as_a_query(auth: AuthApi) -> None:
     )
 
 
-async def test_a_key_without_read_gets_its_receipt(auth: AuthApi) -> None:
-    ann, instance = await _shop(auth)
+async def test_a_key_without_read_gets_its_receipt(auth: AuthApi, world: tuple[Creds, str]) -> None:
+    ann, instance = world
     _, writer = await auth.key(ann, ["write:presets"])
     receipt = "mutation($i: ID) { createToolPresets(input: %s) { __typename successCount errorCount results { __typename id version } errors { index code message field } } }"
     data = await auth.ok(receipt % (PRESET % 1), {"i": instance}, writer)
@@ -107,8 +168,10 @@ async def test_a_key_without_read_gets_its_receipt(auth: AuthApi) -> None:
 
 
 @pytest.mark.parametrize("who", ["key with read", "session"])
-async def test_with_read_a_mutation_answers_in_full(auth: AuthApi, who: str) -> None:
-    ann, instance = await _shop(auth)
+async def test_with_read_a_mutation_answers_in_full(
+    auth: AuthApi, world: tuple[Creds, str], who: str
+) -> None:
+    ann, instance = world
     creds = ann if who == "session" else (await auth.key(ann, ["read", "write:presets"]))[1]
     data = await auth.ok(LEAKS["the issue's document"] % (PRESET % 1), {"i": instance}, creds)
     [result] = data["createToolPresets"]["results"]

@@ -4,18 +4,26 @@ Every refused element is a per-item error (NOT_FOUND naming the field for a
 reference, CONSTRAINT for a rule of the stored data); the valid elements of a
 non-atomic batch are written, an atomic batch writes nothing, and the rows
 stored before keep their fields and version.
+
+The world (the owner's rows and another user's) is built once per module and
+database (tests/support/snapshot.py) and put back as built before each case that
+asks for it, which then writes as it likes: it starts from the same rows, ids and
+sequences as if it had built them itself. The other cases start from an empty database.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from conftest import Api
+from conftest import Api, PostgresReset
+from smooth_gql.db.engine import create_engine
 from smooth_gql.db.models import User
 from smooth_gql.db.types import utcnow
 from support.bulk import (
@@ -35,13 +43,9 @@ from support.bulk import (
     valid_input,
 )
 from support.factories import create_ok
+from support.snapshot import CaseDatabase, Snapshot, api_on, case_database, take
 
 OTHER_USER = "00000000-0000-4000-8000-00000000beef"
-
-
-@pytest.fixture
-async def world(api: Api) -> World:
-    return await make_world(api)
 
 
 @dataclass
@@ -62,8 +66,7 @@ class Foreign:
         }[entity]
 
 
-@pytest.fixture
-async def foreign(api: Api) -> Foreign:
+async def make_foreign(api: Api) -> Foreign:
     async with api.engine.begin() as conn:
         now = utcnow()
         await conn.execute(
@@ -98,6 +101,59 @@ async def foreign(api: Api) -> Foreign:
                 {"o": OTHER_USER, "id": row_id},
             )
     return Foreign(item, assembly, instance, preset)
+
+
+@dataclass
+class Built:
+    """The module's world as built, and where it was kept."""
+
+    world: World
+    foreign: Foreign
+    snapshot: Snapshot
+
+
+@pytest.fixture(scope="module")
+async def built(module_database_url: str, module_reset: PostgresReset | None) -> AsyncIterator[Built]:
+    engine = create_engine(module_database_url)
+    if module_reset is not None:
+        await module_reset()
+    async with api_on(engine, module_database_url) as api:
+        world, foreign = await make_world(api), await make_foreign(api)
+    snapshot = await take(engine, module_database_url)
+    yield Built(world, foreign, snapshot)
+    await snapshot.drop()
+
+
+@pytest.fixture
+def case_db(module_database_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> CaseDatabase:
+    """The built world for a case that asks for it, else an empty database."""
+    return case_database(request, tmp_path, module_database_url)
+
+
+@pytest.fixture
+def database_url(case_db: CaseDatabase) -> str:
+    """Overrides conftest's (one backend parameter per module: module_database_url's)."""
+    return case_db.url
+
+
+@pytest.fixture
+async def engine(case_db: CaseDatabase) -> AsyncIterator[AsyncEngine]:
+    """Overrides conftest's: the case's database readied (the world put back, or emptied)."""
+    engine = create_engine(case_db.url)
+    if case_db.ready is not None:
+        await case_db.ready(engine)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def world(built: Built) -> World:
+    return built.world
+
+
+@pytest.fixture
+def foreign(built: Built) -> Foreign:
+    return built.foreign
 
 
 async def assert_delta(
@@ -386,8 +442,13 @@ async def test_delete_refusal_names_five_referrers_and_counts_the_rest(api: Api)
     await assert_delta(api, before, {"audit_log": 1})
 
 
+# The other user's rows, which the world holds beside the owner's (Foreign): one of each.
+THEIRS = {"tool_items": 1, "tool_assemblies": 1, "tool_instances": 1, "tool_presets": 1}
+
+
 async def test_rows_are_deletable_once_nothing_references_them(api: Api, world: World) -> None:
-    """The positive control: deleting in dependency order removes everything, join rows included."""
+    """The positive control: deleting in dependency order removes everything of the owner's,
+    join rows included."""
     for entity, ids in [
         ("ToolUsage", [world.usage]),
         ("ToolSet", [world.tool_set]),
@@ -411,8 +472,8 @@ async def test_rows_are_deletable_once_nothing_references_them(api: Api, world: 
         "tool_set_instances",
         "tool_set_presets",
     ]:
-        assert counts[table] == 0, table
-    assert counts["change_log"] == 18  # 9 created, 9 deleted
+        assert counts[table] == THEIRS.get(table, 0), table  # only the other user's rows are left
+    assert counts["change_log"] == 22  # 9 created, 9 deleted; the other user's 4 created
 
 
 # --- uniqueness: serial numbers, and T numbers per machine ----------------------------------------

@@ -6,23 +6,52 @@ Most of them once reached the database or Python's int/datetime arithmetic: a lo
 NUL the driver cannot send, a LIKE pattern SQLite finds too complex, more bind parameters than
 asyncpg can send, a date-time UTC cannot hold, a change-feed cursor that is not a 64-bit number.
 The services now check them with the same validators that guard writes (services/fields.py).
+
+One app over one database serves the whole module (per database): every case is refused, and
+each checks that it left every table as it found it (the local admin and one item), but for the
+audit log, which journals refused writes and which no case reads.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 import graphql
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from conftest import Api
 from smooth_gql.schema import schema
+from support.snapshot import api_on
 
 NIL_ID = "00000000-0000-4000-8000-00000000abcd"
 LATE = "9999-12-31T23:59:59-23:59"  # after 9999-12-31 in UTC
 EARLY = "0001-01-01T00:00:00+23:59"  # before 0001-01-01 in UTC
+
+
+@pytest.fixture(scope="module")
+async def module_api(module_engine: AsyncEngine, module_database_url: str) -> AsyncIterator[Api]:
+    """The app, and one item in its database: a list cursor or a filter then has a row to be
+    compared with."""
+    async with api_on(module_engine, module_database_url) as api:
+        await api.gql('mutation { createToolItems(input: [{name: "a", category: HOLDER}]) { successCount } }')
+        yield api
+
+
+def _kept(counts: dict[str, int]) -> dict[str, int]:
+    """The row counts a refused case must not change (all but the audit log's)."""
+    return {name: count for name, count in counts.items() if name != "audit_log"}
+
+
+@pytest.fixture
+async def api(module_api: Api) -> AsyncIterator[Api]:
+    """Overrides conftest's: the module's one app; the case must leave every table as it found it."""
+    before = _kept(await module_api.counts())
+    yield module_api
+    assert _kept(await module_api.counts()) == before
 
 
 def b64(text: str) -> str:
@@ -91,7 +120,6 @@ BY_NAME = {"field": "NAME", "direction": "ASC"}
     ],
 )
 async def test_list_cursor_the_database_cannot_compare(api: Api, cursor: str, order: Any) -> None:
-    await api.gql('mutation { createToolItems(input: [{name: "a", category: HOLDER}]) { successCount } }')
     assert_refused(await gql_ascii(api, ITEMS, {"after": cursor, "order": order}), "after")
 
 
@@ -116,7 +144,6 @@ FILTERED = (
     ],
 )
 async def test_filter_the_database_cannot_take(api: Api, filter: dict[str, Any]) -> None:
-    await api.gql('mutation { createToolItems(input: [{name: "a", category: HOLDER}]) { successCount } }')
     assert_refused(await gql_ascii(api, FILTERED, {"filter": filter}), "filter")
 
 

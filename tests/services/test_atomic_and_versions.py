@@ -2,17 +2,26 @@
 in one batch, optimistic versions, and what an update does with absent and null fields.
 
 Every test runs for each of the six entities (on SQLite and PostgreSQL).
+
+The world the cases that ask for it start from is built once per module and database
+(tests/support/snapshot.py) and put back as built before each of them; the other
+cases start from an empty database, as before.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from conftest import Api
+from conftest import Api, PostgresReset
+from smooth_gql.db.engine import create_engine
 from support.bulk import (
     CHANGE,
     CLEARABLE,
@@ -33,6 +42,7 @@ from support.bulk import (
     seed,
     valid_input,
 )
+from support.snapshot import CaseDatabase, Snapshot, api_on, case_database, take
 
 SNAKE = {
     "description": "description",
@@ -45,9 +55,51 @@ SNAKE = {
 REFERENCED_BY_WORLD = {"ToolItem", "ToolAssembly", "ToolInstance", "ToolPreset"}
 
 
+@dataclass
+class Built:
+    """The module's world as built, and where it was kept."""
+
+    world: World
+    snapshot: Snapshot
+
+
+@pytest.fixture(scope="module")
+async def built(module_database_url: str, module_reset: PostgresReset | None) -> AsyncIterator[Built]:
+    engine = create_engine(module_database_url)
+    if module_reset is not None:
+        await module_reset()
+    async with api_on(engine, module_database_url) as api:
+        world = await make_world(api)
+    snapshot = await take(engine, module_database_url)
+    yield Built(world, snapshot)
+    await snapshot.drop()
+
+
 @pytest.fixture
-async def world(api: Api) -> World:
-    return await make_world(api)
+def case_db(module_database_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> CaseDatabase:
+    """The built world for a case that asks for it, else an empty database."""
+    return case_database(request, tmp_path, module_database_url)
+
+
+@pytest.fixture
+def database_url(case_db: CaseDatabase) -> str:
+    """Overrides conftest's (one backend parameter per module: module_database_url's)."""
+    return case_db.url
+
+
+@pytest.fixture
+async def engine(case_db: CaseDatabase) -> AsyncIterator[AsyncEngine]:
+    """Overrides conftest's: the case's database readied (the world put back, or emptied)."""
+    engine = create_engine(case_db.url)
+    if case_db.ready is not None:
+        await case_db.ready(engine)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def world(built: Built) -> World:
+    return built.world
 
 
 def nul_value(entity: str) -> tuple[str, str, str]:

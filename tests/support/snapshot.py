@@ -1,0 +1,130 @@
+"""A world built once per module and database, put back as built before each case.
+
+For modules whose cases all start from the same rows but then write (so they cannot
+share one live world, as tests/ops/test_error_texts.py does): building the rows through
+the API for every case cost more than the cases themselves. Each case gets the world
+exactly as it was built — every row, every id, the sequences where they were — so its
+assertions on counts, referrers and the change log hold in any order.
+
+SQLite: the built database file is the snapshot; each case works on a copy of it.
+PostgreSQL: the rows are copied into a schema of their own beside the tables; each
+case's restore empties the tables and copies the rows back, server-side, in one round
+trip, and sets each sequence where the world left it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from conftest import Api, _run_script, make_settings
+from smooth_gql.app import create_app
+from smooth_gql.db.engine import create_engine
+from smooth_gql.db.models import Base
+
+
+@asynccontextmanager
+async def api_on(engine: AsyncEngine, url: str) -> AsyncIterator[Api]:
+    """The app over `engine`, as the `api` fixture serves it, for building a world outside a case."""
+    settings = make_settings(url)
+    app = create_app(settings, engine=engine)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield Api(client, engine, settings)
+
+
+@dataclass
+class Snapshot:
+    """Where a built world was kept: a file (SQLite) or a schema (PostgreSQL)."""
+
+    url: str
+    sqlite_file: Path | None = None
+    schema: str = ""
+    restore_sql: str = ""
+
+    def case_url(self, tmp_path: Path) -> str:
+        """The database a case runs on: a copy of the world's file, or the session's database."""
+        if self.sqlite_file is None:
+            return self.url
+        path = tmp_path / "smooth.db"
+        shutil.copyfile(self.sqlite_file, path)
+        return f"sqlite+aiosqlite:///{path}"
+
+    async def restore(self, engine: AsyncEngine) -> None:
+        """Put the world back as built (PostgreSQL; a SQLite case has its own copy already)."""
+        if self.sqlite_file is None:
+            async with engine.begin() as conn:
+                await _run_script(conn, self.restore_sql)
+
+    async def drop(self) -> None:
+        """Take away the snapshot schema (the file goes with pytest's temporary directory)."""
+        if self.sqlite_file is None:
+            engine = create_engine(self.url)
+            async with engine.begin() as conn:
+                await conn.execute(text(f'DROP SCHEMA "{self.schema}" CASCADE'))
+            await engine.dispose()
+
+
+async def take(engine: AsyncEngine, url: str) -> Snapshot:
+    """Keep the world `engine` holds now; `engine` is disposed (SQLite: so its file is whole)."""
+    if url.startswith("sqlite"):
+        async with engine.connect() as conn:
+            await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        await engine.dispose()
+        return Snapshot(url, sqlite_file=Path(url.removeprefix("sqlite+aiosqlite:///")))
+    schema = f"snapshot_{uuid.uuid4().hex[:10]}"
+    tables = [f'"{t.name}"' for t in Base.metadata.sorted_tables]
+    async with engine.begin() as conn:
+        copies = [f'CREATE TABLE "{schema}".{t} AS SELECT * FROM {t}' for t in tables]
+        await _run_script(conn, "; ".join([f'CREATE SCHEMA "{schema}"', *copies]))
+        sequences = await conn.execute(
+            text(
+                "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename), last_value "
+                "FROM pg_sequences WHERE schemaname = current_schema()"
+            )
+        )
+        positions = [
+            f"ALTER SEQUENCE {name} RESTART" if last is None else f"SELECT setval('{name}', {last}, true)"
+            for name, last in sequences
+        ]
+    await engine.dispose()
+    restore = [
+        *(f"DELETE FROM {t}" for t in reversed(tables)),
+        *(f'INSERT INTO {t} SELECT * FROM "{schema}".{t}' for t in tables),
+        *positions,
+    ]
+    return Snapshot(url, schema=schema, restore_sql="; ".join(restore))
+
+
+@dataclass(frozen=True)
+class CaseDatabase:
+    """A case's database: its URL, and what readies it once the case's engine exists."""
+
+    url: str
+    ready: Callable[[AsyncEngine], Awaitable[None]] | None = None
+
+
+def case_database(request: pytest.FixtureRequest, tmp_path: Path, module_url: str) -> CaseDatabase:
+    """For a module that overrides `database_url` and `engine`: a case that asks for `world`
+    gets the module's world as built (fixture `built`, holding a `snapshot`); any other case
+    an empty database, as conftest gives it. (A plain function for a plain fixture: an async
+    fixture cannot ask for another by name while the loop runs.)"""
+    if "world" in request.fixturenames:
+        snapshot: Snapshot = request.getfixturevalue("built").snapshot
+        return CaseDatabase(snapshot.case_url(tmp_path), snapshot.restore)
+    if module_url.startswith("sqlite"):
+        path = tmp_path / "smooth.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return CaseDatabase(f"sqlite+aiosqlite:///{path}")
+    reset = request.getfixturevalue("postgres_reset")
+    return CaseDatabase(module_url, lambda engine: reset())
