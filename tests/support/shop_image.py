@@ -90,18 +90,18 @@ class ShopImages:
         self._sqlite_template = sqlite_template
         self._sqlite: Path | None = None
         self._postgres: _PostgresRows | None = None
-        self._shops: dict[bool, Shop] = {}
+        self._shops: dict[str, Shop] = {}  # by backend: "sqlite", "postgres"
 
     async def copy_into(self, database_url: str, reset: PostgresReset | None) -> Shop:
         """The test's database (not yet opened by its engine) holding the shop; the shop's handle."""
         if database_url.startswith(SQLITE):
             shutil.copyfile(await self._sqlite_image(), database_url.removeprefix(SQLITE))
-            return self._shops[True]
+            return self._shops["sqlite"]
         assert reset is not None, "a PostgreSQL test's database is emptied by its PostgresReset"
         saved = await self._postgres_image(database_url, reset)
         await reset()
         await _load_postgres(reset.engine, saved)  # over the reset's kept connection: no new engine
-        return self._shops[False]
+        return self._shops["postgres"]
 
     async def _sqlite_image(self) -> Path:
         if self._sqlite is None:
@@ -109,7 +109,7 @@ class ShopImages:
             shutil.copyfile(self._sqlite_template, path)
             engine = create_engine(f"{SQLITE}{path}")
             try:
-                self._shops[True] = await _build(engine, f"{SQLITE}{path}")
+                self._shops["sqlite"] = await _build(engine, f"{SQLITE}{path}")
             finally:
                 await engine.dispose()
             # The last connection's close checkpointed the write-ahead log: the file alone is the shop.
@@ -122,7 +122,7 @@ class ShopImages:
             await reset()
             engine = create_engine(database_url)
             try:
-                self._shops[False] = await _build(engine, database_url)
+                self._shops["postgres"] = await _build(engine, database_url)
                 self._postgres = await _save_postgres(engine)
             finally:
                 await engine.dispose()
