@@ -12,7 +12,11 @@ import pytest
 from smooth_gql.backup.entity_lists import ENTITY_LISTS
 from smooth_gql.backup.restore import Restore
 from support.auth import AuthApi, Creds
-from support.backup import CREATE_ITEMS, DELETE_ITEMS, Shop, build_shop, dump
+from support.backup import CREATE_ITEMS, DELETE_ITEMS, Shop, dump
+from support.shop_image import SHOP_FIXTURES
+
+# Each test that asks for `shop` gets its own copy of a shop built once per module and backend.
+engine, shop, shop_copied, shop_copy, shop_images = SHOP_FIXTURES
 
 EXPORT = "query($s: BackupScope!) { exportBackup(scope: $s) }"
 IMPORT = """mutation($d: JSON!) { importBackup(document: $d) {
@@ -35,11 +39,6 @@ async def export(auth: AuthApi, creds: Creds, scope: str = "USER") -> dict[str, 
 
 async def restore(auth: AuthApi, creds: Creds, document: Any) -> dict[str, Any]:
     return (await auth.ok(IMPORT, {"d": document}, creds))["importBackup"]  # type: ignore[no-any-return]
-
-
-@pytest.fixture
-async def shop(auth: AuthApi) -> Shop:
-    return await build_shop(auth)
 
 
 async def test_a_full_backup_restores_every_table_exactly(auth: AuthApi, shop: Shop) -> None:

@@ -9,15 +9,14 @@ import httpx
 import pytest
 
 from support.auth import AuthApi, Creds
-from support.backup import DELETE_ITEMS, Shop, build_shop, dump
+from support.backup import DELETE_ITEMS, Shop, dump
+from support.shop_image import SHOP_FIXTURES
+
+# Each test that asks for `shop` gets its own copy of a shop built once per module and backend.
+engine, shop, shop_copied, shop_copy, shop_images = SHOP_FIXTURES
 
 EXPORT = "/api/v1/backup/export"
 IMPORT = "/api/v1/backup/import"
-
-
-@pytest.fixture
-async def shop(auth: AuthApi) -> Shop:
-    return await build_shop(auth)
 
 
 async def get(auth: AuthApi, creds: Creds, **params: Any) -> httpx.Response:

@@ -31,9 +31,9 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy.ext.asyncio import AsyncEngine
 from test_property_mutations import JSON_VALUES, NASTY_TEXT, fuzzing
 
+from conftest import PostgresReset
 from smooth_gql.auth.principal import local_admin
 from smooth_gql.backup import service
 from smooth_gql.backup.entity_lists import ENTITY_LISTS
@@ -44,10 +44,12 @@ from smooth_gql.backup.table_lists import (
     TOOL_SET_VERSIONS,
     USERS,
 )
-from smooth_gql.db.engine import session_factory
+from smooth_gql.db.engine import create_engine, session_factory
 from smooth_gql.runtime import Runtime
+from support import shop_image
 from support.auth import PASSWORD, AuthApi, Creds, auth_app
-from support.backup import build_shop, dump
+from support.backup import dump
+from support.shop_image import ShopImages
 
 EXAMPLES = 25
 EXPORT = "query($s: BackupScope!) { exportBackup(scope: $s) }"
@@ -189,15 +191,23 @@ class Backups:
             await self.auth.ok(IMPORT, {"d": self.user_doc}, self.user)
 
 
+shop_images = shop_image.shop_images  # the module's shop, built once per backend (a fixture)
+
+
 @pytest.fixture
-async def backups(engine: AsyncEngine, database_url: str) -> AsyncIterator[Backups]:
+async def backups(
+    database_url: str, reset: PostgresReset | None, shop_images: ShopImages
+) -> AsyncIterator[Backups]:
+    """The shop (built once per module and backend, copied for each test) and its two backups."""
+    shop = await shop_images.copy_into(database_url, reset)
+    engine = create_engine(database_url)
     async with auth_app(engine, database_url, login_max_failures=100_000) as auth:
-        shop = await build_shop(auth)
         runtime = Runtime(session_factory(engine), auth.api.settings)
         made = Backups(auth, runtime, shop.admin, shop.user, {}, {}, asyncio.get_running_loop())
         made.user_doc = await made.export(shop.user, "USER")
         made.full_doc = await made.export(shop.admin, "ALL")
         yield made
+    await engine.dispose()
 
 
 def _codes(body: dict[str, Any]) -> list[str | None]:
