@@ -15,6 +15,7 @@ from smooth_gql.db.migrate import upgrade
 
 from . import dataset as dataset_module
 from . import feed as feed_module
+from . import feed_load as feed_load_module
 from . import load as load_module
 from . import rest as rest_module
 from .database import DatabaseError, fresh_database
@@ -90,6 +91,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--check", action="store_true", help="exit with status 1 when a workload misses its target or fails"
     )
     feed_module.add_arguments(parser)
+    feed_load_module.add_arguments(parser)
     load_module.add_arguments(parser)
     rest_module.add_arguments(parser)
     args = parser.parse_args(argv)
@@ -99,6 +101,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                 parser.error(f"--{name.replace('_', '-')}: must be at least 1")
         if args.interval_ms < 0 or args.idle_window <= 0:
             parser.error("--interval-ms must not be negative and --idle-window must be positive")
+    if args.feed_load:
+        feed_load_module.check_arguments(parser, args)
     return args
 
 
@@ -203,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.load:
             failed = asyncio.run(load_module.run_load_bench(args))
+        elif args.feed_load:
+            failed = asyncio.run(feed_load_module.run_feed_load(args))
         elif args.feed:
             failed = asyncio.run(feed_module.run_feed(args)).failed
         else:
