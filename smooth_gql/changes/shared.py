@@ -24,8 +24,11 @@ from typing import Any
 
 
 class SharedResults:
-    def __init__(self, *, max_age: float = 1.0, capacity: int = 4096) -> None:
+    def __init__(
+        self, *, max_age: float = 1.0, capacity: int = 4096, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._max_age = max_age
+        self._clock = clock
         self._capacity = capacity
         self._tasks: OrderedDict[Hashable, tuple[float, asyncio.Future[Any]]] = OrderedDict()
         self.started = 0  # tasks started (for tests and the benchmark: work done, not shared)
@@ -35,7 +38,7 @@ class SharedResults:
 
     async def get(self, key: Hashable, work: Callable[[], Awaitable[Any]]) -> Any:
         """The result of `work()` under `key`: started here unless a recent task has it already."""
-        now = time.monotonic()
+        now = self._clock()
         self._expire(now)
         held = self._tasks.get(key)
         task: asyncio.Future[Any]
