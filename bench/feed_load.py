@@ -160,8 +160,17 @@ class LoadResult:
             f"feed under load ({self.dialect}): {self.subscribers} subscribers, {self.changes} changes in bursts "
             f"of {self.burst}: writes took {self.writes_s:.2f} s; {self.delivered:,}/{self.expected:,} deliveries"
         )
+        cpu = (
+            f"  CPU from the first write to the last delivery (or the timeout): server {self.server_cpu_s:.2f} s "
+            f"({self.server_cpu_s * 1e6 / max(self.delivered, 1):.0f} µs per delivery), client "
+            f"{self.client_cpu_s:.2f} s"
+        )
         if self.after_send_s is None or self.after_response_s is None:
-            return [head, f"  FAILED: {'; '.join(self.errors)[:500] or 'not every change was delivered'}"]
+            return [
+                head,
+                f"  FAILED: {'; '.join(self.errors)[:500] or 'not every change was delivered'}",
+                cpu,
+            ]
         return [
             head,
             f"  last delivery {self.after_send_s:.2f} s after the last write was sent (upper bound on "
@@ -169,9 +178,7 @@ class LoadResult:
             f"{verdict}",
             f"  missing {self.missing}, duplicates {self.duplicates}, subscriptions out of order "
             f"{self.out_of_order}, errors {len(self.errors)}",
-            f"  CPU from the first write to the last delivery: server {self.server_cpu_s:.2f} s "
-            f"({self.server_cpu_s * 1e6 / max(self.expected, 1):.0f} µs per delivery), client "
-            f"{self.client_cpu_s:.2f} s",
+            cpu,
             *(f"  error: {e}" for e in self.errors[:5]),
         ]
 
