@@ -15,6 +15,7 @@ from smooth_gql.db.migrate import upgrade
 
 from . import dataset as dataset_module
 from . import feed as feed_module
+from . import feed_load as feed_load_module
 from . import load as load_module
 from . import pricing as pricing_module
 from . import rest as rest_module
@@ -109,6 +110,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "alternating call by call; target 1.05x",
     )
     feed_module.add_arguments(parser)
+    feed_load_module.add_arguments(parser)
     load_module.add_arguments(parser)
     rest_module.add_arguments(parser)
     small_module.add_arguments(parser)
@@ -119,6 +121,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                 parser.error(f"--{name.replace('_', '-')}: must be at least 1")
         if args.interval_ms < 0 or args.idle_window <= 0:
             parser.error("--interval-ms must not be negative and --idle-window must be positive")
+    if args.feed_load:
+        feed_load_module.check_arguments(parser, args)
     return args
 
 
@@ -245,6 +249,8 @@ def main(argv: list[str] | None = None) -> int:
             failed = asyncio.run(load_module.run_load_bench(args))
         elif args.small:
             failed = asyncio.run(small_module.run_small_bench(args))
+        elif args.feed_load:
+            failed = asyncio.run(feed_load_module.run_feed_load(args))
         elif args.feed:
             failed = asyncio.run(feed_module.run_feed(args)).failed
         else:

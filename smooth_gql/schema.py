@@ -15,6 +15,7 @@ from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
 from .errors import ServiceError
+from .feed_executor import SharedEventExecutor
 from .graphql_limits import DocumentLimits, ExecutionTimeout, document_limit
 from .graphql_read_rule import MutationReadRule
 from .observability.graphql_metrics import OperationMetrics
@@ -165,6 +166,7 @@ def build_schema() -> strawberry.Schema:
             ErrorCodes,
         ],
         types=[ValidationError, NotFoundError, ForbiddenError, ConstraintError, VersionConflict],
+        execution_context_class=SharedEventExecutor,
     )
 
 

@@ -34,6 +34,7 @@ from ..db import models
 from ..db.queries import mappings
 from ..runtime import Runtime
 from .broadcaster import Broadcaster
+from .shared import SharedResults
 
 CHANGES = models.table_of(models.ChangeLog)
 Row = Mapping[str, Any]
@@ -73,6 +74,7 @@ class LogTail:
         self._followers = 0
         self._moved = Broadcaster()  # wakes this worker's followers when the tail has read more
         self._task: asyncio.Task[None] | None = None
+        self.shared = SharedResults()  # work this worker's followers do once for all (shared.py)
 
     @property
     def position(self) -> int:

@@ -71,7 +71,11 @@ LAYERS: Table = {
     "resolvers": may(
         "auth backup changes context enums graphql_bulk_guard interchange loaders services trusted_gate types"
     ),
-    "schema": may("errors graphql_limits graphql_read_rule observability resolvers trusted_gate types"),
+    # Each change-feed event executed once per (document, variables, access), shared by its subscribers.
+    "feed_executor": may("auth context types"),
+    "schema": may(
+        "errors feed_executor graphql_limits graphql_read_rule observability resolvers trusted_gate types"
+    ),
     "ws_handlers": may("context trusted_gate"),
     "graphql_http": may("context http_guards ide json_codec ws_handlers"),
     # The REST door.
