@@ -19,6 +19,7 @@ from .graphql_limits import DocumentLimits, ExecutionTimeout, document_limit
 from .graphql_read_rule import MutationReadRule
 from .observability.graphql_metrics import OperationMetrics
 from .observability.request_id import with_request_id
+from .planner.executor import PlanExecutor
 from .resolvers.mutation import Mutation
 from .resolvers.query import Query
 from .resolvers.subscription import Subscription
@@ -165,6 +166,8 @@ def build_schema() -> strawberry.Schema:
             ErrorCodes,
         ],
         types=[ValidationError, NotFoundError, ForbiddenError, ConstraintError, VersionConflict],
+        # Queries and subscription events run from a cached plan (SMOOTH_EXECUTOR picks per app).
+        execution_context_class=PlanExecutor,
     )
 
 
