@@ -22,10 +22,18 @@ from .harness import BenchError, StatementCounter, running_app
 from .measure import Result, measure, timed_call
 from .profiling import profile
 from .report import Environment, as_json, table, write_json
-from .workloads import CreateToolItems, CreateToolItemsKeyed, MachineView, ToolItemsPage, Workload
+from .workloads import (
+    ChangesPage,
+    CreateToolItems,
+    CreateToolItemsKeyed,
+    MachineView,
+    PlanAgainstCore,
+    ToolItemsPage,
+    Workload,
+)
 
 WORKLOADS = ("create", "items", "machine")
-OPTIONAL_WORKLOADS = ("create-keyed",)  # only when named with --only
+OPTIONAL_WORKLOADS = ("create-keyed", "executors")  # only when named with --only
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -67,7 +75,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--only",
         action="append",
         choices=WORKLOADS + OPTIONAL_WORKLOADS,
-        help="run only this workload (repeatable; default: all three; create-keyed: the create with an idempotency key)",
+        help="run only this workload (repeatable; default: all three; create-keyed: the create with an idempotency key; "
+        "executors: toolItems, the machine view and changesSince(1000) under both SMOOTH_EXECUTOR values)",
     )
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON to FILE")
     parser.add_argument(
@@ -135,7 +144,10 @@ async def run(args: argparse.Namespace) -> Outcome:
             await upgrade(engine)
             environment = Environment.current(engine.dialect.name, engine.dialect.driver, db.where)
             print("\n".join(environment.lines()))
-            async with running_app(engine, db.url) as client:
+            async with (
+                running_app(engine, db.url) as client,
+                running_app(engine, db.url, "graphql-core") as core,
+            ):
                 _say("building the data set through the GraphQL API ...")
                 data = await dataset_module.build(client, engine)
                 counts = ", ".join(f"{table} {n}" for table, n in data.row_counts.items())
@@ -158,6 +170,12 @@ async def run(args: argparse.Namespace) -> Outcome:
                     workloads.append(ToolItemsPage(client, engine))
                 if "machine" in chosen:
                     workloads.append(MachineView(client, engine, data.machines[0]))
+                if "executors" in chosen:  # issue 18: both executors, the same floors, one run
+                    workloads += [
+                        PlanAgainstCore(ToolItemsPage(client, engine), core),
+                        PlanAgainstCore(MachineView(client, engine, data.machines[0]), core),
+                        PlanAgainstCore(ChangesPage(client, engine), core),
+                    ]
                 counter = StatementCounter(engine)
                 results: list[Result] = []
                 for workload in workloads:

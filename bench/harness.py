@@ -61,10 +61,14 @@ def parse_data(body: bytes) -> dict[str, Any]:
 
 
 @asynccontextmanager
-async def running_app(engine: AsyncEngine, database_url: str) -> AsyncIterator[GraphQLClient]:
-    """The app as `create_app` builds it, its lifespan entered, sharing the benchmark's engine."""
+async def running_app(
+    engine: AsyncEngine, database_url: str, executor: str = "plan"
+) -> AsyncIterator[GraphQLClient]:
+    """The app as `create_app` builds it, its lifespan entered, sharing the benchmark's engine
+    (`executor`: SMOOTH_EXECUTOR, for the same reads under graphql-core's executor)."""
     # The benchmark measures the data path, as the local admin (no login per request).
-    app = create_app(Settings(database_url=database_url, auth_enabled=False), engine=engine)
+    settings = Settings(database_url=database_url, auth_enabled=False, executor=executor)
+    app = create_app(settings, engine=engine)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=None) as client:

@@ -25,7 +25,7 @@ from graphql import (
     visit,
 )
 
-from .plan import ObjectPlan
+from .plan import Leaves, ObjectPlan
 
 SWITCHES = frozenset({"skip", "include"})
 _VARIANTS = 16  # plans kept per operation, one per combination of its @skip/@include values
@@ -42,6 +42,7 @@ class PlanCache:
 
     def __init__(self, size: int) -> None:
         self.size = size
+        self.leaves: Leaves = {}  # leaf type plans, shared by all the plans of the schema
         self._entries: OrderedDict[tuple[str, int], _Entry] = OrderedDict()
 
     def __len__(self) -> int:

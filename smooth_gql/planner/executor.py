@@ -16,6 +16,7 @@ only where our code can see it: for a resolver, a type resolver or an `is_type_o
 from __future__ import annotations
 
 from collections.abc import Awaitable
+from datetime import date, datetime
 from typing import Any, cast
 
 from graphql import GraphQLError, OperationType
@@ -29,10 +30,12 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from ..config import Settings
 from .cache import plan_cache
-from .plan import ABSTRACT, LEAF, LIST, NON_NULL, FieldPlan, ObjectPlan, Scope, TypePlan, Unplannable
+from .plan import ABSTRACT, LEAF, LIST, NON_NULL, FieldPlan, Leaves, ObjectPlan, Scope, TypePlan, Unplannable
 from .plan import object_plan as build_object_plan
 
 _DEFAULTS = Settings()
+# Values that are never awaitable nor an exception: what rows hold.
+_PLAIN = frozenset({str, int, float, bool, dict, list, datetime, date})
 
 
 def _settings(context: Any) -> Settings:
@@ -87,16 +90,16 @@ class PlanExecutor(StrawberryGraphQLCoreExecutionContext):
         key, found = cache.lookup(operation, self.fragment_definitions.values(), self.variable_values.coerced)
         if found:
             return cast(ObjectPlan | None, key)
-        plan = self._build_plan()
+        plan = self._build_plan(cache.leaves)
         cache.store(key, plan)
         return plan
 
-    def _build_plan(self) -> ObjectPlan | None:
+    def _build_plan(self, leaves: Leaves) -> ObjectPlan | None:
         root_type = self.schema.get_root_type(self.operation.operation)
         if root_type is None:
             return None
         scope = Scope(
-            self.schema, self.fragments, self.variable_values, self.operation, self.hide_suggestions
+            self.schema, self.fragments, self.variable_values, self.operation, self.hide_suggestions, leaves
         )
         try:
             collected = collect_fields(
@@ -121,10 +124,10 @@ class PlanExecutor(StrawberryGraphQLCoreExecutionContext):
         is_awaitable = self.is_awaitable
         try:
             for field in plan.fields:
-                if field.attr is not None and field.leaf:
-                    result = self._leaf_attribute(field, source, path)
-                else:
-                    result = self._execute_field(field, source, Path(path, field.name, plan.type.name))
+                if field.leaf_attribute:  # never awaitable when it returns
+                    results[field.name] = self._leaf_attribute(field, source, path)
+                    continue
+                result = self._execute_field(field, source, Path(path, field.name, plan.type.name))
                 results[field.name] = result
                 if is_awaitable(result):
                     awaitable_fields.append(field.name)
@@ -146,12 +149,20 @@ class PlanExecutor(StrawberryGraphQLCoreExecutionContext):
 
     def _leaf_attribute(self, field: FieldPlan, source: Any, path: Path | None) -> Any:
         """A scalar or enum a Strawberry field reads off its object: the common case, done
-        without a path or an info unless it fails."""
+        without a path or an info unless it fails. Plain values (str, int, ...) are neither
+        awaitable nor exceptions, so graphql-core's two checks are skipped for them."""
         try:
             value = getattr(source, field.attr)  # type: ignore[arg-type]
-            if self.is_awaitable(value):
+            if value is None:
+                if field.non_null:
+                    raise TypeError(field.non_null_message)
+                return None
+            if type(value) not in _PLAIN and (isinstance(value, Exception) or self.is_awaitable(value)):
                 return self._execute_field(field, source, Path(path, field.name, field.parent_type.name))
-            return self._complete(field.type, field, None, value)
+            coerced = field.coerce(value)  # type: ignore[misc]
+            if coerced is None or coerced is Undefined:
+                return self._complete(field.type, field, None, value)  # raises graphql-core's error
+            return coerced
         except Exception as raw_error:
             field_path = Path(path, field.name, field.parent_type.name)
             self.handle_field_error(raw_error, field.field_def.type, field.details, field_path)
@@ -231,7 +242,7 @@ class PlanExecutor(StrawberryGraphQLCoreExecutionContext):
             return self._complete_list(plan, field, path, result)
         if kind == ABSTRACT:
             return self._complete_abstract(plan, field, path, result)
-        return self._complete_object(plan.objects[plan.gql_type.name], field, path, result)  # type: ignore[union-attr]
+        return self._complete_object(plan.objects[plan.gql_type.name], field, path, result)  # type: ignore[index,union-attr]
 
     def _complete_object(self, sub_plan: ObjectPlan, field: FieldPlan, path: Path, result: Any) -> Any:
         check = sub_plan.is_type_of
@@ -259,7 +270,7 @@ class PlanExecutor(StrawberryGraphQLCoreExecutionContext):
         if self.is_awaitable(runtime_name):
             return self._complete_abstract_later(plan, runtime_name, field, path, info, result)
         runtime = self.ensure_valid_runtime_type(runtime_name, abstract, field.details, info, result)
-        return self._complete_object(plan.objects[runtime.name], field, path, result)
+        return self._complete_object(plan.objects[runtime.name], field, path, result)  # type: ignore[index]
 
     async def _complete_abstract_later(
         self,
@@ -272,7 +283,7 @@ class PlanExecutor(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         name = await self.with_abort_signal(runtime_name)
         runtime = self.ensure_valid_runtime_type(name, plan.gql_type, field.details, info, result)  # type: ignore[arg-type]
-        completed = self._complete_object(plan.objects[runtime.name], field, path, result)
+        completed = self._complete_object(plan.objects[runtime.name], field, path, result)  # type: ignore[index]
         return await completed if self.is_awaitable(completed) else completed
 
     def _complete_list(self, plan: TypePlan, field: FieldPlan, path: Path, result: Any) -> Any:

@@ -10,7 +10,7 @@ decide only `@skip`/`@include` while it is built, and the cache keys plans by th
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
@@ -43,6 +43,9 @@ _STRAWBERRY_FIELD = "strawberry-definition"  # Strawberry's back reference on a 
 _INTROSPECTION = frozenset({"__schema", "__type"})
 
 
+Leaves = dict[tuple[Any, bool], "TypePlan"]
+
+
 class Unplannable(Exception):
     """The operation holds something a plan does not express; graphql-core runs it instead."""
 
@@ -61,6 +64,7 @@ class Scope:
     variables: VariableValues
     operation: OperationDefinitionNode
     hide_suggestions: bool
+    leaves: Leaves  # the shared leaf plans (kept by the cache, one set per schema)
 
 
 @dataclass(slots=True, eq=False)
@@ -71,7 +75,9 @@ class TypePlan:
     gql_type: GraphQLOutputType
     of: TypePlan | None = None  # the item or inner type of a list or non-null
     coerce: Callable[[Any], Any] | None = None  # a leaf's output coercion
-    objects: dict[str, ObjectPlan] = field(default_factory=dict)  # sub-plans by runtime type name
+    # Sub-plans by runtime type name, for an object or abstract type (a leaf's plan has none,
+    # so one leaf plan per type serves every field of that type: `Scope.leaves`).
+    objects: dict[str, ObjectPlan] | None = None
 
 
 @dataclass(slots=True, eq=False)
@@ -88,8 +94,13 @@ class FieldPlan:
     attr: str | None  # a Strawberry field without a resolver: the attribute it reads
     constant: Any  # `__typename`: the parent type's name; None otherwise
     static_args: dict[str, Any] | None  # arguments that use no variable, coerced once
-    leaf: bool  # completes without a path (a scalar or enum, maybe non-null)
-    non_null_message: str
+    leaf_attribute: bool  # a scalar or enum (maybe non-null) read off an attribute
+    non_null: bool
+    coerce: Callable[[Any], Any] | None  # a leaf's output coercion
+
+    @property
+    def non_null_message(self) -> str:
+        return f"Cannot return null for non-nullable field {self.parent_type}.{self.field_name}."
 
 
 @dataclass(slots=True, eq=False)
@@ -138,6 +149,7 @@ def _fill(scope: Scope, type_plan: TypePlan, details: FieldDetailsList) -> None:
         )
         if collected.new_defer_usages:
             raise Unplannable("@defer")
+        base.objects = {} if base.objects is None else base.objects
         base.objects[runtime.name] = object_plan(scope, runtime, collected.grouped_field_set)
 
 
@@ -153,8 +165,9 @@ def _field_plan(
     field_def = scope.schema.get_field(parent, field_name)
     if field_def is None:  # graphql-core leaves the key out (validation forbids it)
         return None
-    type_plan = type_plan_of(field_def.type)
+    type_plan = type_plan_of(field_def.type, scope.leaves)
     _fill(scope, type_plan, details)
+    attr = _attribute(field_def)
     return FieldPlan(
         name=name,
         field_name=field_name,
@@ -163,21 +176,32 @@ def _field_plan(
         details=details,
         nodes=[d.node for d in details],
         type=type_plan,
-        attr=_attribute(field_def),
+        attr=attr,
         constant=parent.name if field_name == "__typename" else None,
         static_args=_static_args(scope, field_def, first.node),
-        leaf=_is_leaf(type_plan),
-        non_null_message=f"Cannot return null for non-nullable field {parent}.{field_name}.",
+        leaf_attribute=attr is not None and _leaf_of(type_plan) is not None,
+        non_null=type_plan.kind == NON_NULL,
+        coerce=None if (leaf := _leaf_of(type_plan)) is None else leaf.coerce,
     )
 
 
-def type_plan_of(gql_type: GraphQLOutputType) -> TypePlan:
-    if isinstance(gql_type, GraphQLNonNull):
-        return TypePlan(NON_NULL, gql_type, of=type_plan_of(gql_type.of_type))
+def type_plan_of(gql_type: GraphQLOutputType, leaves: Leaves) -> TypePlan:
+    """How values of `gql_type` complete. Leaf plans (a scalar or enum, non-null or not) hold
+    nothing of a field, so one per named type and nullability serves all (`leaves`)."""
+    non_null = isinstance(gql_type, GraphQLNonNull)
+    named = gql_type.of_type if non_null else gql_type  # type: ignore[union-attr]
+    if is_leaf_type(named):
+        shared = leaves.get((named, non_null))
+        if shared is None:
+            shared = TypePlan(LEAF, named, coerce=named.coerce_output_value)
+            if non_null:
+                shared = TypePlan(NON_NULL, gql_type, of=type_plan_of(named, leaves))
+            leaves[named, non_null] = shared
+        return shared
+    if non_null:
+        return TypePlan(NON_NULL, gql_type, of=type_plan_of(named, leaves))
     if isinstance(gql_type, GraphQLList):
-        return TypePlan(LIST, gql_type, of=type_plan_of(gql_type.of_type))
-    if is_leaf_type(gql_type):
-        return TypePlan(LEAF, gql_type, coerce=gql_type.coerce_output_value)
+        return TypePlan(LIST, gql_type, of=type_plan_of(gql_type.of_type, leaves))
     if is_abstract_type(gql_type):
         return TypePlan(ABSTRACT, gql_type)
     return TypePlan(OBJECT, gql_type)
@@ -193,8 +217,11 @@ def _ignores_info(check: Callable[..., Any] | None) -> bool:
     )
 
 
-def _is_leaf(plan: TypePlan) -> bool:
-    return plan.kind == LEAF or (plan.kind == NON_NULL and plan.of is not None and plan.of.kind == LEAF)
+def _leaf_of(plan: TypePlan) -> TypePlan | None:
+    """The leaf plan of a scalar or enum type, non-null or not; None for any other type."""
+    if plan.kind == NON_NULL and plan.of is not None:
+        plan = plan.of
+    return plan if plan.kind == LEAF else None
 
 
 def _attribute(field_def: GraphQLField) -> str | None:
