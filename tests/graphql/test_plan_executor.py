@@ -1,6 +1,6 @@
 """The query-plan executor's own rules: what it plans, what it leaves to graphql-core, the bound
 and the memory of its cache. (Its answers are compared with graphql-core's in
-tests/property/test_plan_executor.py, and every GraphQL test runs under both executors.)"""
+tests/property/test_property_plan_executor.py, and every GraphQL test runs under both executors.)"""
 
 from __future__ import annotations
 
