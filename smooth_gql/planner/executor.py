@@ -296,6 +296,9 @@ class PlanExecutor(StrawberryGraphQLCoreExecutionContext):
             info = self._info(field, path)
             return self.complete_list_value(plan.gql_type, field.details, info, path, result, None)  # type: ignore[arg-type]
         item_plan = cast(TypePlan, plan.of)
+        leaves = _plain_leaves(item_plan, result)
+        if leaves is not None:
+            return leaves
         completed: list[Any] = []
         awaitable_indices: list[int] = []
         is_awaitable = self.is_awaitable
@@ -348,3 +351,22 @@ class PlanExecutor(StrawberryGraphQLCoreExecutionContext):
             for index, value in zip(indices, awaited, strict=True):
                 completed[index] = value
         return completed
+
+
+def _plain_leaves(item_plan: TypePlan, items: Any) -> list[Any] | None:
+    """A list of scalars or enums (tags, say) whose items are all plain and coerce to a value:
+    completed in one loop. None for anything else, which the general loop completes (and
+    reports), coercing again: output coercion has no side effect."""
+    leaf = item_plan.of if item_plan.kind == NON_NULL else item_plan
+    if leaf is None or leaf.kind != LEAF or leaf.coerce is None or type(items) not in (list, tuple):
+        return None  # an iterator could not be read a second time by the general loop
+    coerce = leaf.coerce
+    completed = []
+    for item in items:
+        if type(item) not in _PLAIN:
+            return None
+        coerced = coerce(item)
+        if coerced is None or coerced is Undefined:
+            return None
+        completed.append(coerced)
+    return completed
