@@ -165,6 +165,8 @@ def _field_plan(
     field_def = scope.schema.get_field(parent, field_name)
     if field_def is None:  # graphql-core leaves the key out (validation forbids it)
         return None
+    if field_def.resolve is None and field_name != "__typename":
+        raise Unplannable("a field on graphql-core's default resolver")  # Strawberry sets them all
     type_plan = type_plan_of(field_def.type, scope.leaves)
     _fill(scope, type_plan, details)
     attr = _attribute(field_def)
