@@ -26,9 +26,11 @@ from .measure import Result, measure, timed_call
 from .profiling import profile
 from .report import Environment, as_json, table, write_json
 from .workloads import (
+    ChangesPage,
     CreateToolItems,
     CreateToolItemsKeyed,
     MachineView,
+    PlanAgainstCore,
     ToolItemsPage,
     TrustedDocument,
     WithBudgets,
@@ -36,8 +38,9 @@ from .workloads import (
 )
 
 WORKLOADS = ("create", "items", "machine")
-# Only when named with --only: issue 15's features against the same calls without them.
-OPTIONAL_WORKLOADS = ("create-keyed", "items-trusted", "machine-trusted")
+# Only when named with --only: issue 15's features against the same calls without them, and
+# issue 18's plan executor against graphql-core's.
+OPTIONAL_WORKLOADS = ("create-keyed", "items-trusted", "machine-trusted", "executors")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -80,7 +83,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="append",
         choices=WORKLOADS + OPTIONAL_WORKLOADS,
         help="run only this workload (repeatable; default: all three; create-keyed: the create with an "
-        "idempotency key; items-trusted, machine-trusted: the read sent as a registered document's hash)",
+        "idempotency key; items-trusted, machine-trusted: the read sent as a registered document's hash; "
+        "executors: toolItems, the machine view and changesSince(1000) under both SMOOTH_EXECUTOR values)",
     )
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON to FILE")
     parser.add_argument(
@@ -162,6 +166,7 @@ async def run(args: argparse.Namespace) -> Outcome:
             async with (
                 running_app(engine, db.url) as client,
                 running_app(engine, db.url, points_per_minute=0, requests_per_second=0) as unlimited,
+                running_app(engine, db.url, "graphql-core") as core,
             ):
                 _say("building the data set through the GraphQL API ...")
                 data = await dataset_module.build(client, engine)
@@ -185,6 +190,12 @@ async def run(args: argparse.Namespace) -> Outcome:
                     workloads.append(ToolItemsPage(client, engine))
                 if "machine" in chosen:
                     workloads.append(MachineView(client, engine, data.machines[0]))
+                if "executors" in chosen:  # issue 18: both executors, the same floors, one run
+                    workloads += [
+                        PlanAgainstCore(ToolItemsPage(client, engine), core),
+                        PlanAgainstCore(MachineView(client, engine, data.machines[0]), core),
+                        PlanAgainstCore(ChangesPage(client, engine), core),
+                    ]
                 if "items-trusted" in chosen:
                     workloads.append(TrustedDocument(ToolItemsPage(client, engine)))
                 if "machine-trusted" in chosen:

@@ -62,12 +62,14 @@ def parse_data(body: bytes) -> dict[str, Any]:
 
 @asynccontextmanager
 async def running_app(
-    engine: AsyncEngine, database_url: str, **settings: Any
+    engine: AsyncEngine, database_url: str, executor: str = "plan", **settings: Any
 ) -> AsyncIterator[GraphQLClient]:
-    """The app as `create_app` builds it, its lifespan entered, sharing the benchmark's engine;
-    `settings` change the defaults (`--budgets` runs a second app with the budgets off)."""
+    """The app as `create_app` builds it, its lifespan entered, sharing the benchmark's engine
+    (`executor`: SMOOTH_EXECUTOR, for the same reads under graphql-core's executor; `settings`
+    change other defaults: `--budgets` runs a second app with the budgets off)."""
     # The benchmark measures the data path, as the local admin (no login per request).
-    app = create_app(Settings(database_url=database_url, auth_enabled=False, **settings), engine=engine)
+    config = Settings(database_url=database_url, auth_enabled=False, executor=executor, **settings)
+    app = create_app(config, engine=engine)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=None) as client:

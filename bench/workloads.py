@@ -181,6 +181,68 @@ class ToolItemsPage(Workload):
         return data
 
 
+CHANGES = """
+query Changes($first: Int!) {
+  changesSince(first: $first) {
+    changes { cursor entityType entityId operation version changedAt changedBy
+      entity { __typename ... on Entity { id version updatedAt }
+        ... on ToolItem { name category geometry } ... on ToolPreset { name toolNumber offsets } } }
+    endCursor hasMore
+  }
+}"""
+
+
+class ChangesPage(Workload):
+    """changesSince(first: 1000) with each change's entity (a DataLoader per entity type).
+    Its only floor here is the same call under graphql-core's executor (`PlanAgainstCore`)."""
+
+    key = "changes_page"
+    title = "changesSince(1000)"
+    target = 1.0
+
+    def graphql(self, run: str) -> Timed:
+        body = encode_request(CHANGES, {"first": PAGE_SIZE})
+        return lambda: self.client.post(body)
+
+    def floor(self, run: str) -> Timed:
+        raise BenchError(f"{self.title}: no raw-SQL floor; measure it with PlanAgainstCore")
+
+    def comparable(self, data: dict[str, Any]) -> Any:
+        if len(data["changesSince"]["changes"]) != PAGE_SIZE:
+            raise BenchError(f"{self.title}: expected {PAGE_SIZE} changes")
+        return data
+
+
+class PlanAgainstCore(Workload):
+    """A read workload run from its plan, against the same request to an app with
+    SMOOTH_EXECUTOR=graphql-core (same engine) as its "floor": the two alternate call by
+    call, so the ratio is the executors' difference under the same load (issue 18: no
+    workload slower than under graphql-core)."""
+
+    target = 1.0
+
+    def __init__(self, workload: Workload, core: GraphQLClient) -> None:
+        super().__init__(workload.client, workload.engine)
+        self.workload = workload
+        self.core = core
+        self.key = f"{workload.key}_plan_vs_graphql_core"
+        self.title = f"{workload.title} plan / graphql-core"
+
+    def graphql(self, run: str) -> Timed:
+        return self.workload.graphql(run)
+
+    def floor(self, run: str) -> Timed:
+        planned = self.workload.client
+        self.workload.client = self.core
+        try:
+            return self.workload.graphql(run)
+        finally:
+            self.workload.client = planned
+
+    def check(self, body: bytes, *, from_floor: bool) -> Any:
+        return self.workload.check(body, from_floor=False)  # both sides are GraphQL answers
+
+
 class MachineView(Workload):
     key = "machine_view"
     title = "machine view (100 presets)"

@@ -47,6 +47,19 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> i
     return value
 
 
+EXECUTORS = ("plan", "graphql-core")  # the first is the default
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return choices[0]
+    value = raw.strip().lower()
+    if value not in choices:
+        raise ConfigError(f"{name}: expected {' or '.join(choices)}, got {raw!r}")
+    return value
+
+
 def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     """Comma-separated origins such as `https://cam.example.com`, in the form browsers send them.
 
@@ -110,7 +123,10 @@ class Settings:
     max_body_bytes: int = 2 * 1024 * 1024
     max_import_body_bytes: int = 64 * 1024 * 1024  # for the backup import route only
     execution_timeout_seconds: float = 10.0
-    query_cache_size: int = 256  # parsed and validated documents kept, each
+    query_cache_size: int = 256  # parsed and validated documents kept, each (and query plans)
+    # Who runs queries and subscription events: the query-plan executor (smooth_gql/planner), or
+    # graphql-core's own executor, for comparison. Mutations always run on graphql-core.
+    executor: str = "plan"
     introspection: bool = True
     sqlite_busy_timeout_ms: int = 30_000
     sqlite_readers: int = SQLITE_READERS  # connections a worker's reads share; more wait their turn
@@ -176,6 +192,7 @@ class Settings:
             max_import_body_bytes=_int(env, "SMOOTH_MAX_IMPORT_BODY_BYTES", 64 * 1024 * 1024),
             execution_timeout_seconds=_int(env, "SMOOTH_EXECUTION_TIMEOUT_SECONDS", 10),
             query_cache_size=_int(env, "SMOOTH_QUERY_CACHE_SIZE", 256),
+            executor=_choice(env, "SMOOTH_EXECUTOR", EXECUTORS),
             introspection=_bool(env, "SMOOTH_INTROSPECTION", True),
             sqlite_busy_timeout_ms=_int(env, "SMOOTH_SQLITE_BUSY_TIMEOUT_MS", 30_000),
             sqlite_readers=_int(env, "SMOOTH_SQLITE_READERS", SQLITE_READERS),

@@ -28,10 +28,10 @@ from typing import Any
 
 from graphql import ExecutionResult
 from graphql.pyutils import AwaitableOrValue
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from .auth.principal import Principal
 from .context import Context
+from .planner.executor import PlanExecutor
 from .types.changes import Change
 
 _UNKEYED = object()
@@ -42,8 +42,9 @@ def access_of(principal: Principal) -> Principal:
     return dataclasses.replace(principal, session_id=None, api_key_id=None, expires_at=None)
 
 
-class SharedEventExecutor(StrawberryGraphQLCoreExecutionContext):
-    """Strawberry's executor, sharing the execution of change-feed events (see the module)."""
+class SharedEventExecutor(PlanExecutor):
+    """The plan executor (planner/), sharing the execution of change-feed events (see the module):
+    a shared event runs from its plan once, or on graphql-core where the plan cannot go."""
 
     _subscription_key: object = _UNKEYED  # then the key of the subscription, or None: not shared
 

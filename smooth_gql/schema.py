@@ -166,6 +166,8 @@ def build_schema() -> strawberry.Schema:
             ErrorCodes,
         ],
         types=[ValidationError, NotFoundError, ForbiddenError, ConstraintError, VersionConflict],
+        # Queries and subscription events run from a cached plan (SMOOTH_EXECUTOR picks per app);
+        # a change-feed event runs once for all subscribers that ask the same with the same access.
         execution_context_class=SharedEventExecutor,
     )
 

@@ -328,8 +328,12 @@ class Api:
 
 def make_settings(database_url: str, **overrides: Any) -> Settings:
     """Tests written for the single local admin run with AUTH_ENABLED=false; auth tests
-    pass auth_enabled=True. bcrypt at its lowest cost keeps logins fast."""
-    return Settings(database_url=database_url, **{"auth_enabled": False, "bcrypt_rounds": 4, **overrides})
+    pass auth_enabled=True. bcrypt at its lowest cost keeps logins fast. SMOOTH_EXECUTOR
+    in the environment runs the tests under the executor it names (issue 18: the suite
+    runs under both)."""
+    executor = os.environ.get("SMOOTH_EXECUTOR") or "plan"
+    defaults = {"auth_enabled": False, "bcrypt_rounds": 4, "executor": executor}
+    return Settings(database_url=database_url, **{**defaults, **overrides})
 
 
 def marked_settings(request: pytest.FixtureRequest) -> dict[str, Any]:

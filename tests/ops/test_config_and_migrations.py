@@ -59,6 +59,11 @@ def test_limits_and_log_level_come_from_the_environment() -> None:
     assert settings.log_level == "DEBUG" and not settings.graphiql and not settings.auth_enabled
 
 
+def test_the_executor_comes_from_the_environment() -> None:
+    assert Settings.from_env({"SMOOTH_EXECUTOR": " GraphQL-Core "}).executor == "graphql-core"
+    assert Settings.from_env({}).executor == "plan"
+
+
 def test_the_sqlite_readers_come_from_the_environment() -> None:
     assert Settings.from_env({"SMOOTH_SQLITE_READERS": "3"}).sqlite_readers == 3
     assert Settings.from_env({}).sqlite_readers == 2
@@ -109,6 +114,7 @@ def test_auth_settings_come_from_the_environment() -> None:
             "SMOOTH_CORS_ORIGINS: origins are http:// or https://",
         ),
         ({"SMOOTH_CORS_ORIGINS": "*"}, "SMOOTH_CORS_ORIGINS: '*' is not accepted"),
+        ({"SMOOTH_EXECUTOR": "jit"}, "SMOOTH_EXECUTOR: expected plan or graphql-core, got 'jit'"),
         (
             {"SMOOTH_WS_ALLOWED_ORIGINS": "https://cam.example"},
             "SMOOTH_WS_ALLOWED_ORIGINS: replaced by SMOOTH_CORS_ORIGINS",

@@ -9,7 +9,7 @@ from pathlib import Path
 from smooth_gql.config import ConfigError, Settings
 
 EXAMPLE = Path(__file__).resolve().parents[2] / ".env.example"
-PROBES = ("DEBUG", "sqlite:///probe.db", "https://probe.example", "probe")
+PROBES = ("DEBUG", "sqlite:///probe.db", "https://probe.example", "graphql-core", "probe")
 
 
 def _lines() -> list[str]:

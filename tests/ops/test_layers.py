@@ -71,10 +71,12 @@ LAYERS: Table = {
     "resolvers": may(
         "auth backup changes context enums graphql_bulk_guard interchange loaders services trusted_gate types"
     ),
+    # The query-plan executor: graphql-core's executor class for the schema (issue 18).
+    "planner": may("config"),
     # Each change-feed event executed once per (document, variables, access), shared by its subscribers.
-    "feed_executor": may("auth context types"),
+    "feed_executor": may("auth context planner types"),
     "schema": may(
-        "errors feed_executor graphql_limits graphql_read_rule observability resolvers trusted_gate types"
+        "errors feed_executor graphql_limits graphql_read_rule observability planner resolvers trusted_gate types"
     ),
     "ws_handlers": may("context trusted_gate"),
     "graphql_http": may("context http_guards ide json_codec ws_handlers"),
