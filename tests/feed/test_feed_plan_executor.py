@@ -39,7 +39,8 @@ subscription($after: String, $full: Boolean!) {
 
 @asynccontextmanager
 async def _served(engine: AsyncEngine, database_url: str, executor: str) -> AsyncIterator[tuple[Api, int]]:
-    settings = make_settings(database_url, executor=executor, keep_alive_seconds=1.0)
+    # Budgets off: each app counts its own, so extensions.cost.remaining would differ.
+    settings = make_settings(database_url, executor=executor, keep_alive_seconds=1.0, points_per_minute=0)
     config = uvicorn.Config(
         create_app(settings, engine=engine), host="127.0.0.1", port=0, log_level="warning"
     )

@@ -120,7 +120,8 @@ async def _seed(api: Api) -> tuple[list[str], list[str]]:
 
 
 async def _client(engine: AsyncEngine, database_url: str, executor: str) -> AsyncIterator[Api]:
-    settings_ = make_settings(database_url, executor=executor)
+    # Budgets off: each app counts its own, so extensions.cost.remaining would differ.
+    settings_ = make_settings(database_url, executor=executor, points_per_minute=0)
     app = create_app(settings_, engine=engine)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
