@@ -76,7 +76,7 @@ async def tool_items_page(engine: AsyncEngine, first: int) -> bytes:
             t.c.updated_at,
         )
         .where(t.c.owner_id == OWNER)
-        .order_by(t.c.created_at, t.c.id)
+        .order_by(t.c.created_at, t.c.insert_seq, t.c.id)  # the API's creation order (services/reads.py)
         .limit(first)
     )
     async with engine.connect() as conn:
@@ -124,7 +124,7 @@ async def machine_view(engine: AsyncEngine, machine_id: str, first: int) -> byte
                     p.c.tool_instance_id,
                 )
                 .where(p.c.owner_id == OWNER, p.c.machine_id == machine_id)
-                .order_by(p.c.created_at, p.c.id)
+                .order_by(p.c.created_at, p.c.insert_seq, p.c.id)
                 .limit(first)
             )
         ).all()
