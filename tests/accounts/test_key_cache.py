@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, insert, text
+from sqlalchemy import event, insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from smooth_gql.auth.principal import Principal, PrincipalKind
@@ -25,6 +25,7 @@ from smooth_gql.runtime import Runtime
 from smooth_gql.services import api_keys, key_cache
 from smooth_gql.services.key_cache import KeyCache
 from support.auth import ME, AuthApi, auth_settings
+from support.times import timed_sql
 
 REVOKE = "mutation($id: ID!) { revokeApiKey(id: $id) { isActive } }"
 DEACTIVATE = "mutation($id: ID!) { updateUser(id: $id, isActive: false) { isActive } }"
@@ -107,7 +108,8 @@ async def test_another_workers_revocation_is_seen_once_the_entry_is_older_than_t
     assert isinstance(found, Principal) and found.api_key_id == made.key["id"]
     async with engine.begin() as conn:  # what another worker's revocation leaves behind
         await conn.execute(
-            text("UPDATE api_keys SET revoked_at = :t WHERE id = :id"), {"t": utcnow(), "id": made.key["id"]}
+            timed_sql("UPDATE api_keys SET revoked_at = :t WHERE id = :id", "t"),
+            {"t": utcnow(), "id": made.key["id"]},
         )
     clock.now += runtime.settings.api_key_cache_seconds - 0.5
     assert await api_keys.principal_for_secret(runtime, made.secret) == found
