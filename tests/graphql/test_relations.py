@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from conftest import Api, StatementCounter
 from support.factories import create_ok, machine_setup
@@ -381,3 +383,18 @@ async def test_every_relation_is_batched_whatever_the_number_of_rows(api: Api) -
         await build_graph(api, tag=f"-{n}")
     four_graphs = await run(8)
     assert one_graph == four_graphs, counter.statements
+
+
+async def test_the_statement_counter_leaves_out_the_apps_background_tasks(api: Api) -> None:
+    """The counts above are the request's own: a statement of the change-log tail's task (its
+    idle probe may land inside a measured request) is not counted; one of the test's is."""
+    counter = StatementCounter(api.engine)
+
+    async def probe() -> None:
+        async with api.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    await asyncio.create_task(probe(), name="smooth-gql change-log tail")
+    assert counter.count == 0, counter.statements
+    await probe()
+    assert counter.count == 1, counter.statements
