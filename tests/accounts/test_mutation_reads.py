@@ -15,15 +15,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from conftest import PostgresReset
 from smooth_gql.db.engine import create_engine
 from support.auth import AuthApi, Creds, auth_app
-from support.snapshot import CaseDatabase, Snapshot, case_database, take
+from support.snapshot import CASE_FIXTURES, Snapshot, take
 
 SETUP = """
 mutation {
@@ -83,26 +81,7 @@ async def built(module_database_url: str, module_reset: PostgresReset | None) ->
     await snapshot.drop()
 
 
-@pytest.fixture
-def case_db(module_database_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> CaseDatabase:
-    """The built shop for a case that asks for it, else an empty database."""
-    return case_database(request, tmp_path, module_database_url)
-
-
-@pytest.fixture
-def database_url(case_db: CaseDatabase) -> str:
-    """Overrides conftest's (one backend parameter per module: module_database_url's)."""
-    return case_db.url
-
-
-@pytest.fixture
-async def engine(case_db: CaseDatabase) -> AsyncIterator[AsyncEngine]:
-    """Overrides conftest's: the case's database readied (the shop put back, or emptied)."""
-    engine = create_engine(case_db.url)
-    if case_db.ready is not None:
-        await case_db.ready(engine)
-    yield engine
-    await engine.dispose()
+case_db, database_url, engine = CASE_FIXTURES
 
 
 @pytest.fixture

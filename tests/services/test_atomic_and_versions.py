@@ -13,12 +13,10 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from conftest import Api, PostgresReset
 from smooth_gql.db.engine import create_engine
@@ -42,7 +40,7 @@ from support.bulk import (
     seed,
     valid_input,
 )
-from support.snapshot import CaseDatabase, Snapshot, api_on, case_database, take
+from support.snapshot import CASE_FIXTURES, Snapshot, api_on, take
 
 SNAKE = {
     "description": "description",
@@ -75,26 +73,7 @@ async def built(module_database_url: str, module_reset: PostgresReset | None) ->
     await snapshot.drop()
 
 
-@pytest.fixture
-def case_db(module_database_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> CaseDatabase:
-    """The built world for a case that asks for it, else an empty database."""
-    return case_database(request, tmp_path, module_database_url)
-
-
-@pytest.fixture
-def database_url(case_db: CaseDatabase) -> str:
-    """Overrides conftest's (one backend parameter per module: module_database_url's)."""
-    return case_db.url
-
-
-@pytest.fixture
-async def engine(case_db: CaseDatabase) -> AsyncIterator[AsyncEngine]:
-    """Overrides conftest's: the case's database readied (the world put back, or emptied)."""
-    engine = create_engine(case_db.url)
-    if case_db.ready is not None:
-        await case_db.ready(engine)
-    yield engine
-    await engine.dispose()
+case_db, database_url, engine = CASE_FIXTURES
 
 
 @pytest.fixture

@@ -128,3 +128,35 @@ def case_database(request: pytest.FixtureRequest, tmp_path: Path, module_url: st
         return CaseDatabase(f"sqlite+aiosqlite:///{path}")
     reset = request.getfixturevalue("postgres_reset")
     return CaseDatabase(module_url, lambda engine: reset())
+
+
+# --- fixtures ------------------------------------------------------------------------------------
+# A module binds these three (`case_db, database_url, engine = CASE_FIXTURES`, so that pytest
+# finds them there) beside its own module-scoped `built` (holding a `snapshot`) and `world`:
+# they override conftest's `database_url` and `engine`, so its one backend parameter is
+# `module_database_url`'s.
+
+
+@pytest.fixture
+def case_db(module_database_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> CaseDatabase:
+    """The built world for a case that asks for `world`, else an empty database."""
+    return case_database(request, tmp_path, module_database_url)
+
+
+@pytest.fixture
+def database_url(case_db: CaseDatabase) -> str:
+    """Overrides conftest's (one backend parameter per module: module_database_url's)."""
+    return case_db.url
+
+
+@pytest.fixture
+async def engine(case_db: CaseDatabase) -> AsyncIterator[AsyncEngine]:
+    """Overrides conftest's: the case's database readied (the world put back, or emptied)."""
+    engine = create_engine(case_db.url)
+    if case_db.ready is not None:
+        await case_db.ready(engine)
+    yield engine
+    await engine.dispose()
+
+
+CASE_FIXTURES = (case_db, database_url, engine)
