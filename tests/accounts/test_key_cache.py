@@ -8,17 +8,15 @@ cache hit itself.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, insert
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from smooth_gql.auth.principal import Principal, PrincipalKind
-from smooth_gql.db import models
 from smooth_gql.db.engine import session_factory
 from smooth_gql.db.types import utcnow
 from smooth_gql.runtime import Runtime
@@ -26,6 +24,7 @@ from smooth_gql.services import api_keys, key_cache
 from smooth_gql.services.key_cache import KeyCache
 from support.auth import ME, AuthApi, auth_settings
 from support.times import timed_sql
+from support.users import user_principal
 
 REVOKE = "mutation($id: ID!) { revokeApiKey(id: $id) { isActive } }"
 DEACTIVATE = "mutation($id: ID!) { updateUser(id: $id, isActive: false) { isActive } }"
@@ -72,25 +71,6 @@ def test_a_key_read_before_a_revocation_is_not_kept_after_it() -> None:
     assert cache.get("d", datetime.now(UTC)) is None
 
 
-async def _owner(engine: AsyncEngine) -> Principal:
-    user_id = str(uuid.uuid4())
-    now = utcnow()
-    async with engine.begin() as conn:
-        await conn.execute(
-            insert(models.table_of(models.User)).values(
-                id=user_id,
-                email=f"{user_id}@shop.example",
-                password_hash=None,
-                is_admin=False,
-                is_active=True,
-                created_at=now,
-                updated_at=now,
-                version=1,
-            )
-        )
-    return Principal(user_id=user_id, kind=PrincipalKind.SESSION)
-
-
 @pytest.fixture
 async def runtime(engine: AsyncEngine, database_url: str) -> AsyncIterator[Runtime]:
     yield Runtime(session_factory(engine), auth_settings(database_url))
@@ -99,7 +79,7 @@ async def runtime(engine: AsyncEngine, database_url: str) -> AsyncIterator[Runti
 async def test_another_workers_revocation_is_seen_once_the_entry_is_older_than_the_setting(
     runtime: Runtime, engine: AsyncEngine
 ) -> None:
-    owner = await _owner(engine)
+    owner = await user_principal(engine)
     made = await api_keys.create(runtime, owner, api_keys.KeyRequest(name="bridge", scopes=["read"]))
     clock = Clock()
     cache = key_cache.cache_of(runtime)

@@ -22,8 +22,6 @@ from sqlalchemy import text
 
 from conftest import Api, PostgresReset
 from smooth_gql.db.engine import create_engine
-from smooth_gql.db.models import User
-from smooth_gql.db.types import utcnow
 from support.bulk import (
     NAMES,
     DbState,
@@ -42,6 +40,7 @@ from support.bulk import (
 )
 from support.factories import create_ok
 from support.snapshot import CASE_FIXTURES, Snapshot, api_on, take
+from support.users import insert_user
 
 OTHER_USER = "00000000-0000-4000-8000-00000000beef"
 
@@ -65,20 +64,7 @@ class Foreign:
 
 
 async def make_foreign(api: Api) -> Foreign:
-    async with api.engine.begin() as conn:
-        now = utcnow()
-        await conn.execute(
-            User.__table__.insert().values(
-                id=OTHER_USER,
-                email="other@example.com",
-                password_hash=None,
-                is_admin=False,
-                is_active=True,
-                created_at=now,
-                updated_at=now,
-                version=1,
-            )
-        )
+    await insert_user(api.engine, OTHER_USER, "other@example.com")
     [item] = await create_ok(api, "ToolItem", [{"name": "their item"}])
     [assembly] = await create_ok(api, "ToolAssembly", [{"name": "their assembly"}])
     [instance] = await create_ok(api, "ToolInstance", [{"serialNumber": "F-1"}])

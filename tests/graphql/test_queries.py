@@ -12,12 +12,11 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from sqlalchemy import insert, text
+from sqlalchemy import text
 
 from conftest import Api
-from smooth_gql.db import models
-from smooth_gql.db.types import utcnow
 from support.factories import create_ok, item
+from support.users import insert_user
 
 TIME_KEYS = ("createdAt", "updatedAt", "startTime")
 
@@ -709,21 +708,7 @@ async def test_tool_set_filters(api: Api) -> None:
 
 
 async def test_all_tenants_lets_the_admin_list_other_owners_rows(api: Api) -> None:
-    other = str(uuid.uuid4())
-    now = utcnow()
-    async with api.engine.begin() as conn:
-        await conn.execute(
-            insert(models.User.__table__).values(
-                id=other,
-                email="other@example.com",
-                password_hash=None,
-                is_admin=False,
-                is_active=True,
-                created_at=now,
-                updated_at=now,
-                version=1,
-            )
-        )
+    other = await insert_user(api.engine, email="other@example.com")
     mine: dict[str, str] = {}
     theirs: dict[str, str] = {}
     for entity in ENTITIES:

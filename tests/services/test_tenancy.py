@@ -11,14 +11,11 @@ import uuid
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from smooth_gql.auth.principal import Principal, PrincipalKind, local_admin
 from smooth_gql.config import Settings
-from smooth_gql.db import models
 from smooth_gql.db.engine import session_factory
-from smooth_gql.db.types import utcnow
 from smooth_gql.enums import EntityType
 from smooth_gql.errors import Forbidden, ItemErrorCode, NotFound
 from smooth_gql.runtime import Runtime
@@ -26,25 +23,7 @@ from smooth_gql.services import bulk_create, bulk_delete, bulk_update, keyed_rea
 from smooth_gql.services.reads import ListQuery
 from smooth_gql.services.users import ensure_local_admin
 from smooth_gql.services.write_request import WriteRequest
-
-
-async def _user(engine: AsyncEngine) -> Principal:
-    user_id = str(uuid.uuid4())
-    now = utcnow()
-    async with engine.begin() as conn:
-        await conn.execute(
-            insert(models.table_of(models.User)).values(
-                id=user_id,
-                email=f"{user_id}@shop.example",
-                password_hash=None,
-                is_admin=False,
-                is_active=True,
-                created_at=now,
-                updated_at=now,
-                version=1,
-            )
-        )
-    return Principal(user_id=user_id, kind=PrincipalKind.SESSION)
+from support.users import user_principal
 
 
 @pytest.fixture
@@ -57,7 +36,7 @@ async def runtime(engine: AsyncEngine, database_url: str) -> AsyncIterator[Runti
 async def test_another_tenant_can_neither_see_nor_change_my_rows(
     runtime: Runtime, engine: AsyncEngine
 ) -> None:
-    alice, bob = await _user(engine), await _user(engine)
+    alice, bob = await user_principal(engine), await user_principal(engine)
     created = await bulk_create.create_entities(
         runtime, alice, WriteRequest(EntityType.TOOL_ITEM, [{"name": "alice's drill"}])
     )
@@ -93,7 +72,7 @@ async def test_another_tenant_can_neither_see_nor_change_my_rows(
 
 
 async def test_references_must_name_rows_of_the_same_tenant(runtime: Runtime, engine: AsyncEngine) -> None:
-    alice, bob = await _user(engine), await _user(engine)
+    alice, bob = await user_principal(engine), await user_principal(engine)
     [assembly] = (
         await bulk_create.create_entities(
             runtime, alice, WriteRequest(EntityType.TOOL_ASSEMBLY, [{"name": "a"}])
@@ -111,7 +90,7 @@ async def test_references_must_name_rows_of_the_same_tenant(runtime: Runtime, en
 
 
 async def test_admins_reach_every_tenant_only_when_they_ask(runtime: Runtime, engine: AsyncEngine) -> None:
-    alice = await _user(engine)
+    alice = await user_principal(engine)
     [item] = (
         await bulk_create.create_entities(
             runtime, alice, WriteRequest(EntityType.TOOL_ITEM, [{"name": "alice's"}])
@@ -140,7 +119,7 @@ async def test_admins_reach_every_tenant_only_when_they_ask(runtime: Runtime, en
 async def test_a_tenant_cannot_read_another_tenants_tool_set_history(
     runtime: Runtime, engine: AsyncEngine
 ) -> None:
-    alice, bob = await _user(engine), await _user(engine)
+    alice, bob = await user_principal(engine), await user_principal(engine)
     [tool_set] = (
         await bulk_create.create_entities(
             runtime, alice, WriteRequest(EntityType.TOOL_SET, [{"name": "s", "type": "TEMPLATE"}])
@@ -153,7 +132,7 @@ async def test_a_tenant_cannot_read_another_tenants_tool_set_history(
 
 
 async def test_a_principal_without_the_write_scope_is_refused(runtime: Runtime, engine: AsyncEngine) -> None:
-    alice = await _user(engine)
+    alice = await user_principal(engine)
     reader = Principal(user_id=alice.user_id, kind=PrincipalKind.API_KEY, scopes=frozenset({"read"}))
     with pytest.raises(Forbidden, match="write:presets"):
         await bulk_create.create_entities(
