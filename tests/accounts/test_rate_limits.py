@@ -298,3 +298,23 @@ async def test_a_subscription_over_budget_is_refused_over_websocket_and_sse(
     [sse_result] = [json.loads(frame.split("data: ", 1)[1]) for frame in frames]
     assert [e["extensions"] for e in sse_result["errors"]] == [{"code": "RATE_LIMITED", "retryAfter": 1}]
     assert "data" not in sse_result or sse_result["data"] is None
+
+
+@pytest.mark.settings(requests_per_second=1)
+async def test_the_stock_gql_websocket_client_sees_a_subscription_refused_over_budget(
+    live: LiveServer,
+) -> None:
+    """Python's `gql` over graphql-transport-ws: the subscription's error frame surfaces as a
+    TransportQueryError carrying RATE_LIMITED and retryAfter (our own client is above)."""
+    from gql import Client, gql
+    from gql.transport.exceptions import TransportQueryError
+    from gql.transport.websockets import WebsocketsTransport
+
+    async with httpx.AsyncClient() as client:  # the address's one request this second
+        assert (await client.post(live.http_url, json={"query": "{ __typename }"})).status_code == 200
+    transport = WebsocketsTransport(url=live.ws_url, subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL])
+    async with Client(transport=transport) as session:
+        with pytest.raises(TransportQueryError) as refused:  # served instead: no event comes, a timeout
+            await asyncio.wait_for(anext(aiter(session.subscribe(gql(FEED)))), 10)
+    assert refused.value.errors is not None
+    assert refused.value.errors[0]["extensions"] == {"code": "RATE_LIMITED", "retryAfter": 1}
