@@ -204,6 +204,8 @@ async def test_mdi_tool_changes_and_offsets_reach_the_server(
             await _cam_edit(shop, 11, 1, offsets={"z": 7.5})  # made elsewhere while LinuxCNC runs
             state = await _reload_until(machine, "11", 7.5)
             assert state["table"]["10"]["z"] == 1.234  # the reloaded table shows the edit
+            for tool in (10, 11):  # the journal drains in the background; wait before stopping it
+                await eventually(lambda tool=tool: _ended_once(shop, tool), f"T{tool}'s usage ended")
         preset = await _preset(shop)
         assert preset["version"] == 2 and preset["offsets"] == {"z": 1.234}
         audit = (await shop.auth.ok(AUDIT, {"id": shop.presets[10]}, shop.admin))["auditLog"]["edges"]
