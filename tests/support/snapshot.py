@@ -26,7 +26,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from conftest import Api, _run_script, make_settings
+from conftest import Api, PostgresReset, _run_script, make_settings
 from smooth_gql.app import create_app
 from smooth_gql.db.engine import create_engine
 from smooth_gql.db.models import Base
@@ -112,6 +112,7 @@ class CaseDatabase:
 
     url: str
     ready: Callable[[AsyncEngine], Awaitable[None]] | None = None
+    pool: PostgresReset | None = None  # PostgreSQL: the session's kept pool (conftest)
 
 
 def case_database(request: pytest.FixtureRequest, tmp_path: Path, module_url: str) -> CaseDatabase:
@@ -119,15 +120,15 @@ def case_database(request: pytest.FixtureRequest, tmp_path: Path, module_url: st
     gets the module's world as built (fixture `built`, holding a `snapshot`); any other case
     an empty database, as conftest gives it. (A plain function for a plain fixture: an async
     fixture cannot ask for another by name while the loop runs.)"""
+    pool = None if module_url.startswith("sqlite") else request.getfixturevalue("postgres_reset")
     if "world" in request.fixturenames:
         snapshot: Snapshot = request.getfixturevalue("built").snapshot
-        return CaseDatabase(snapshot.case_url(tmp_path), snapshot.restore)
-    if module_url.startswith("sqlite"):
+        return CaseDatabase(snapshot.case_url(tmp_path), snapshot.restore, pool)
+    if pool is None:
         path = tmp_path / "smooth.db"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         return CaseDatabase(f"sqlite+aiosqlite:///{path}")
-    reset = request.getfixturevalue("postgres_reset")
-    return CaseDatabase(module_url, lambda engine: reset())
+    return CaseDatabase(module_url, lambda engine: pool(), pool)
 
 
 # --- fixtures ------------------------------------------------------------------------------------
@@ -151,12 +152,14 @@ def database_url(case_db: CaseDatabase) -> str:
 
 @pytest.fixture
 async def engine(case_db: CaseDatabase) -> AsyncIterator[AsyncEngine]:
-    """Overrides conftest's: the case's database readied (the world put back, or emptied)."""
-    engine = create_engine(case_db.url)
+    """Overrides conftest's: the case's database readied (the world put back, or emptied), over
+    the session's kept pool on PostgreSQL as conftest's `engine` is."""
+    engine = case_db.pool.test_engine() if case_db.pool is not None else create_engine(case_db.url)
     if case_db.ready is not None:
         await case_db.ready(engine)
     yield engine
-    await engine.dispose()
+    if case_db.pool is None:
+        await engine.dispose()
 
 
 CASE_FIXTURES = (case_db, database_url, engine)
