@@ -23,6 +23,11 @@ budgets therefore behave exactly as without leases, and a caller near its limit 
 request at a time: a worker whose lease did not fit goes straight to the exact statement for the
 rest of that second (requests) or minute (points).
 
+A budget that is off (UNLIMITED_*) is not leased: only the other is counted. A worker sends one
+lease statement at a time per caller (requests that need one meanwhile wait for it and then
+spend from it), so it holds at most about one chunk of each budget; and its windows only move
+forward (a request read before a newer one uses the newer one's second and minute).
+
 `Spent.points` is the caller's points of the minute as this worker knows them: the row's total at
 its latest statement (every worker's reservations included) less what this worker holds unused.
 With one worker that is exactly what the caller spent.
@@ -30,31 +35,67 @@ With one worker that is exactly what the caller spent.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, case
+from sqlalchemy import BigInteger, ColumnElement, Row, and_, case, cast
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.dml import ReturningInsert
 
 from ..runtime import Runtime
-from .rate_windows import WINDOWS, DatabaseWindows, Limits, MemoryWindows, Spent, Windows
+from .rate_windows import (
+    UNLIMITED_POINTS,
+    UNLIMITED_REQUESTS,
+    WINDOWS,
+    DatabaseWindows,
+    Limits,
+    MemoryWindows,
+    Spent,
+    Windows,
+)
 
 LEASE_SHARE = 16  # a lease is this fraction of a budget: at most this many leases fill a window
 MIN_CHUNK = 2  # a smaller chunk saves no statement: decide each request exactly
 
 
 @dataclass(frozen=True)
+class _Chunks:
+    """What one lease reserves of each budget; None for a budget that is off (nothing to count)."""
+
+    points: int | None
+    requests: int | None
+
+    @classmethod
+    def of(cls, limits: Limits) -> _Chunks:
+        return cls(
+            None if limits.points >= UNLIMITED_POINTS else limits.points // LEASE_SHARE,
+            None if limits.requests >= UNLIMITED_REQUESTS else limits.requests // LEASE_SHARE,
+        )
+
+    @property
+    def worth_it(self) -> bool:
+        return all(chunk is None or chunk >= MIN_CHUNK for chunk in (self.points, self.requests))
+
+    def fit(self, points: int) -> bool:
+        return self.points is None or points <= self.points
+
+    def cost(self, points: int) -> tuple[int, int]:
+        """A request's points and its one request, each 0 where that budget is off."""
+        return (0 if self.points is None else points, 0 if self.requests is None else 1)
+
+
+@dataclass(frozen=True)
 class _Ask:
-    """One request's lease attempt: the chunks it asks the row for, and what it holds of the
+    """One lease attempt: the chunks it asks the row for, and what the request holds of the
     worker's lease meanwhile (given back when the attempt fails)."""
 
+    minute: int
     second: int
-    cost: int  # the request's points
+    cost: tuple[int, int]  # the request's points and requests (_Chunks.cost)
     points: int  # reserved in the row for the minute (0: the worker's lease covers the cost)
     requests: int  # reserved in the row for the second (0: the worker's lease covers the request)
-    held_points: int
-    held_requests: int
+    held: tuple[int, int]
 
 
 @dataclass
@@ -69,55 +110,55 @@ class _Lease:
     row_requests: int = 0  # the row's requests of `second` at this worker's latest statement
     points_tight: bool = False  # a points chunk no longer fits the minute: decide exactly
     requests_tight: bool = False  # a request chunk no longer fits the second: decide exactly
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False, compare=False)
 
     def enter(self, second: int) -> None:
-        """A new second of the same minute: what was reserved for the last one is over."""
-        if second != self.second:
+        """A later second of the same minute: what was reserved for the last one is over."""
+        if second > self.second:
             self.second, self.requests, self.row_requests, self.requests_tight = second, 0, 0, False
 
-    def covers(self, points: int) -> bool:
-        return self.requests >= 1 and self.points >= points
+    def covers(self, cost: tuple[int, int]) -> bool:
+        return self.points >= cost[0] and self.requests >= cost[1]
 
-    def take(self, points: int) -> Spent:
+    def take(self, cost: tuple[int, int]) -> Spent:
         """Admit a request from what this worker holds (`covers` said it may)."""
-        self.points -= points
-        self.requests -= 1
+        self.points -= cost[0]
+        self.requests -= cost[1]
         return self.spent()
 
     def spent(self) -> Spent:
         return Spent(self.row_points - self.points, self.row_requests - self.requests, False)
 
-    def ask(self, points: int, chunk_points: int, chunk_requests: int) -> _Ask | None:
+    def ask(self, cost: tuple[int, int], chunks: _Chunks) -> _Ask | None:
         """The chunks a request needs, and what it holds of this lease while it asks for them
-        (taken now, so another request of the caller meanwhile can't spend it too); None when a
-        chunk it needs no longer fits (decide exactly)."""
-        more_points, more_requests = self.points < points, self.requests < 1
+        (taken now, so that requests admitted meanwhile can't spend it too); None when a chunk
+        it needs no longer fits (decide exactly)."""
+        more_points, more_requests = self.points < cost[0], self.requests < cost[1]
         if (more_points and self.points_tight) or (more_requests and self.requests_tight):
             return None
-        ask = _Ask(
+        held = (0 if more_points else cost[0], 0 if more_requests else cost[1])
+        self.points, self.requests = self.points - held[0], self.requests - held[1]
+        return _Ask(
+            self.minute,
             self.second,
-            points,
-            points=chunk_points if more_points else 0,
-            requests=chunk_requests if more_requests else 0,
-            held_points=0 if more_points else points,
-            held_requests=0 if more_requests else 1,
+            cost,
+            points=(chunks.points or 0) if more_points else 0,  # more_*: that budget is on
+            requests=(chunks.requests or 0) if more_requests else 0,
+            held=held,
         )
-        self.points -= ask.held_points
-        self.requests -= ask.held_requests
-        return ask
 
     def release(self, ask: _Ask) -> None:
         """The lease did not fit: give back what the request held."""
-        self.points += ask.held_points
+        self.points += ask.held[0]
         if self.second == ask.second:
-            self.requests += ask.held_requests
+            self.requests += ask.held[1]
 
     def grant(self, ask: _Ask, row: Row[Any]) -> Spent:
         """The lease fit: the request spends the new chunks where it held nothing, and the rest
         joins this lease (a request chunk only while this lease is still in its second)."""
-        self.points += ask.points - (ask.cost - ask.held_points)
+        self.points += ask.points - (ask.cost[0] - ask.held[0])
         if self.second == ask.second:
-            self.requests += ask.requests - (1 - ask.held_requests)
+            self.requests += ask.requests - (ask.cost[1] - ask.held[1])
         self.saw(ask.second, row.points, row.requests if ask.requests else None)
         return self.spent()
 
@@ -132,9 +173,9 @@ class _Lease:
 class LeasedWindows:
     """The windows every worker shares (PostgreSQL), spent mostly from this worker's leases.
 
-    A lease is per caller and per worker; requests of one caller that run at once on the event
-    loop share it. The lease changes only between awaits, and what a request needs of it is taken
-    before its statement is sent, so two such requests never spend the same reservation."""
+    A lease is per caller and per worker; the requests of one caller on the event loop share it.
+    It changes only between awaits, and a request takes what it needs of it before it sends a
+    statement, so two requests never spend the same reservation."""
 
     def __init__(self, runtime: Runtime) -> None:
         self._exact = DatabaseWindows(runtime)
@@ -142,57 +183,61 @@ class LeasedWindows:
         self._minute = 0
 
     async def spend(self, caller: str, now: float, points: int, limits: Limits) -> Spent:
-        chunk_points, chunk_requests = limits.points // LEASE_SHARE, limits.requests // LEASE_SHARE
-        if min(chunk_points, chunk_requests) < MIN_CHUNK:
+        chunks = _Chunks.of(limits)
+        if not chunks.worth_it:
             return await self._exact.spend(caller, now, points, limits)
-        minute, second = int(now // 60), int(now)
-        lease = self._lease(caller, minute, second)
-        if lease.covers(points):
-            return lease.take(points)
-        ask = lease.ask(points, chunk_points, chunk_requests) if points <= chunk_points else None
-        if ask is None:
-            return await self._decide_exactly(lease, caller, now, points, limits)
-        row = await self._exact.run(minute, _reserve(caller, minute, ask, limits))
-        if row is None:  # it didn't fit, and changed nothing
-            lease.release(ask)
-            return await self._decide_exactly(lease, caller, now, points, limits)
-        return lease.grant(ask, row)
+        lease, cost = self._lease(caller, int(now // 60), int(now)), chunks.cost(points)
+        if lease.covers(cost):
+            return lease.take(cost)
+        if chunks.fit(points):
+            async with lease.lock:  # one lease statement at a time per caller; then spend from it
+                if lease.covers(cost):
+                    return lease.take(cost)
+                ask = lease.ask(cost, chunks) if self._leases.get(caller) is lease else None
+                if ask is not None:
+                    row = await self._exact.run(ask.minute, _reserve(caller, ask, limits))
+                    if row is not None:
+                        return lease.grant(ask, row)
+                    lease.release(ask)  # it didn't fit, and changed nothing
+        return await self._decide_exactly(lease, caller, now, points, limits, chunks)
 
     def _lease(self, caller: str, minute: int, second: int) -> _Lease:
-        """The caller's lease in this minute and second; a new minute ends every lease."""
-        if minute != self._minute:
+        """The caller's lease, moved on to this minute and second; a new minute ends every lease.
+        Windows only move forward: a request read before a newer one stays in the newer one's."""
+        if minute > self._minute:
             self._leases = {c: lease for c, lease in self._leases.items() if lease.minute >= minute}
             self._minute = minute
         lease = self._leases.get(caller)
-        if lease is None or lease.minute != minute:
+        if lease is None or lease.minute < minute:
             lease = self._leases[caller] = _Lease(minute, second)
         lease.enter(second)
         return lease
 
     async def _decide_exactly(
-        self, lease: _Lease, caller: str, now: float, points: int, limits: Limits
+        self, lease: _Lease, caller: str, now: float, points: int, limits: Limits, chunks: _Chunks
     ) -> Spent:
         """Today's exact statement, and what it tells about the windows: when a chunk no longer
         fits, the rest of the second or minute is decided exactly without asking for a lease."""
+        now = max(now, lease.second)
         spent = await self._exact.spend(caller, now, points, limits)
-        second = int(now)
-        lease.saw(second, spent.points, spent.requests)
-        if spent.points + limits.points // LEASE_SHARE > limits.points:
+        lease.saw(int(now), spent.points, spent.requests)
+        if chunks.points is not None and spent.points + chunks.points > limits.points:
             lease.points_tight = True
-        if lease.second == second and spent.requests + limits.requests // LEASE_SHARE > limits.requests:
+        same_second = lease.second == int(now)
+        if same_second and chunks.requests is not None and spent.requests + chunks.requests > limits.requests:
             lease.requests_tight = True
         if spent.refused:
             return spent  # the row's totals: they are what refused it
         return Spent(spent.points - lease.points, spent.requests - lease.requests, False)
 
 
-def _reserve(caller: str, minute: int, ask: _Ask, limits: Limits) -> ReturningInsert[Any]:
+def _reserve(caller: str, ask: _Ask, limits: Limits) -> ReturningInsert[Any]:
     """The lease statement: the chunks `ask` names are added to the caller's row only when the
     row then stays within both budgets; otherwise it changes nothing and returns no row."""
     old = WINDOWS.c  # in ON CONFLICT DO UPDATE, the row's values before this statement
     insert = postgresql.insert(WINDOWS).values(
         caller=caller,
-        minute=minute,
+        minute=ask.minute,
         points=ask.points,
         second=ask.second,
         requests=ask.requests,
@@ -201,7 +246,10 @@ def _reserve(caller: str, minute: int, ask: _Ask, limits: Limits) -> ReturningIn
     fits: ColumnElement[bool] = old.points + ask.points <= limits.points
     set_: dict[str, Any] = {"points": old.points + ask.points}
     if ask.requests:  # the second is touched only by a lease of requests, which is for this second
-        requests = case((old.second == ask.second, old.requests + ask.requests), else_=ask.requests)
+        # In BIGINT: a chunk of a budget as large as the INTEGER column, added to a full second,
+        # would overflow INTEGER, where it must simply not fit.
+        added = cast(old.requests, BigInteger) + ask.requests
+        requests = case((old.second == ask.second, added), else_=ask.requests)
         set_ |= {"second": ask.second, "requests": requests}
         fits = and_(fits, requests <= limits.requests)
     return insert.on_conflict_do_update(

@@ -36,7 +36,7 @@ pytestmark = pytest.mark.parametrize(
 )
 START = 1_800_000_000  # a minute's first second
 MINUTE = START // 60
-PER_SECOND = Limits(UNLIMITED_POINTS, 320)  # a request chunk of 20
+PER_SECOND = Limits(16_000_000, 320)  # chunks of 20 requests and a million points
 PER_MINUTE = Limits(1600, UNLIMITED_REQUESTS)  # a points chunk of 100
 
 
@@ -129,15 +129,15 @@ async def test_a_worker_sends_one_statement_per_chunk_and_a_new_one_each_second_
     assert not any(s.refused for s in spent)
     assert [s.points for s in spent] == [3 * n for n in range(1, 301)]  # as one worker knows them
     assert statements.take() == ["DELETE"] + ["INSERT"] * (300 // chunk)
-    assert await _row(engine, "key:1") == (UNLIMITED_POINTS // LEASE_SHARE, START, 300)
+    assert await _row(engine, "key:1") == (1_000_000, START, 300)
 
     await worker.spend("key:1", START + 1, 3, PER_SECOND)  # a new second: a lease of requests only
     assert statements.take() == ["INSERT"]
-    assert await _row(engine, "key:1") == (UNLIMITED_POINTS // LEASE_SHARE, START + 1, chunk)
+    assert await _row(engine, "key:1") == (1_000_000, START + 1, chunk)
 
     await worker.spend("key:1", START + 60, 3, PER_SECOND)  # a new minute: a new row, both chunks
     assert statements.take() == ["DELETE", "INSERT"]
-    assert await _row(engine, "key:1", MINUTE + 1) == (UNLIMITED_POINTS // LEASE_SHARE, START + 60, chunk)
+    assert await _row(engine, "key:1", MINUTE + 1) == (1_000_000, START + 60, chunk)
 
 
 async def _near_the_limit(engine: AsyncEngine, callers: tuple[str, ...], points: int, requests: int) -> None:
@@ -212,18 +212,18 @@ async def test_a_request_lease_that_does_not_fit_is_decided_exactly_until_the_ne
 async def test_two_requests_at_once_on_one_worker_never_spend_the_same_reservation(
     workers: list[LeasedWindows], engine: AsyncEngine
 ) -> None:
-    """The worker holds 7 points when two requests of 7 arrive at once in a new second: the first
-    keeps those 7 while it leases requests; the second finds none, and its lease of 100 more
-    points doesn't fit the row (full), so it is refused exactly."""
-    limits = Limits(1600, UNLIMITED_REQUESTS)
-    await _near_the_limit(engine, ("key:1",), 1500, 0)
-    assert await workers[0].spend("key:1", START, 93, limits) == Spent(1593, 1, False)
+    """The worker holds 5 points and the second's last request when a request of 7 points and
+    one of 1 arrive at once: the first keeps that request while it leases more points, so the
+    second finds none, and its lease of 2 more requests doesn't fit (30 + 2 + 2 > 32): it is
+    refused exactly. Had both spent the one request, 33 would have been admitted."""
+    limits = Limits(1600, 32)  # chunks of 100 points and 2 requests
+    await _near_the_limit(engine, ("key:1",), 0, 30)
+    assert await workers[0].spend("key:1", START, 95, limits) == Spent(95, 31, False)
     first, second = await asyncio.gather(
-        workers[0].spend("key:1", START + 1, 7, limits), workers[0].spend("key:1", START + 1, 7, limits)
+        workers[0].spend("key:1", START, 7, limits), workers[0].spend("key:1", START, 1, limits)
     )
-    assert (first.refused, second.refused) == (False, True)
-    assert first.points == second.points == 1600
-    assert (await _row(engine, "key:1") or (0,))[0] == 1600
+    assert (first, second) == (Spent(102, 32, False), Spent(200, 33, True))
+    assert await _row(engine, "key:1") == (200, START, 33)
 
 
 async def test_small_budgets_and_big_requests_are_decided_exactly(
@@ -240,3 +240,41 @@ async def test_small_budgets_and_big_requests_are_decided_exactly(
         assert leased == await _spend_each(exact, f"key:exact{n}", requests, limits)
         assert any(s.refused for s in leased)
         statements.take()
+
+
+async def test_a_request_lease_past_the_column_is_refused_not_an_error(
+    workers: list[LeasedWindows], engine: AsyncEngine
+) -> None:
+    """A request budget as large as the INTEGER column: once the second's row is near it, another
+    chunk (2**27) would overflow the column. The lease must not fit (and the request be decided
+    exactly), not fail."""
+    limits = Limits(1600, UNLIMITED_REQUESTS - 1)
+    await _near_the_limit(engine, ("key:1",), 0, UNLIMITED_REQUESTS - 5)
+    assert await workers[0].spend("key:1", START, 1, limits) == Spent(1, UNLIMITED_REQUESTS - 4, False)
+    assert await _row(engine, "key:1") == (1, START, UNLIMITED_REQUESTS - 4)
+
+
+async def test_a_budget_that_is_off_is_not_leased(workers: list[LeasedWindows], engine: AsyncEngine) -> None:
+    """Points only (the request budget off): a lease reserves no requests, whatever the row holds;
+    requests only: no points."""
+    await _near_the_limit(engine, ("key:points",), 0, UNLIMITED_REQUESTS - 5)
+    statements = Statements(engine)
+    for n in range(40):
+        await workers[0].spend("key:points", START + n / 1000, 5, PER_MINUTE)
+        await workers[0].spend("key:requests", START + n / 1000, 5, Limits(UNLIMITED_POINTS, 320))
+    assert await _row(engine, "key:points") == (2 * 100, START, UNLIMITED_REQUESTS - 5)
+    assert await _row(engine, "key:requests") == (0, START, 2 * 20)
+    assert statements.take() == ["DELETE"] + ["INSERT"] * 4
+
+
+async def test_requests_at_once_on_one_worker_wait_for_one_lease(
+    workers: list[LeasedWindows], engine: AsyncEngine
+) -> None:
+    """Sixteen requests of a caller arrive at once on a worker with no lease: one lease statement,
+    which they all spend from (leasing one chunk each would hold the whole second's budget in one
+    worker)."""
+    statements = Statements(engine)
+    spent = await asyncio.gather(*(workers[0].spend("key:1", START, 1, PER_SECOND) for _ in range(16)))
+    assert not any(s.refused for s in spent)
+    assert statements.take() == ["DELETE", "INSERT"]
+    assert await _row(engine, "key:1") == (1_000_000, START, PER_SECOND.requests // LEASE_SHARE)
