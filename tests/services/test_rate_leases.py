@@ -15,6 +15,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -278,3 +280,45 @@ async def test_requests_at_once_on_one_worker_wait_for_one_lease(
     assert not any(s.refused for s in spent)
     assert statements.take() == ["DELETE", "INSERT"]
     assert await _row(engine, "key:1") == (1_000_000, START, PER_SECOND.requests // LEASE_SHARE)
+
+
+# (worker, second, points) requests; each inner list arrives at once, the lists one after another.
+BATCHES = st.lists(
+    st.lists(st.tuples(st.integers(0, 1), st.integers(0, 2), st.integers(0, 9)), min_size=1, max_size=6),
+    min_size=1,
+    max_size=12,
+)
+
+
+async def test_any_interleaving_of_two_workers_stays_within_both_budgets(
+    workers: list[LeasedWindows],
+) -> None:
+    """Small chunks (4 points, 2 requests), costs up to two chunks, two workers, requests at once
+    and one after another over three seconds: what is admitted never exceeds either budget."""
+    limits, loop, examples = Limits(64, 32), asyncio.get_running_loop(), [0]
+
+    async def run(batches: list[list[tuple[int, int, int]]]) -> list[tuple[int, int, Spent]]:
+        examples[0] += 1
+        caller, spent = f"key:{examples[0]}", []
+        for batch in batches:
+            answers = await asyncio.gather(
+                *(workers[w].spend(caller, START + second, points, limits) for w, second, points in batch)
+            )
+            spent += [
+                (second, points, answer) for (_, second, points), answer in zip(batch, answers, strict=True)
+            ]
+        return spent
+
+    @settings(max_examples=15, derandomize=True, deadline=None, database=None)
+    @given(batches=BATCHES)
+    def check(batches: list[list[tuple[int, int, int]]]) -> None:
+        admitted = [
+            (second, points)
+            for second, points, s in asyncio.run_coroutine_threadsafe(run(batches), loop).result(60)
+            if not s.refused
+        ]
+        assert sum(points for _, points in admitted) <= limits.points
+        for second in range(3):
+            assert sum(1 for s, _ in admitted if s == second) <= limits.requests
+
+    await asyncio.to_thread(check)
