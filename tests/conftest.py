@@ -306,8 +306,9 @@ def _in_background_task() -> bool:
 
 class StatementCounter:
     """Counts SQL statements sent on an engine (DataLoader batching tests): the operations' own.
-    Left out: the budgets' one statement per request on PostgreSQL (services/rate_windows.py),
-    which tests/accounts/test_rate_limits.py and tests/ops/test_rate_limit_workers.py cover, and
+    Left out: the budgets' statements on PostgreSQL (services/rate_leases.py, rate_windows.py),
+    which tests/services/test_rate_leases.py counts and tests/accounts/test_rate_limits.py and
+    tests/ops/test_rate_limit_workers.py cover, and
     the app's background tasks (BACKGROUND_TASKS)."""
 
     def __init__(self, engine: AsyncEngine) -> None:

@@ -13,7 +13,8 @@ The rule (README, "Budgets"):
 - The budgets are SMOOTH_POINTS_PER_MINUTE and SMOOTH_REQUESTS_PER_SECOND (0:
   off); an API key may carry its own, which replaces the server's.
 
-Counted across workers on PostgreSQL, per process on SQLite (`rate_windows`).
+Counted across workers on PostgreSQL (`rate_windows`; each worker spends from leases of the
+shared windows, `rate_leases`), per process on SQLite.
 The doors call `charge` before anything of the request runs and render what it
 returns or raises; the clock is a constructor argument, so tests step time
 instead of sleeping.
@@ -29,7 +30,8 @@ from dataclasses import dataclass
 from ..auth.principal import Principal
 from ..errors import BadInput, Forbidden, RateLimited, Reason
 from ..runtime import Runtime
-from .rate_windows import UNLIMITED_POINTS, UNLIMITED_REQUESTS, Limits, Windows, windows_for
+from .rate_leases import windows_for
+from .rate_windows import UNLIMITED_POINTS, UNLIMITED_REQUESTS, Limits, Windows
 
 # What a legacy REST call costs: about a small GraphQL read (a page of ten objects).
 REST_POINTS = 10

@@ -7,20 +7,23 @@ are added only when it is admitted, so a refused operation costs nothing but its
 place in the second. Both stores apply exactly this rule; `spend` is the one call.
 
 On PostgreSQL one row per caller and minute holds both windows, and one
-statement per request (an INSERT … ON CONFLICT DO UPDATE … RETURNING) counts the
-request, decides it and reports the totals, atomically, whichever worker runs
-it, outside any transaction; the table is UNLOGGED (migration 0009), so a request
-waits for no flush to disk. Rows of past minutes are deleted by each worker once
-per minute, a single DELETE of a few rows (the table holds one row per caller
-active in the last minute or two).
+statement (an INSERT … ON CONFLICT DO UPDATE … RETURNING) counts a request,
+decides it exactly and reports the totals, atomically, whichever worker runs
+it, outside any transaction. The server sends it only for the requests its
+leases don't cover (rate_leases.py: a lease reserves a chunk of the row's
+budget with one such statement, and the worker then counts in memory). The
+table is UNLOGGED (migration 0009), so a statement waits for no flush to disk.
+Rows of past minutes are deleted by each worker once per minute, a single
+DELETE of a few rows (the table holds one row per caller active in the last
+minute or two).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import case, delete, or_
+from sqlalchemy import Executable, Row, case, delete, or_
 from sqlalchemy.dialects import postgresql
 
 from ..db import models
@@ -91,7 +94,8 @@ class MemoryWindows:
 
 
 class DatabaseWindows:
-    """The count every worker shares (PostgreSQL): one upsert per request."""
+    """The count every worker shares (PostgreSQL): one upsert per request, deciding it exactly. On
+    its own for tests; the server puts LeasedWindows (rate_leases.py) in front of it."""
 
     def __init__(self, runtime: Runtime) -> None:
         self._runtime = runtime
@@ -120,16 +124,17 @@ class DatabaseWindows:
                 "points": case((refused, old.points), else_=old.points + points),
             },
         ).returning(old.points, old.requests, old.refused)
+        row = await self.run(minute, upsert)
+        assert row is not None  # an upsert without a WHERE always returns its row
+        return Spent(row.points, row.requests, row.refused)
+
+    async def run(self, minute: int, statement: Executable) -> Row[Any] | None:
+        """One statement on the windows, in a minute: its row (None when it returned none). The
+        leases (rate_leases.py) send theirs here too, so the sweep stays once per minute."""
         async with self._runtime.sessions() as session:
             # Each statement is atomic on its own: no BEGIN and COMMIT around it, one round trip.
             connection = await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
             if minute != self._swept:
                 self._swept = minute
                 await connection.execute(delete(WINDOWS).where(WINDOWS.c.minute < minute))
-            row = (await connection.execute(upsert)).one()
-        return Spent(row.points, row.requests, row.refused)
-
-
-def windows_for(runtime: Runtime) -> Windows:
-    """Shared by the workers on PostgreSQL; this process's own on SQLite."""
-    return MemoryWindows() if runtime.settings.is_sqlite else DatabaseWindows(runtime)
+            return (await connection.execute(statement)).one_or_none()
