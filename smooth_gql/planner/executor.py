@@ -26,25 +26,19 @@ from graphql.execution.executor import invalid_return_type_error
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined, gather_with_cancel, inspect, is_iterable
 from graphql.type import GraphQLAbstractType, GraphQLResolveInfo
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from ..config import Settings
 from .cache import plan_cache
+from .mutation import BulkFields, settings_of
 from .plan import ABSTRACT, LEAF, LIST, NON_NULL, FieldPlan, Leaves, ObjectPlan, Scope, TypePlan, Unplannable
 from .plan import object_plan as build_object_plan
 
-_DEFAULTS = Settings()
 # Values that are never awaitable nor an exception: what rows hold.
 _PLAIN = frozenset({str, int, float, bool, dict, list, datetime, date})
 
 
-def _settings(context: Any) -> Settings:
-    settings = getattr(getattr(context, "runtime", None), "settings", None)
-    return settings if isinstance(settings, Settings) else _DEFAULTS
-
-
-class PlanExecutor(StrawberryGraphQLCoreExecutionContext):
-    """graphql-core's executor, with planned operations run from their plan."""
+class PlanExecutor(BulkFields):
+    """graphql-core's executor, with planned operations run from their plan (and bulk writes'
+    inputs taken the short way: mutation.py)."""
 
     def execute_operation(self, serially: bool | None = None) -> Any:
         plan = self._plan(serially)
@@ -73,9 +67,9 @@ class PlanExecutor(StrawberryGraphQLCoreExecutionContext):
 
     def _plan(self, serially: bool | None) -> ObjectPlan | None:
         """The operation's plan, or None for graphql-core: a mutation (its root fields run one
-        after another and its inputs are graphql-core's), anything with an abort signal or a
+        after another; BulkFields takes its bulk fields), anything with an abort signal or a
         resolver middleware, an operation that opts out of error propagation."""
-        settings = _settings(self.context_value)
+        settings = settings_of(self.context_value)
         operation = self.operation
         if (
             settings.executor != "plan"
