@@ -27,8 +27,9 @@ from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined, gather_with_cancel, inspect, is_iterable
 from graphql.type import GraphQLAbstractType, GraphQLResolveInfo
 
+from ..graphql_bulk_guard import BulkRun
 from .cache import plan_cache
-from .mutation import BulkFields, settings_of
+from .mutation import BulkFields, bulk_run, settings_of
 from .plan import ABSTRACT, LEAF, LIST, NON_NULL, FieldPlan, Leaves, ObjectPlan, Scope, TypePlan, Unplannable
 from .plan import object_plan as build_object_plan
 
@@ -45,7 +46,10 @@ class PlanExecutor(BulkFields):
         if plan is None:
             return super().execute_operation(serially)
         try:
-            result = self.execute_plan(plan, self.root_value, None)
+            if self.operation.operation == OperationType.MUTATION:
+                result: Any = self._execute_serially(plan)
+            else:
+                result = self.execute_plan(plan, self.root_value, None)
         except GraphQLError as error:
             self.collected_errors.add(error, None)
             return self.finish(self.build_response(None))
@@ -66,14 +70,13 @@ class PlanExecutor(BulkFields):
         return cast(ExecutionResult, self.build_response(data))
 
     def _plan(self, serially: bool | None) -> ObjectPlan | None:
-        """The operation's plan, or None for graphql-core: a mutation (its root fields run one
-        after another; BulkFields takes its bulk fields), anything with an abort signal or a
-        resolver middleware, an operation that opts out of error propagation."""
+        """The operation's plan, or None for graphql-core: anything with an abort signal or a
+        resolver middleware, an operation that opts out of error propagation, one asked to run
+        serially (a mutation runs serially without being asked: `_execute_serially`)."""
         settings = settings_of(self.context_value)
         operation = self.operation
         if (
             settings.executor != "plan"
-            or operation.operation == OperationType.MUTATION
             or serially
             or self.abort_signal is not None
             or (self.middleware_manager is not None and self.middleware_manager.middlewares)
@@ -108,6 +111,30 @@ class PlanExecutor(BulkFields):
                 return None
             return build_object_plan(scope, root_type, collected.grouped_field_set)
         except (Unplannable, GraphQLError, RecursionError):
+            return None
+
+    async def _execute_serially(self, plan: ObjectPlan) -> dict[str, Any]:
+        """graphql-core's execute_fields_serially over a plan: a mutation's root fields one after
+        another, a bulk write's run from its coerced arguments (mutation.py)."""
+        results: dict[str, Any] = {}
+        for field in plan.fields:
+            path = Path(None, field.name, plan.type.name)
+            run = bulk_run(field.field_def)
+            if run is None:
+                result = self._execute_field(field, self.root_value, path)
+            else:
+                result = self._run_bulk(field, run, path)
+            results[field.name] = await result if self.is_awaitable(result) else result
+        return results
+
+    def _run_bulk(self, field: FieldPlan, run: BulkRun, path: Path) -> Any:
+        try:  # the arguments per request: a literal's JSON values must not be shared by two
+            args = get_argument_values(
+                field.field_def, field.nodes[0], self.variable_values, None, self.hide_suggestions
+            )
+            return self._complete_awaitable(field, path, run(self.context_value, args))
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, field.field_def.type, field.details, path)
             return None
 
     # graphql-core's execute_fields, over a plan.

@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from graphql import DocumentNode, GraphQLObjectType, GraphQLSchema, OperationDefinitionNode
+from graphql import DocumentNode, GraphQLField, GraphQLObjectType, GraphQLSchema, OperationDefinitionNode
 from graphql.execution.collect_fields import FieldDetailsList
 from graphql.execution.values import VariableValueSource, get_argument_values
 from graphql.pyutils import Path
@@ -128,25 +128,28 @@ class BulkFields(StrawberryGraphQLCoreExecutionContext):
             self.handle_field_error(raw_error, field_def.type, field_details_list, path)
             return None
 
-    def _bulk_run(
-        self, parent_type: GraphQLObjectType, details: FieldDetailsList, path: Path
-    ) -> BulkRun | None:
+    def _bulk_run(self, parent: GraphQLObjectType, details: FieldDetailsList, path: Path) -> BulkRun | None:
         """The root bulk field's `run`, when nothing else must see its resolver called: no
-        resolver middleware (a Strawberry extension's `resolve`), no field extension (a
-        permission class)."""
+        resolver middleware (a Strawberry extension's `resolve`)."""
         if (
             path.prev is not None
-            or parent_type is not self.schema.mutation_type
+            or parent is not self.schema.mutation_type
             or settings_of(self.context_value).executor != "plan"
             or (self.middleware_manager is not None and self.middleware_manager.middlewares)
         ):
             return None
-        field_def = parent_type.fields.get(details[0].node.name.value)
-        strawberry_field = None if field_def is None else (field_def.extensions or {}).get(_STRAWBERRY_FIELD)
-        bulk = None if strawberry_field is None else strawberry_field.metadata.get(BULK_WRITE)
-        if not isinstance(bulk, BulkWrite) or strawberry_field is None or strawberry_field.extensions:
-            return None
-        return bulk.run
+        field_def = parent.fields.get(details[0].node.name.value)
+        return None if field_def is None else bulk_run(field_def)
+
+
+def bulk_run(field_def: GraphQLField) -> BulkRun | None:
+    """A bulk field's `run` (graphql_bulk_guard.BulkWrite), unless the field has a Strawberry
+    field extension (a permission class, say), which must see its resolver called."""
+    strawberry_field = (field_def.extensions or {}).get(_STRAWBERRY_FIELD)
+    bulk = None if strawberry_field is None else strawberry_field.metadata.get(BULK_WRITE)
+    if not isinstance(bulk, BulkWrite) or strawberry_field is None or strawberry_field.extensions:
+        return None
+    return bulk.run
 
 
 def _operation(document: DocumentNode, operation_name: str | None) -> OperationDefinitionNode | None:
