@@ -243,6 +243,15 @@ class PlanAgainstCore(Workload):
         return self.workload.check(body, from_floor=False)  # both sides are GraphQL answers
 
 
+class CreateAgainstCore(PlanAgainstCore):
+    """createToolItems(1,000) from its plan against graphql-core: both sides write the rows."""
+
+    expected_growth: ClassVar[Mapping[str, int]] = CreateToolItems.expected_growth
+
+    def __init__(self, client: GraphQLClient, engine: AsyncEngine, core: GraphQLClient) -> None:
+        super().__init__(CreateToolItems(client, engine), core)
+
+
 class MachineView(Workload):
     key = "machine_view"
     title = "machine view (100 presets)"
