@@ -127,11 +127,16 @@ def _recursive(input_type: GraphQLInputObjectType, seen: set[str]) -> bool:
 
 def _coercer(input_type: GraphQLInputType, memo: dict[str, Coercer]) -> Coercer:
     """`coerce_input_value(value, input_type)`, with the type's questions answered now."""
-    if isinstance(input_type, GraphQLNonNull):
-        inner = _coercer(input_type.of_type, memo)
-        return lambda value: Undefined if value is None or value is Undefined else inner(value)
-    nullable = _non_null_coercer(input_type, memo)
-    return lambda value: None if value is None or value is Undefined else nullable(value)
+    non_null = isinstance(input_type, GraphQLNonNull)
+    named = input_type.of_type if isinstance(input_type, GraphQLNonNull) else input_type
+    missing = Undefined if non_null else None  # what null gives: a refusal, or null
+    if named is GraphQLString:  # most fields: a text taken as it is, in one call
+        parse = _leaf_coercer(named)
+        return lambda value: (
+            value if type(value) is str else missing if value is None or value is Undefined else parse(value)
+        )
+    inner = _non_null_coercer(named, memo)
+    return lambda value: missing if value is None or value is Undefined else inner(value)
 
 
 def _non_null_coercer(input_type: GraphQLInputType, memo: dict[str, Coercer]) -> Coercer:
@@ -203,6 +208,4 @@ def _leaf_coercer(leaf: GraphQLScalarType) -> Coercer:
         except Exception:  # graphql-core reports it, when it coerces the variable again
             return Undefined
 
-    if leaf is GraphQLString:
-        return lambda value: value if type(value) is str else coerce(value)
     return coerce
