@@ -109,7 +109,11 @@ class PlanExecutor(BulkFields):
             )
             if collected.new_defer_usages:
                 return None
-            return build_object_plan(scope, root_type, collected.grouped_field_set)
+            plan = build_object_plan(scope, root_type, collected.grouped_field_set)
+            if self.operation.operation == OperationType.MUTATION:
+                for field in plan.fields:  # a write may keep or change what it is given: fresh
+                    field.static_args = None  # arguments per request, as graphql-core's
+            return plan
         except (Unplannable, GraphQLError, RecursionError):
             return None
 
@@ -128,7 +132,7 @@ class PlanExecutor(BulkFields):
         return results
 
     def _run_bulk(self, field: FieldPlan, run: BulkRun, path: Path) -> Any:
-        try:  # the arguments per request: a literal's JSON values must not be shared by two
+        try:
             args = get_argument_values(
                 field.field_def, field.nodes[0], self.variable_values, None, self.hide_suggestions
             )

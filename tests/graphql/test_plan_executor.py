@@ -63,6 +63,16 @@ def test_queries_subscription_events_and_mutations_are_planned() -> None:
     assert _planned('mutation { deleteToolItems(input: [{id: "x"}]) { results { id } } }')
 
 
+def test_a_mutation_coerces_its_arguments_on_every_request() -> None:
+    """A query's literal arguments are coerced once and kept in its plan; a write's are not: a
+    write may keep or change what it is given, so each request gets its own, as graphql-core's."""
+    document = 'mutation { restoreToolSetVersion(toolSetId: "x", version: 1) { id } }'
+    plan = _executor(document, {}, _context(256))._plan(None)
+    assert plan is not None and [field.static_args for field in plan.fields] == [None]
+    query = _executor('{ toolItem(id: "x") { id } }', {}, _context(256))._plan(None)
+    assert query is not None and [field.static_args for field in query.fields] == [{"id": "x"}]
+
+
 @pytest.mark.parametrize(
     "document",
     [
