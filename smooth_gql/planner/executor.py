@@ -29,7 +29,7 @@ from graphql.type import GraphQLAbstractType, GraphQLResolveInfo
 
 from ..graphql_bulk_guard import BulkRun
 from .cache import plan_cache
-from .mutation import BulkFields, bulk_run, settings_of
+from .mutation import PrecoercedVariables, bulk_run, settings_of
 from .plan import ABSTRACT, LEAF, LIST, NON_NULL, FieldPlan, Leaves, ObjectPlan, Scope, TypePlan, Unplannable
 from .plan import object_plan as build_object_plan
 
@@ -37,7 +37,7 @@ from .plan import object_plan as build_object_plan
 _PLAIN = frozenset({str, int, float, bool, dict, list, datetime, date})
 
 
-class PlanExecutor(BulkFields):
+class PlanExecutor(PrecoercedVariables):
     """graphql-core's executor, with planned operations run from their plan (and bulk writes'
     inputs taken the short way: mutation.py)."""
 

@@ -1,17 +1,16 @@
-"""Bulk writes under the plan executor: their variables coerced by precomputed coercers
-(inputs.py), their root fields run from graphql-core's coerced arguments.
-
-A mutation's root fields still run one after another through graphql-core's loop
-(`execute_fields_serially`), and everything below a root field completes as graphql-core
-completes it. What changes is where the 1,000 elements of a bulk write spent their time:
+"""Bulk writes under the plan executor: where the 1,000 elements of a bulk write spent their
+time, and what takes that work instead.
 
 - graphql-core's coercion of the variables walks the input type per value; here a coercer
-  built once per type does it (`build`). graphql-core still coerces every other variable,
-  and any variable the coercer does not accept, so its errors are its own.
+  built once per type does it (`PrecoercedVariables.build`, inputs.py). graphql-core still
+  coerces every other variable, and any variable the coercer does not accept, so its
+  errors are its own.
 - Strawberry's resolver turns the coerced dictionaries into input objects, field by field
   through their annotations, and the resolver turns them back into dictionaries for the
   services (`to_service`). A bulk field's `BulkWrite.run` (graphql_bulk_guard) takes the
-  coerced arguments straight to the same write (`execute_field`).
+  coerced arguments straight to the same write; the plan executor calls it (`bulk_run`)
+  when it runs a mutation's root fields (executor.py, `_execute_serially`). A mutation the
+  plan cannot express runs on graphql-core with Strawberry's resolvers, unchanged.
 
 Under SMOOTH_EXECUTOR=graphql-core none of this runs.
 """
@@ -21,10 +20,8 @@ from __future__ import annotations
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from graphql import DocumentNode, GraphQLField, GraphQLObjectType, GraphQLSchema, OperationDefinitionNode
-from graphql.execution.collect_fields import FieldDetailsList
-from graphql.execution.values import VariableValueSource, get_argument_values
-from graphql.pyutils import Path
+from graphql import DocumentNode, GraphQLField, GraphQLSchema, OperationDefinitionNode
+from graphql.execution.values import VariableValueSource
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from ..config import Settings
@@ -50,8 +47,8 @@ def coercers(schema: GraphQLSchema) -> Coercers:
     return found
 
 
-class BulkFields(StrawberryGraphQLCoreExecutionContext):
-    """graphql-core's executor with bulk variables and bulk root fields taken the short way."""
+class PrecoercedVariables(StrawberryGraphQLCoreExecutionContext):
+    """graphql-core's executor, with the variables a coercer takes coerced by it."""
 
     @classmethod
     def build(
@@ -95,51 +92,6 @@ class BulkFields(StrawberryGraphQLCoreExecutionContext):
             sources[name] = VariableValueSource(sources[name].signature, raw_variable_values[name])
             coerced[name] = value
         return executor
-
-    def execute_field(
-        self,
-        parent_type: GraphQLObjectType,
-        source: Any,
-        field_details_list: FieldDetailsList,
-        path: Path,
-        position_context: Any,
-    ) -> Any:
-        run = self._bulk_run(parent_type, field_details_list, path)
-        if run is None:
-            return super().execute_field(parent_type, source, field_details_list, path, position_context)
-        # graphql-core's execute_field, with the field's `run` for Strawberry's resolver.
-        first = field_details_list[0]
-        field_def = parent_type.fields[first.node.name.value]
-        nodes = [details.node for details in field_details_list]
-        info = self.build_resolve_info(field_def, nodes, parent_type, path)
-        try:
-            args = get_argument_values(
-                field_def,
-                first.node,
-                self.variable_values,
-                first.fragment_variable_values,
-                self.hide_suggestions,
-            )
-            result = run(self.context_value, args)
-            return self.complete_awaitable_value(
-                field_def.type, field_details_list, info, path, result, position_context
-            )
-        except Exception as raw_error:
-            self.handle_field_error(raw_error, field_def.type, field_details_list, path)
-            return None
-
-    def _bulk_run(self, parent: GraphQLObjectType, details: FieldDetailsList, path: Path) -> BulkRun | None:
-        """The root bulk field's `run`, when nothing else must see its resolver called: no
-        resolver middleware (a Strawberry extension's `resolve`)."""
-        if (
-            path.prev is not None
-            or parent is not self.schema.mutation_type
-            or settings_of(self.context_value).executor != "plan"
-            or (self.middleware_manager is not None and self.middleware_manager.middlewares)
-        ):
-            return None
-        field_def = parent.fields.get(details[0].node.name.value)
-        return None if field_def is None else bulk_run(field_def)
 
 
 def bulk_run(field_def: GraphQLField) -> BulkRun | None:
