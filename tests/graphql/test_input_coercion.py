@@ -45,7 +45,7 @@ def bulk_inputs(draw: st.DrawFn) -> tuple[str, Any]:
     return name, draw(raw_value(MUTATION.fields[name].args["input"].type))
 
 
-@settings(max_examples=400, derandomize=True, deadline=None, database=None)
+@settings(max_examples=200, derandomize=True, deadline=None, database=None)
 @given(case=bulk_inputs())
 def test_the_coercers_and_service_form_give_what_graphql_core_and_strawberry_give(
     case: tuple[str, Any],
