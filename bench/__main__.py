@@ -27,6 +27,7 @@ from .profiling import profile
 from .report import Environment, as_json, table, write_json
 from .workloads import (
     ChangesPage,
+    CreateAgainstCore,
     CreateToolItems,
     CreateToolItemsKeyed,
     MachineView,
@@ -84,7 +85,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         choices=WORKLOADS + OPTIONAL_WORKLOADS,
         help="run only this workload (repeatable; default: all three; create-keyed: the create with an "
         "idempotency key; items-trusted, machine-trusted: the read sent as a registered document's hash; "
-        "executors: toolItems, the machine view and changesSince(1000) under both SMOOTH_EXECUTOR values)",
+        "executors: createToolItems(1,000), toolItems, the machine view and changesSince(1000) under both "
+        "SMOOTH_EXECUTOR values, and createToolItems(1,000) against the same rows through REST)",
     )
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON to FILE")
     parser.add_argument(
@@ -192,6 +194,8 @@ async def run(args: argparse.Namespace) -> Outcome:
                     workloads.append(MachineView(client, engine, data.machines[0]))
                 if "executors" in chosen:  # issue 18: both executors, the same floors, one run
                     workloads += [
+                        CreateAgainstCore(client, engine, core),
+                        rest_module.CreateAgainstRest(client, engine),
                         PlanAgainstCore(ToolItemsPage(client, engine), core),
                         PlanAgainstCore(MachineView(client, engine, data.machines[0]), core),
                         PlanAgainstCore(ChangesPage(client, engine), core),

@@ -37,8 +37,8 @@ from smooth_gql.json_codec import dumps
 from . import floors
 from .dataset import cutter_input
 from .feed import percentile, serving
-from .harness import BenchError
-from .workloads import BULK_SIZE, PAGE_SIZE, Timed, Workload
+from .harness import BenchError, GraphQLClient
+from .workloads import BULK_SIZE, PAGE_SIZE, CreateToolItems, Timed, Workload
 
 ITEMS_PATH = "/api/v1/tool-items"
 ITEMS = models.table_of(models.ToolItem)
@@ -93,6 +93,33 @@ class RestCreateItems(Workload):
         if data["success_count"] != BULK_SIZE or data["errors"]:
             raise BenchError(f"{self.title}: {data['success_count']} created, errors {data['errors'][:3]}")
         return {"created": data["success_count"]}
+
+
+class CreateAgainstRest(Workload):
+    """createToolItems(1,000) against the same 1,000 cutters through the legacy REST door as its
+    "floor": the two alternate call by call, so the ratio is GraphQL's cost over REST's under
+    the same load (issue 18: a write through GraphQL no slower than through REST)."""
+
+    key = "create_tool_items_graphql_vs_rest"
+    title = "createToolItems(1,000) GraphQL / REST"
+    target = 1.0
+    expected_growth: ClassVar[Mapping[str, int]] = RestCreateItems.expected_growth
+
+    def __init__(self, client: GraphQLClient, engine: AsyncEngine) -> None:
+        super().__init__(client, engine)
+        self.through_graphql = CreateToolItems(client, engine)
+        self.through_rest = RestCreateItems(client, engine)
+
+    def graphql(self, run: str) -> Timed:
+        return self.through_graphql.graphql(run)
+
+    def floor(self, run: str) -> Timed:
+        return self.through_rest.graphql(run)  # RestCreateItems' own (timed) side
+
+    def check(self, body: bytes, *, from_floor: bool) -> Any:
+        if from_floor:
+            return self.through_rest.check(body, from_floor=False)
+        return {"created": self.through_graphql.check(body, from_floor=False)["successCount"]}
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -26,32 +26,30 @@ from graphql.execution.executor import invalid_return_type_error
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined, gather_with_cancel, inspect, is_iterable
 from graphql.type import GraphQLAbstractType, GraphQLResolveInfo
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from ..config import Settings
+from ..graphql_bulk_guard import BulkRun
 from .cache import plan_cache
+from .mutation import PrecoercedVariables, bulk_run, settings_of
 from .plan import ABSTRACT, LEAF, LIST, NON_NULL, FieldPlan, Leaves, ObjectPlan, Scope, TypePlan, Unplannable
 from .plan import object_plan as build_object_plan
 
-_DEFAULTS = Settings()
 # Values that are never awaitable nor an exception: what rows hold.
 _PLAIN = frozenset({str, int, float, bool, dict, list, datetime, date})
 
 
-def _settings(context: Any) -> Settings:
-    settings = getattr(getattr(context, "runtime", None), "settings", None)
-    return settings if isinstance(settings, Settings) else _DEFAULTS
-
-
-class PlanExecutor(StrawberryGraphQLCoreExecutionContext):
-    """graphql-core's executor, with planned operations run from their plan."""
+class PlanExecutor(PrecoercedVariables):
+    """graphql-core's executor, with planned operations run from their plan (and bulk writes'
+    inputs taken the short way: mutation.py)."""
 
     def execute_operation(self, serially: bool | None = None) -> Any:
         plan = self._plan(serially)
         if plan is None:
             return super().execute_operation(serially)
         try:
-            result = self.execute_plan(plan, self.root_value, None)
+            if self.operation.operation == OperationType.MUTATION:
+                result: Any = self._execute_serially(plan)
+            else:
+                result = self.execute_plan(plan, self.root_value, None)
         except GraphQLError as error:
             self.collected_errors.add(error, None)
             return self.finish(self.build_response(None))
@@ -72,14 +70,13 @@ class PlanExecutor(StrawberryGraphQLCoreExecutionContext):
         return cast(ExecutionResult, self.build_response(data))
 
     def _plan(self, serially: bool | None) -> ObjectPlan | None:
-        """The operation's plan, or None for graphql-core: a mutation (its root fields run one
-        after another and its inputs are graphql-core's), anything with an abort signal or a
-        resolver middleware, an operation that opts out of error propagation."""
-        settings = _settings(self.context_value)
+        """The operation's plan, or None for graphql-core: anything with an abort signal or a
+        resolver middleware, an operation that opts out of error propagation, one asked to run
+        serially (a mutation runs serially without being asked: `_execute_serially`)."""
+        settings = settings_of(self.context_value)
         operation = self.operation
         if (
             settings.executor != "plan"
-            or operation.operation == OperationType.MUTATION
             or serially
             or self.abort_signal is not None
             or (self.middleware_manager is not None and self.middleware_manager.middlewares)
@@ -112,8 +109,36 @@ class PlanExecutor(StrawberryGraphQLCoreExecutionContext):
             )
             if collected.new_defer_usages:
                 return None
-            return build_object_plan(scope, root_type, collected.grouped_field_set)
+            plan = build_object_plan(scope, root_type, collected.grouped_field_set)
+            if self.operation.operation == OperationType.MUTATION:
+                for field in plan.fields:  # a write may keep or change what it is given: fresh
+                    field.static_args = None  # arguments per request, as graphql-core's
+            return plan
         except (Unplannable, GraphQLError, RecursionError):
+            return None
+
+    async def _execute_serially(self, plan: ObjectPlan) -> dict[str, Any]:
+        """graphql-core's execute_fields_serially over a plan: a mutation's root fields one after
+        another, a bulk write's run from its coerced arguments (mutation.py)."""
+        results: dict[str, Any] = {}
+        for field in plan.fields:
+            path = Path(None, field.name, plan.type.name)
+            run = bulk_run(field.field_def)
+            if run is None:
+                result = self._execute_field(field, self.root_value, path)
+            else:
+                result = self._run_bulk(field, run, path)
+            results[field.name] = await result if self.is_awaitable(result) else result
+        return results
+
+    def _run_bulk(self, field: FieldPlan, run: BulkRun, path: Path) -> Any:
+        try:
+            args = get_argument_values(
+                field.field_def, field.nodes[0], self.variable_values, None, self.hide_suggestions
+            )
+            return self._complete_awaitable(field, path, run(self.context_value, args))
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, field.field_def.type, field.details, path)
             return None
 
     # graphql-core's execute_fields, over a plan.

@@ -4,6 +4,7 @@ Annotations here must be real classes at definition time (Strawberry reads
 them from the generated resolvers), so this module does not postpone them.
 """
 
+from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
 import strawberry
@@ -11,11 +12,11 @@ from strawberry.types.field import StrawberryField
 
 from ..context import Context
 from ..enums import EntityType
-from ..graphql_bulk_guard import BULK_WRITE, BulkWrite
+from ..graphql_bulk_guard import BULK_WRITE, BulkRun, BulkWrite
 from ..services import bulk_writes, reads
 from ..services.write_request import WriteRequest
 from ..types.bulk import BulkResult, bulk_result
-from ..types.common import Connection, DeleteInput, connection, list_query, load_one, to_service
+from ..types.common import Connection, DeleteInput, connection, list_query, load_one, service_form, to_service
 
 Info = strawberry.Info[Context, None]
 
@@ -65,49 +66,60 @@ def listing(entity: EntityType, cls: Any, filter_cls: Any, order_cls: Any) -> St
     )
 
 
-def create(entity: EntityType, cls: Any, input_cls: Any) -> StrawberryField:
+Write = Callable[[Context, list[dict[str, Any]], bool, str | None], Awaitable[Any]]
+
+
+def _planned(write: Write, input_cls: type) -> BulkRun | None:
+    """The write from graphql-core's coerced arguments (`BulkWrite.run`): the input list in the
+    services' form straight from the coerced dictionaries (`service_form`), the other
+    arguments as Strawberry passes them (`atomic` has a published default; a missing
+    `idempotencyKey` is the resolver's None)."""
+    try:
+        form = service_form(input_cls)
+    except TypeError:
+        return None
+
+    def run(context: Context, args: dict[str, Any]) -> Awaitable[Any]:
+        items = [form(item) for item in args["input"]]
+        return write(context, items, args.get("atomic", False), args.get("idempotencyKey"))
+
+    return run
+
+
+def _bulk(
+    entity: EntityType, cls: Any, input_cls: Any, write: Write, *, deleting: bool, description: str
+) -> StrawberryField:
     async def resolve(
         info: Info, input: list[input_cls], atomic: bool = False, idempotency_key: str | None = None
     ) -> BulkResult[cls]:
-        ctx = info.context
-        request = WriteRequest(entity, to_service(input), atomic=atomic, idempotency_key=idempotency_key)
-        outcome = await bulk_writes.create(ctx.runtime, ctx.principal, request)
-        return bulk_result(entity, cls, outcome)
+        return await write(info.context, to_service(input), atomic, idempotency_key)  # type: ignore[no-any-return]
 
-    return mutation(
-        resolver=resolve,
-        description=f"Create {NAMES[entity]}; atomic: all or nothing; {KEYED}",
-        metadata={BULK_WRITE: BulkWrite(entity, deleting=False)},
-    )
+    bulk = BulkWrite(entity, deleting=deleting, run=_planned(write, input_cls))
+    return mutation(resolver=resolve, description=description, metadata={BULK_WRITE: bulk})
+
+
+def create(entity: EntityType, cls: Any, input_cls: Any) -> StrawberryField:
+    async def write(ctx: Context, items: list[dict[str, Any]], atomic: bool, key: str | None) -> Any:
+        request = WriteRequest(entity, items, atomic=atomic, idempotency_key=key)
+        return bulk_result(entity, cls, await bulk_writes.create(ctx.runtime, ctx.principal, request))
+
+    description = f"Create {NAMES[entity]}; atomic: all or nothing; {KEYED}"
+    return _bulk(entity, cls, input_cls, write, deleting=False, description=description)
 
 
 def update(entity: EntityType, cls: Any, input_cls: Any) -> StrawberryField:
-    async def resolve(
-        info: Info, input: list[input_cls], atomic: bool = False, idempotency_key: str | None = None
-    ) -> BulkResult[cls]:
-        ctx = info.context
-        request = WriteRequest(entity, to_service(input), atomic=atomic, idempotency_key=idempotency_key)
-        outcome = await bulk_writes.update(ctx.runtime, ctx.principal, request)
-        return bulk_result(entity, cls, outcome)
+    async def write(ctx: Context, items: list[dict[str, Any]], atomic: bool, key: str | None) -> Any:
+        request = WriteRequest(entity, items, atomic=atomic, idempotency_key=key)
+        return bulk_result(entity, cls, await bulk_writes.update(ctx.runtime, ctx.principal, request))
 
-    return mutation(
-        resolver=resolve,
-        description=f"Update {NAMES[entity]} at their expected versions; atomic: all or nothing; {KEYED}",
-        metadata={BULK_WRITE: BulkWrite(entity, deleting=False)},
-    )
+    description = f"Update {NAMES[entity]} at their expected versions; atomic: all or nothing; {KEYED}"
+    return _bulk(entity, cls, input_cls, write, deleting=False, description=description)
 
 
 def delete(entity: EntityType, cls: Any) -> StrawberryField:
-    async def resolve(
-        info: Info, input: list[DeleteInput], atomic: bool = False, idempotency_key: str | None = None
-    ) -> BulkResult[cls]:
-        ctx = info.context
-        request = WriteRequest(entity, to_service(input), atomic=atomic, idempotency_key=idempotency_key)
-        outcome = await bulk_writes.delete(ctx.runtime, ctx.principal, request)
-        return bulk_result(entity, cls, outcome)
+    async def write(ctx: Context, items: list[dict[str, Any]], atomic: bool, key: str | None) -> Any:
+        request = WriteRequest(entity, items, atomic=atomic, idempotency_key=key)
+        return bulk_result(entity, cls, await bulk_writes.delete(ctx.runtime, ctx.principal, request))
 
-    return mutation(
-        resolver=resolve,
-        description=f"Delete {NAMES[entity]}; rows others still reference are refused; {KEYED}",
-        metadata={BULK_WRITE: BulkWrite(entity, deleting=True)},
-    )
+    description = f"Delete {NAMES[entity]}; rows others still reference are refused; {KEYED}"
+    return _bulk(entity, cls, DeleteInput, write, deleting=True, description=description)

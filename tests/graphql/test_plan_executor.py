@@ -56,20 +56,31 @@ def _planned(document: str | DocumentNode, variables: dict[str, Any] | None = No
     return executor._plan(serially) is not None
 
 
-def test_queries_and_subscription_events_are_planned() -> None:
+def test_queries_subscription_events_and_mutations_are_planned() -> None:
     assert _planned(MACHINE_VIEW % {"n": 0}, {"machine": "m", "full": True})
     assert _planned("subscription { changes { cursor entity { __typename } } }")
+    # Its root fields run one after another from the plan (PlanExecutor._execute_serially).
+    assert _planned('mutation { deleteToolItems(input: [{id: "x"}]) { results { id } } }')
+
+
+def test_a_mutation_coerces_its_arguments_on_every_request() -> None:
+    """A query's literal arguments are coerced once and kept in its plan; a write's are not: a
+    write may keep or change what it is given, so each request gets its own, as graphql-core's."""
+    document = 'mutation { restoreToolSetVersion(toolSetId: "x", version: 1) { id } }'
+    plan = _executor(document, {}, _context(256))._plan(None)
+    assert plan is not None and [field.static_args for field in plan.fields] == [None]
+    query = _executor('{ toolItem(id: "x") { id } }', {}, _context(256))._plan(None)
+    assert query is not None and [field.static_args for field in query.fields] == [{"id": "x"}]
 
 
 @pytest.mark.parametrize(
     "document",
     [
-        'mutation { deleteToolItems(input: [{id: "x"}]) { results { id } } }',
         "{ __schema { types { name } } }",
         '{ __type(name: "ToolItem") { name } toolItems { totalCount } }',
     ],
 )
-def test_mutations_and_introspection_are_left_to_graphql_core(document: str) -> None:
+def test_introspection_is_left_to_graphql_core(document: str) -> None:
     assert not _planned(document)
 
 

@@ -72,7 +72,7 @@ LAYERS: Table = {
         "auth backup changes context enums graphql_bulk_guard interchange loaders services trusted_gate types"
     ),
     # The query-plan executor: graphql-core's executor class for the schema (issue 18).
-    "planner": may("config"),
+    "planner": may("config graphql_bulk_guard"),
     # Each change-feed event executed once per (document, variables, access), shared by its subscribers.
     "feed_executor": may("auth context planner types"),
     "schema": may(
