@@ -55,6 +55,14 @@ class SharedEventExecutor(PlanExecutor):
         assert isinstance(executor, SharedEventExecutor)
         return executor
 
+    def __copy__(self) -> SharedEventExecutor:
+        """graphql-core copies the executor for every event of every subscriber (`copy.copy` in
+        `build_per_event_executor`): the same shallow copy of the attributes, without the
+        generic copy protocol's detour through `__reduce_ex__` (about a third of the time)."""
+        twin = object.__new__(type(self))
+        twin.__dict__.update(self.__dict__)
+        return twin
+
     def execute_operation(self, serially: bool | None = None) -> AwaitableOrValue[Any]:
         key = self._subscription_key
         context = self.context_value

@@ -8,13 +8,15 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors
+from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES, StreamResult
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
 from .errors import ServiceError
+from .extension_runner import ExtensionsRunner
 from .feed_executor import SharedEventExecutor
 from .graphql_limits import DocumentLimits, ExecutionTimeout, document_limit
 from .graphql_read_rule import MutationReadRule
@@ -130,6 +132,12 @@ class Schema(strawberry.Schema):
             operation_extensions,
             allowed_operation_types,
         )
+
+    def create_extensions_runner(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
+    ) -> SchemaExtensionsRunner:
+        """Hooks found once per operation, not once per streamed result (extension_runner.py)."""
+        return ExtensionsRunner(execution_context, extensions)
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None

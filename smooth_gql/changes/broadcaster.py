@@ -38,8 +38,11 @@ class Broadcaster:
         if self._head > seen or self._closed:
             return
         moved = self._moved
+        # A timeout scope, not `wait_for`: every follower waits here after every commit, and
+        # `wait_for` (Python 3.11) wraps the wait in a task of its own each time.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(moved.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                await moved.wait()
 
     def close(self) -> None:
         """Shutdown: wake every waiter so subscriptions end cleanly."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
 
 from ..errors import BadInput
@@ -14,7 +15,9 @@ PREFIX = "chg:"
 _SEQ = re.compile(re.escape(PREFIX) + "([0-9]{1,19})")
 
 
+@functools.lru_cache(maxsize=4096)
 def encode(seq: int) -> str:
+    """Cached: every follower of a worker encodes the same new changes (a few thousand kept)."""
     return base64.urlsafe_b64encode(f"{PREFIX}{seq}".encode()).decode()
 
 

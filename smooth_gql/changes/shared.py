@@ -39,10 +39,12 @@ class SharedResults:
     async def get(self, key: Hashable, work: Callable[[], Awaitable[Any]]) -> Any:
         """The result of `work()` under `key`: started here unless a recent task has it already."""
         now = self._clock()
-        self._expire(now)
         held = self._tasks.get(key)
         task: asyncio.Future[Any]
-        if held is None:
+        if held is None or now - held[0] > self._max_age:
+            # Only a new task makes room and drops the old: every follower of a commit asks once
+            # per change, and most find a fresh task, whose age is all they need to check.
+            self._expire(now)
             task = asyncio.ensure_future(work())
             task.add_done_callback(lambda done: self._forget_failed(key, done))
             self._tasks[key] = (now, task)

@@ -11,12 +11,15 @@ import asyncio
 import json
 
 import pytest
+from graphql import parse
 from sqlalchemy.ext.asyncio import AsyncEngine
 from websockets.asyncio.client import connect
 
 from conftest import LiveServer, StatementCounter
 from smooth_gql.changes import cursor
 from smooth_gql.changes.shared import SharedResults
+from smooth_gql.feed_executor import SharedEventExecutor
+from smooth_gql.schema import schema
 from support.auth import Creds, live_auth_server
 from support.feed_client import FeedClient
 
@@ -188,3 +191,17 @@ async def test_it_holds_at_most_its_capacity() -> None:
         work.release.set()
         await shared.get(n, work)
         assert len(shared) <= 3
+
+
+def test_each_event_gets_its_own_executor_with_the_subscriptions_settings() -> None:
+    """The executor's own `__copy__` (feed_executor.py) must copy what graphql-core's copy did:
+    every attribute shared with the subscription's executor but the event and its errors."""
+    executor = SharedEventExecutor.build(schema._schema, parse("subscription { changes { cursor } }"))
+    assert isinstance(executor, SharedEventExecutor)
+    event = executor.build_per_event_executor("the event")
+    assert type(event) is SharedEventExecutor
+    assert (event.root_value, executor.root_value) == ("the event", None)
+    assert event.collected_errors is not executor.collected_errors
+    mine, its = vars(event), vars(executor)
+    assert mine.keys() == its.keys()
+    assert [name for name in its if mine[name] is not its[name]] == ["root_value", "collected_errors"]

@@ -75,8 +75,9 @@ LAYERS: Table = {
     "planner": may("config graphql_bulk_guard"),
     # Each change-feed event executed once per (document, variables, access), shared by its subscribers.
     "feed_executor": may("auth context planner types"),
+    "extension_runner": frozenset(),  # Strawberry's per-result extension hooks, found once
     "schema": may(
-        "errors feed_executor graphql_limits graphql_read_rule observability planner resolvers trusted_gate types"
+        "errors extension_runner feed_executor graphql_limits graphql_read_rule observability planner resolvers trusted_gate types"
     ),
     "ws_handlers": may("context trusted_gate"),
     "graphql_http": may("context http_guards ide json_codec ws_handlers"),
