@@ -4,6 +4,11 @@
 un-migrated database with one sentence instead of a worker's traceback, invites registration
 only while nobody has an account; `--version` answers; no command prints Alembic's own lines.
 PostgreSQL cases use a fresh empty database of their own on SMOOTH_TEST_POSTGRES_URL's server.
+
+Each command family (`--version`, `migrate`, `check`, `serve`, `create-user`) runs as a real
+process at least once here. A step whose point is not the process (a refusal before uvicorn
+starts, a migration that only readies a database, the second start-up's announcement) runs
+in this process instead, with the same environment: each process start-up cost 1-3 CPU seconds.
 """
 
 from __future__ import annotations
@@ -38,6 +43,14 @@ def _env(database_url: str, **extra: str) -> dict[str, str]:
     names = ("SMOOTH_", "DATABASE_URL", "AUTH_ENABLED", "LOG_LEVEL", "PROMETHEUS_MULTIPROC_DIR")
     env = {k: v for k, v in os.environ.items() if not k.startswith(names) or k == "SMOOTH_TEST_POSTGRES_URL"}
     return {**env, "SMOOTH_DATABASE_URL": database_url, "LOG_LEVEL": "INFO", **extra}
+
+
+def _use_env(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> None:
+    """This process's environment made exactly `env`, as `_cli` gives it to a child (undone after the test)."""
+    for name in [n for n in os.environ if n not in env]:
+        monkeypatch.delenv(name)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
 
 
 def _cli(*argv: str, env: dict[str, str], cwd: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -136,31 +149,31 @@ def test_migrate_and_check_print_no_alembic_lines(empty_database: str, tmp_path:
 @pytest.mark.postgres
 @pytest.mark.parametrize("empty_database", ["postgres"], indirect=True)
 def test_serve_refuses_an_unmigrated_postgres_database_in_one_sentence(
-    empty_database: str, tmp_path: Path
+    empty_database: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "smooth_gql.cli", "serve", "--host", "127.0.0.1", "--port", str(_free_port())],
-        env=_env(empty_database),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=WAIT,
-        check=False,
-    )
-    assert done.returncode == 1
-    assert "run `smooth-gql migrate`" in done.stderr
-    assert "has no schema" in done.stderr
-    assert "Traceback" not in done.stdout + done.stderr
-    assert PASSWORD not in done.stdout + done.stderr
+    """In process: serve refuses before uvicorn starts (a real `serve` process is started below)."""
+    from smooth_gql.cli import main
+
+    _use_env(monkeypatch, _env(empty_database))
+    assert main(["serve", "--host", "127.0.0.1", "--port", str(_free_port())]) == 1
+    done = capsys.readouterr()
+    assert "run `smooth-gql migrate`" in done.err
+    assert "has no schema" in done.err
+    assert "Traceback" not in done.out + done.err
+    assert PASSWORD not in done.out + done.err
 
 
 @pytest.mark.parametrize("empty_database", BACKENDS, indirect=True)
 def test_serve_logs_where_graphiql_is_and_invites_registration_only_while_nobody_has_an_account(
-    empty_database: str, tmp_path: Path
+    empty_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    from smooth_gql.cli import main
+
     env = _env(empty_database, AUTH_ENABLED="true", SMOOTH_BCRYPT_ROUNDS="4")
     if not empty_database.startswith("sqlite"):  # serve migrates only an empty SQLite database itself
-        assert _cli("migrate", env=env, cwd=tmp_path).returncode == 0
+        with monkeypatch.context() as patched:  # in process: `migrate` runs as a process above
+            _use_env(patched, env)
+            assert main(["migrate"]) == 0
     port, log = _serve_until_ready(env, tmp_path)
     assert f"at http://127.0.0.1:{port}/graphql" in log
     assert "GraphiQL" in log
@@ -177,9 +190,27 @@ def test_serve_logs_where_graphiql_is_and_invites_registration_only_while_nobody
         "create-user", "--email", "ops@shop.example", env=env, cwd=tmp_path, stdin="long enough pw\n"
     )
     assert created.returncode == 0, created.stderr
-    _, log = _serve_until_ready(env, tmp_path)
+    # The second start-up differs from the first only in what the app announces as it starts:
+    # its lifespan, in process, as `app_from_env` builds it for a worker (without freezing
+    # this process's garbage collector).
+    _use_env(monkeypatch, env)
+    capsys.readouterr()
+    asyncio.run(_start_and_stop_the_app())
+    log = capsys.readouterr().err
     assert "authentication is on" in log
     assert "register" not in log
+
+
+async def _start_and_stop_the_app() -> None:
+    from smooth_gql.app import create_app
+    from smooth_gql.config import Settings
+    from smooth_gql.observability.logging import configure_logging
+
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    app = create_app(settings, migrate_empty_sqlite=True)
+    async with app.router.lifespan_context(app):
+        pass
 
 
 def test_serve_refuses_an_unreachable_database_without_its_password(
