@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import httpx
 import pytest
@@ -104,6 +105,35 @@ async def take(engine: AsyncEngine, url: str) -> Snapshot:
         *positions,
     ]
     return Snapshot(url, schema=schema, restore_sql="; ".join(restore))
+
+
+W = TypeVar("W")
+
+
+@dataclass
+class Built(Generic[W]):
+    """A module's world as built (what its cases are told of it), and where it was kept."""
+
+    world: W
+    snapshot: Snapshot
+
+
+@asynccontextmanager
+async def built_once(
+    url: str, reset: PostgresReset | None, make: Callable[[Api], Awaitable[W]]
+) -> AsyncIterator[Built[W]]:
+    """For a module's `built` fixture: `make` the world once through the API on an empty
+    database, keep it, and take the snapshot away when the module is done."""
+    engine = create_engine(url)
+    if reset is not None:
+        await reset()
+    async with api_on(engine, url) as api:
+        world = await make(api)
+    snapshot = await take(engine, url)
+    try:
+        yield Built(world, snapshot)
+    finally:
+        await snapshot.drop()
 
 
 @dataclass(frozen=True)
