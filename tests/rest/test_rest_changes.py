@@ -13,15 +13,13 @@ nor write, so one app answers each as a fresh one would, without 33 start-ups.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from conftest import Api
 from support.rest import COMMON, V1, created, delete, get_list, item, preset, put
-from support.snapshot import api_on
+from support.snapshot import REFUSING_API
 
 CHANGES = f"{V1}/changes"
 INVALID = (
@@ -39,11 +37,7 @@ PRESET_COLUMNS = {
 }  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-async def refusing_api(module_engine: AsyncEngine, module_database_url: str) -> AsyncIterator[Api]:
-    """The app, once per module and database, for the cases it refuses before any query."""
-    async with api_on(module_engine, module_database_url) as api:
-        yield api
+refusing_api = REFUSING_API
 
 
 async def since(api: Api, entity: str = "tool_items", **params: Any) -> dict[str, Any]:

@@ -193,3 +193,17 @@ async def engine(case_db: CaseDatabase) -> AsyncIterator[AsyncEngine]:
 
 
 CASE_FIXTURES = (case_db, database_url, engine)
+
+
+@pytest.fixture(scope="module", name="refusing_api")
+async def _refusing_api(module_engine: AsyncEngine, module_database_url: str) -> AsyncIterator[Api]:
+    """The app once per module and database, for a module's cases that it refuses before
+    any query (bad parameters, malformed bodies, unknown routes): they neither read nor
+    write, so one app answers each as a fresh one would, without a start-up per case (on
+    PostgreSQL: a LISTEN connection, the change-log tail, an emptied database).
+    A module binds it with `refusing_api = REFUSING_API`."""
+    async with api_on(module_engine, module_database_url) as api:
+        yield api
+
+
+REFUSING_API = _refusing_api
