@@ -10,6 +10,10 @@ Two kinds of refusal:
   VALIDATION error naming the field; the only trace is one audit row with
   result 'error' per refused element.
 Either way every row stored before is still there, unchanged.
+
+The world the cases that ask for it start from is built once per module and database
+(tests/support/snapshot.py) and put back as built before each of them; the other
+cases start from an empty database, as before.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from conftest import Api, make_settings
+from conftest import Api, PostgresReset, make_settings
 from smooth_gql.app import create_app
 from support.bulk import (
     CHANGE,
@@ -48,13 +52,23 @@ from support.bulk import (
     seed,
     valid_input,
 )
+from support.snapshot import CASE_FIXTURES, Built, built_once
 
 Build = Callable[[str], Any]  # target id -> the `input` variable
 
 
+@pytest.fixture(scope="module")
+async def built(module_database_url: str, module_reset: PostgresReset | None) -> AsyncIterator[Built[World]]:
+    async with built_once(module_database_url, module_reset, make_world) as built:
+        yield built
+
+
+case_db, database_url, engine = CASE_FIXTURES
+
+
 @pytest.fixture
-async def world(api: Api) -> World:
-    return await make_world(api)
+def world(built: Built[World]) -> World:
+    return built.world
 
 
 async def assert_only_failures_audited(api: Api, before: DbState, failures: int) -> None:

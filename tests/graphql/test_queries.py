@@ -1,12 +1,18 @@
 """Every read of the six entities over HTTP: lookups by id, Relay connections
-(paging, ordering, limits, cursors), each filter field, and `allTenants`."""
+(paging, ordering, limits, cursors), each filter field, and `allTenants`.
+
+The seven rows of each entity that the paging and ordering cases walk (`seed`) are
+written once per module and database (tests/support/snapshot.py) and put back as
+written before each case that asks for them (`world`); the other cases start from an
+empty database, as before.
+"""
 
 from __future__ import annotations
 
 import base64
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -14,8 +20,9 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from conftest import Api
+from conftest import Api, PostgresReset
 from support.factories import create_ok, item
+from support.snapshot import CASE_FIXTURES, Built, built_once
 from support.users import insert_user
 
 TIME_KEYS = ("createdAt", "updatedAt", "startTime")
@@ -187,6 +194,28 @@ async def seed(api: Api, entity: Entity, count: int = 7) -> list[str]:
     return ids
 
 
+Seeded = dict[str, list[str]]  # entity type -> its rows' ids, in creation order
+
+
+async def seed_all(api: Api) -> Seeded:
+    return {entity.type: await seed(api, entity) for entity in ENTITIES}
+
+
+@pytest.fixture(scope="module")
+async def built(module_database_url: str, module_reset: PostgresReset | None) -> AsyncIterator[Built[Seeded]]:
+    async with built_once(module_database_url, module_reset, seed_all) as built:
+        yield built
+
+
+case_db, database_url, engine = CASE_FIXTURES
+
+
+@pytest.fixture
+def world(built: Built[Seeded]) -> Seeded:
+    """`seed`'s rows of every entity (each case reads one entity's: its list shows no other)."""
+    return built.world
+
+
 async def touch(api: Api, entity: Entity, row_id: str, version: int = 1) -> str:
     """Update a row (tags only); return its new updatedAt."""
     data = await api.gql(
@@ -275,17 +304,18 @@ async def test_lookup_returns_the_stored_fields(api: Api) -> None:
 
 @each_entity
 async def test_default_order_is_creation_order_and_pages_visit_every_row_once(
-    api: Api, entity: Entity
+    api: Api, world: Seeded, entity: Entity
 ) -> None:
-    ids = await seed(api, entity)
+    ids = world[entity.type]
     for first in (1, 3, 7, 100):
         nodes = await walk(api, entity, first=first)
         assert [n["id"] for n in nodes] == ids, f"first={first}"
 
 
 @each_entity
-async def test_every_order_field_and_direction_pages_through_every_row_once(api: Api, entity: Entity) -> None:
-    await seed(api, entity)
+async def test_every_order_field_and_direction_pages_through_every_row_once(
+    api: Api, world: Seeded, entity: Entity
+) -> None:
     everything = await walk(api, entity, first=100)
     for field, key in entity.sorts.items():
         for direction in ("ASC", "DESC"):
@@ -294,9 +324,8 @@ async def test_every_order_field_and_direction_pages_through_every_row_once(api:
             assert [n["id"] for n in nodes] == [n["id"] for n in expected], f"{field} {direction}"
 
 
-async def test_order_direction_defaults_to_ascending(api: Api) -> None:
+async def test_order_direction_defaults_to_ascending(api: Api, world: Seeded) -> None:
     entity = BY_TYPE["ToolItem"]
-    await seed(api, entity)
     implicit = await walk(api, entity, first=3, order_by={"field": "NAME"})
     explicit = await walk(api, entity, first=3, order_by={"field": "NAME", "direction": "ASC"})
     assert [n["name"] for n in implicit] == sorted(NAMES)
@@ -402,9 +431,8 @@ async def test_garbage_after_cursor_is_bad_user_input(api: Api) -> None:
             assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "after"}, (entity.type, cursor)
 
 
-async def test_a_cursor_is_refused_under_another_order(api: Api) -> None:
+async def test_a_cursor_is_refused_under_another_order(api: Api, world: Seeded) -> None:
     entity = BY_TYPE["ToolItem"]
-    await seed(api, entity)
     query = list_query(entity, "id")
     for issued, replayed in (("NAME", "CREATED_AT"), ("CREATED_AT", "NAME"), ("CREATED_AT", "UPDATED_AT")):
         page = (await api.gql(query, {"first": 2, "orderBy": {"field": issued}}))["page"]

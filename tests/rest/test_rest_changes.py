@@ -4,6 +4,10 @@ The cursor is the global change sequence: a client that feeds `max_version`
 back sees every create, update and (with `include_deleted`) delete once, in
 whatever page size, and a full sync (`since_version=0`) returns every row
 even after the change log has been pruned.
+
+The cases refused before any row is read (an unknown entity type, bad parameters: 34
+of the 50) share one app per module and database (`refusing_api`): they neither read
+nor write, so one app answers each as a fresh one would, without 33 start-ups.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import pytest
 
 from conftest import Api
 from support.rest import COMMON, V1, created, delete, get_list, item, preset, put
+from support.snapshot import REFUSING_API
 
 CHANGES = f"{V1}/changes"
 INVALID = (
@@ -30,6 +35,9 @@ PRESET_COLUMNS = {
     "id", "machine_id", "tool_number", "instance_id", "pocket", "description", "preset_metadata",
     "offsets", "orientation", "limits", "loaded_at", "loaded_by", "tags", "change_seq", *COMMON,
 }  # fmt: skip
+
+
+refusing_api = REFUSING_API
 
 
 async def since(api: Api, entity: str = "tool_items", **params: Any) -> dict[str, Any]:
@@ -315,9 +323,9 @@ async def test_max_version_is_the_type_s_own_head(api: Api) -> None:
 )
 @pytest.mark.parametrize("entity", ["ToolItem", "users", "tool_item", "tool--items"])
 async def test_an_unknown_entity_type_is_400_with_the_contract_message(
-    api: Api, route: str, entity: str
+    refusing_api: Api, route: str, entity: str
 ) -> None:
-    response = await api.client.get(f"{CHANGES}/{entity}/{route}")
+    response = await refusing_api.client.get(f"{CHANGES}/{entity}/{route}")
     assert (response.status_code, response.json()) == (400, {"detail": INVALID})
 
 
@@ -339,9 +347,9 @@ async def test_an_unknown_entity_type_is_400_with_the_contract_message(
 )
 @pytest.mark.parametrize("entity", ["tool_items", "no_such_thing"])
 async def test_bad_parameters_are_422_before_the_entity_check(
-    api: Api, route: str, params: dict[str, Any], loc: list[str], kind: str | None, entity: str
+    refusing_api: Api, route: str, params: dict[str, Any], loc: list[str], kind: str | None, entity: str
 ) -> None:
-    response = await api.client.get(f"{CHANGES}/{entity}/{route}", params=params)
+    response = await refusing_api.client.get(f"{CHANGES}/{entity}/{route}", params=params)
     assert response.status_code == 422, response.text
     [error] = response.json()["detail"]
     assert error["loc"] == loc

@@ -1,4 +1,9 @@
-"""The six legacy bulk collections (contract §5, §6, §7 and the fixes of §0.1)."""
+"""The six legacy bulk collections (contract §5, §6, §7 and the fixes of §0.1).
+
+The cases answered without a query of theirs (malformed bodies and parameters, a
+trailing slash, health and documentation) share one app per module and database
+(`refusing_api`); the rest start from an app and an empty database of their own.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +28,9 @@ from support.rest import (
     preset,
     put,
 )
+from support.snapshot import REFUSING_API
+
+refusing_api = REFUSING_API
 
 # One full create element per collection, every wire field set (references filled in per test).
 FULL: dict[str, dict[str, Any]] = {
@@ -497,7 +505,8 @@ async def test_deleting_a_referenced_row_is_a_per_item_error_naming_the_referrer
     assert (await delete(api, "tool-assemblies", [a["id"]]))["success_count"] == 1
 
 
-async def test_delete_without_body_or_with_a_bare_array_is_422(api: Api) -> None:
+async def test_delete_without_body_or_with_a_bare_array_is_422(refusing_api: Api) -> None:
+    api = refusing_api
     response = await api.client.request("DELETE", f"{V1}/tool-items")
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body"]
@@ -520,8 +529,9 @@ async def test_delete_without_body_or_with_a_bare_array_is_422(api: Api) -> None
     ],
 )
 async def test_malformed_create_is_422_and_writes_nothing(
-    api: Api, content: bytes, loc: list[Any], kind: str
+    refusing_api: Api, content: bytes, loc: list[Any], kind: str
 ) -> None:
+    api = refusing_api
     before = await api.counts()
     response = await api.client.post(
         f"{V1}/tool-items", content=content, headers={"content-type": "application/json"}
@@ -598,7 +608,8 @@ async def test_unrouted_methods_and_paths(api: Api) -> None:
         assert (response.status_code, response.json()) == (status, {"detail": detail}), (method, url)
 
 
-async def test_a_trailing_slash_redirects_to_the_collection(api: Api) -> None:
+async def test_a_trailing_slash_redirects_to_the_collection(refusing_api: Api) -> None:
+    api = refusing_api
     for method in ("GET", "POST"):
         response = await api.client.request(method, f"{V1}/tool-items/", json={"items": []})
         assert response.status_code == 307
@@ -694,13 +705,15 @@ async def test_the_total_counts_what_the_filter_matches_wherever_the_window_is(a
         ({"offset": 2**63}, "less_than_equal"),
     ],
 )
-async def test_list_bounds_are_422(api: Api, params: dict[str, Any], kind: str) -> None:
+async def test_list_bounds_are_422(refusing_api: Api, params: dict[str, Any], kind: str) -> None:
+    api = refusing_api
     response = await api.client.get(f"{V1}/tool-sets", params=params)
     assert response.status_code == 422
     assert response.json()["detail"][0]["type"] == kind
 
 
-async def test_a_nul_in_a_filter_is_400_not_a_database_error(api: Api) -> None:
+async def test_a_nul_in_a_filter_is_400_not_a_database_error(refusing_api: Api) -> None:
+    api = refusing_api
     response = await api.client.get(f"{V1}/tool-items", params={"manufacturer": "a\x00b"})
     assert response.status_code == 400
     assert "NUL" in response.json()["detail"]
@@ -715,7 +728,8 @@ async def test_limit_bounds_themselves_are_accepted(api: Api) -> None:
 # --- health and documentation (§12) --------------------------------------------------------
 
 
-async def test_health_and_documentation(api: Api) -> None:
+async def test_health_and_documentation(refusing_api: Api) -> None:
+    api = refusing_api
     response = await api.client.get("/api/health")
     assert (response.status_code, response.json()) == (
         200,

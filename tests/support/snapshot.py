@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import httpx
 import pytest
@@ -106,6 +107,35 @@ async def take(engine: AsyncEngine, url: str) -> Snapshot:
     return Snapshot(url, schema=schema, restore_sql="; ".join(restore))
 
 
+W = TypeVar("W")
+
+
+@dataclass
+class Built(Generic[W]):
+    """A module's world as built (what its cases are told of it), and where it was kept."""
+
+    world: W
+    snapshot: Snapshot
+
+
+@asynccontextmanager
+async def built_once(
+    url: str, reset: PostgresReset | None, make: Callable[[Api], Awaitable[W]]
+) -> AsyncIterator[Built[W]]:
+    """For a module's `built` fixture: `make` the world once through the API on an empty
+    database, keep it, and take the snapshot away when the module is done."""
+    engine = create_engine(url)
+    if reset is not None:
+        await reset()
+    async with api_on(engine, url) as api:
+        world = await make(api)
+    snapshot = await take(engine, url)
+    try:
+        yield Built(world, snapshot)
+    finally:
+        await snapshot.drop()
+
+
 @dataclass(frozen=True)
 class CaseDatabase:
     """A case's database: its URL, and what readies it once the case's engine exists."""
@@ -163,3 +193,17 @@ async def engine(case_db: CaseDatabase) -> AsyncIterator[AsyncEngine]:
 
 
 CASE_FIXTURES = (case_db, database_url, engine)
+
+
+@pytest.fixture(scope="module", name="refusing_api")
+async def _refusing_api(module_engine: AsyncEngine, module_database_url: str) -> AsyncIterator[Api]:
+    """The app once per module and database, for a module's cases that it refuses before
+    any query (bad parameters, malformed bodies, unknown routes): they neither read nor
+    write, so one app answers each as a fresh one would, without a start-up per case (on
+    PostgreSQL: a LISTEN connection, the change-log tail, an emptied database).
+    A module binds it with `refusing_api = REFUSING_API`."""
+    async with api_on(module_engine, module_database_url) as api:
+        yield api
+
+
+REFUSING_API = _refusing_api
