@@ -360,10 +360,13 @@ class Api:
     async def counts(self) -> dict[str, int]:
         """Row counts of every data, history and join table: "nothing changed" in one value."""
         # Without the budgets' windows, which every request changes on PostgreSQL.
+        # All in one statement: one round trip where a statement per table took seventeen.
         skipped = ("sessions", "api_keys", "rate_windows")
         names = [t.name for t in Base.metadata.sorted_tables if t.name not in skipped]
+        counts = ", ".join(f'(SELECT count(*) FROM "{n}")' for n in names)
         async with self.engine.connect() as conn:
-            return {n: (await conn.execute(text(f'SELECT count(*) FROM "{n}"'))).scalar_one() for n in names}
+            row = (await conn.execute(text(f"SELECT {counts}"))).one()
+        return {n: int(c) for n, c in zip(names, row, strict=True)}
 
 
 def make_settings(database_url: str, **overrides: Any) -> Settings:
