@@ -48,7 +48,7 @@ from smooth_gql.db.engine import create_engine, session_factory
 from smooth_gql.runtime import Runtime
 from support import shop_image
 from support.auth import PASSWORD, AuthApi, Creds, auth_app
-from support.backup import dump
+from support.backup import state
 from support.shop_image import ShopImages
 
 EXAMPLES = 25
@@ -266,7 +266,7 @@ def _listed(document: Any, key: str) -> int:
 async def _attempt(b: Backups, door: str, full: bool, spoil: Spoiled, cut: int | None) -> str:
     creds = b.admin if full else b.user
     lists = FULL_LISTS if full else USER_LISTS
-    before = await dump(b.auth.api.engine)
+    before = await state(b.auth.api.engine)
     if door == "rest":
         content = json.dumps(spoil.document).encode()
         if cut is not None:
@@ -275,7 +275,7 @@ async def _attempt(b: Backups, door: str, full: bool, spoil: Spoiled, cut: int |
     else:
         restored = await _graphql_restore(b, creds, spoil.document)
     if restored is None:
-        assert await dump(b.auth.api.engine) == before, (
+        assert await state(b.auth.api.engine) == before, (
             "a refused restore changed the database",
             spoil.changes,
         )
