@@ -31,6 +31,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import text
 from test_property_mutations import JSON_VALUES, NASTY_TEXT, fuzzing
 
 from conftest import PostgresReset
@@ -249,11 +250,11 @@ async def _rest_restore(b: Backups, creds: Creds, content: bytes) -> int | None:
 
 async def _counts(b: Backups, lists: dict[str, str], *, full: bool) -> dict[str, int]:
     """Rows per list as stored: every row, or (a user restore) the importer's rows."""
-    if full:
-        return {
-            key: int(await b.auth.api.scalar(f'SELECT count(*) FROM "{table}"'))
-            for key, table in lists.items()
-        }
+    if full:  # in one statement: a statement per table took a connection each (~120 ms in all)
+        counted = ", ".join(f'(SELECT count(*) FROM "{table}")' for table in lists.values())
+        async with b.auth.api.engine.connect() as conn:
+            row = (await conn.execute(text(f"SELECT {counted}"))).one()
+        return {key: int(n) for key, n in zip(lists, row, strict=True)}
     again = await b.export(b.user, "USER")
     return {key: len(again["entities"][key]) for key in lists}
 
