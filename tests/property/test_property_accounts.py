@@ -40,7 +40,7 @@ from test_property_mutations import fuzzing
 
 from smooth_gql.auth.policy import KNOWN_SCOPES
 from support.auth import CREATE_KEY, LOGIN, ME, PASSWORD, REGISTER, AuthApi, Creds, auth_app
-from support.backup import dump
+from support.backup import state
 
 # Registration open (so `register` reaches its write) and no login throttle in the way of
 # the many deliberate wrong-password logins.
@@ -182,7 +182,7 @@ class Shop:
         assert accepted >= 8 and self.outcomes["refused"] >= 3, self.outcomes
 
     async def state(self) -> dict[str, Any]:
-        return await dump(self.auth.api.engine)
+        return await state(self.auth.api.engine)
 
 
 @pytest.fixture

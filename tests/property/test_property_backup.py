@@ -31,6 +31,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import text
 from test_property_mutations import JSON_VALUES, NASTY_TEXT, fuzzing
 
 from conftest import PostgresReset
@@ -48,7 +49,7 @@ from smooth_gql.db.engine import create_engine, session_factory
 from smooth_gql.runtime import Runtime
 from support import shop_image
 from support.auth import PASSWORD, AuthApi, Creds, auth_app
-from support.backup import dump
+from support.backup import state
 from support.shop_image import ShopImages
 
 EXAMPLES = 25
@@ -249,11 +250,11 @@ async def _rest_restore(b: Backups, creds: Creds, content: bytes) -> int | None:
 
 async def _counts(b: Backups, lists: dict[str, str], *, full: bool) -> dict[str, int]:
     """Rows per list as stored: every row, or (a user restore) the importer's rows."""
-    if full:
-        return {
-            key: int(await b.auth.api.scalar(f'SELECT count(*) FROM "{table}"'))
-            for key, table in lists.items()
-        }
+    if full:  # in one statement: a statement per table took a connection each (~120 ms in all)
+        counted = ", ".join(f'(SELECT count(*) FROM "{table}")' for table in lists.values())
+        async with b.auth.api.engine.connect() as conn:
+            row = (await conn.execute(text(f"SELECT {counted}"))).one()
+        return {key: int(n) for key, n in zip(lists, row, strict=True)}
     again = await b.export(b.user, "USER")
     return {key: len(again["entities"][key]) for key in lists}
 
@@ -266,7 +267,7 @@ def _listed(document: Any, key: str) -> int:
 async def _attempt(b: Backups, door: str, full: bool, spoil: Spoiled, cut: int | None) -> str:
     creds = b.admin if full else b.user
     lists = FULL_LISTS if full else USER_LISTS
-    before = await dump(b.auth.api.engine)
+    before = await state(b.auth.api.engine)
     if door == "rest":
         content = json.dumps(spoil.document).encode()
         if cut is not None:
@@ -275,7 +276,7 @@ async def _attempt(b: Backups, door: str, full: bool, spoil: Spoiled, cut: int |
     else:
         restored = await _graphql_restore(b, creds, spoil.document)
     if restored is None:
-        assert await dump(b.auth.api.engine) == before, (
+        assert await state(b.auth.api.engine) == before, (
             "a refused restore changed the database",
             spoil.changes,
         )

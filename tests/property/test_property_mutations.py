@@ -15,6 +15,10 @@ request was refused whole.
 
 Hypothesis runs in a worker thread and hands each request to the test's event
 loop, since the app and its database connections live on that loop.
+
+The rows the requests aim at are built once per module and backend and put back
+as built before each test (tests/support/snapshot.py): building them through the
+API for each of the 33 tests cost more CPU than the tests' examples.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 import graphql
@@ -29,9 +35,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import Api
+from conftest import Api, PostgresReset
+from smooth_gql.db.engine import create_engine
 from smooth_gql.schema import schema
 from support.factories import create_ok, machine_setup
+from support.snapshot import CASE_FIXTURES, Snapshot, api_on, take
 
 SDL = graphql.build_schema(str(schema))
 MUTATIONS = SDL.mutation_type.fields if SDL.mutation_type else {}
@@ -147,6 +155,36 @@ async def _seed(api: Api) -> list[str]:
     return every
 
 
+@dataclass
+class Built:
+    """The seeded rows' ids, and where the world holding them was kept."""
+
+    ids: list[str]
+    snapshot: Snapshot
+
+
+@pytest.fixture(scope="module")
+async def built(module_database_url: str, module_reset: PostgresReset | None) -> AsyncIterator[Built]:
+    engine = create_engine(module_database_url)
+    if module_reset is not None:
+        await module_reset()
+    async with api_on(engine, module_database_url) as api:
+        ids = await _seed(api)
+    snapshot = await take(engine, module_database_url)
+    yield Built(ids, snapshot)
+    await snapshot.drop()
+
+
+@pytest.fixture
+def world(built: Built) -> list[str]:
+    """The ids of the seeded rows; asking for it puts the case's database back as seeded."""
+    return built.ids
+
+
+case_db, database_url, engine = CASE_FIXTURES
+SEEDED_FIXTURES = (built, world)  # test_property_rest.py aims at the same rows
+
+
 async def _attempt(api: Api, name: str, table: str, variables: dict[str, Any]) -> None:
     before = await api.counts()
     body = json.dumps({"query": _document(name), "variables": variables})  # NaN goes out as bare NaN
@@ -177,8 +215,10 @@ async def _attempt(api: Api, name: str, table: str, variables: dict[str, Any]) -
 
 
 @pytest.mark.parametrize("name", sorted(BULK))
-async def test_generated_input_never_fails_the_server_nor_writes_half(api: Api, name: str) -> None:
-    ids = await _seed(api)
+async def test_generated_input_never_fails_the_server_nor_writes_half(
+    api: Api, world: list[str], name: str
+) -> None:
+    ids = world  # the name `check` has always used: its source seeds the derandomized examples
     loop = asyncio.get_running_loop()
 
     @fuzzing(examples=20)
@@ -234,10 +274,10 @@ async def _attempt_other(api: Api, name: str, variables: dict[str, Any]) -> None
 
 
 @pytest.mark.parametrize("name", OTHERS)
-async def test_generated_arguments_never_fail_the_server(api: Api, name: str) -> None:
+async def test_generated_arguments_never_fail_the_server(api: Api, world: list[str], name: str) -> None:
     """Accounts, keys, backup import, tool-set restore: whatever arrives, the answer is a
     client error or a result, never INTERNAL (their writes are checked by their own tests)."""
-    ids = await _seed(api)
+    ids = world  # (as above)
     loop = asyncio.get_running_loop()
 
     @fuzzing(examples=15)

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from test_property_mutations import fuzzing
 
 from conftest import Api
-from support.backup import dump
+from support.backup import state
 from support.factories import create_ok, machine_setup
 
 VERSION = """query($id: ID!, $v: Int!) { toolSetVersion(toolSetId: $id, version: $v) { version isCurrent snapshot } }"""
@@ -130,17 +130,17 @@ async def test_a_tool_set_restores_exactly_a_version_that_exists(api: Api, door:
         current = (await api.gql(CURRENT, {"id": set_id}))["toolSet"]["version"]
         version = {None: 1 + pick % current, 0: 0, 1: -1, 2: current + 1, 3: 2**31, 4: 2**63 - 1}[beyond]
         wanted = await _snapshot(api, set_id, version) if 1 <= version <= current else None
-        before = await dump(api.engine)
+        before = await state(api.engine)
         restored = await _restore(api, door, set_id, version)
         if restored is None:
             outcomes["refused"] += 1
             assert wanted is None, f"version {version} of {current} exists and must restore"
-            assert await dump(api.engine) == before, "a refused restore changed the database"
+            assert await state(api.engine) == before, "a refused restore changed the database"
             return
         outcomes["accepted"] += 1
         assert wanted is not None and restored == current + 1, (version, current, restored)
         assert await _snapshot(api, set_id, restored) == wanted
-        after = await dump(api.engine)
+        after = await state(api.engine)
         grown = {t: len(after[t]) - len(before[t]) for t in after if len(after[t]) != len(before[t])}
         # Snapshots: the state replaced (unless an earlier restore stored it) and the state restored.
         assert grown.pop("tool_set_versions") in (1, 2), grown
