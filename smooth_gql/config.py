@@ -125,8 +125,8 @@ class Settings:
     execution_timeout_seconds: float = 10.0
     query_cache_size: int = 256  # parsed and validated documents kept, each (and query plans)
     # Who runs queries and subscription events: the query-plan executor (smooth_gql/planner), or
-    # graphql-core's own executor, for comparison. Mutations run on graphql-core's loop; under
-    # `plan` their bulk inputs are coerced by precomputed coercers (planner/mutation.py).
+    # graphql-core's own executor, for comparison. Under `plan` mutations run from their plan
+    # too, their bulk inputs coerced by precomputed coercers (planner/mutation.py).
     executor: str = "plan"
     introspection: bool = True
     sqlite_busy_timeout_ms: int = 30_000
