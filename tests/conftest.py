@@ -361,7 +361,6 @@ class Api:
     async def counts(self) -> dict[str, int]:
         """Row counts of every data, history and join table: "nothing changed" in one value."""
         # Without the budgets' windows, which every request changes on PostgreSQL.
-        # All in one statement: one round trip where a statement per table took seventeen.
         skipped = ("sessions", "api_keys", "rate_windows")
         names = [t.name for t in Base.metadata.sorted_tables if t.name not in skipped]
         # One statement (a round trip per table was 20 on PostgreSQL, several times per case).
@@ -388,9 +387,9 @@ def executor_for(nodeid: str) -> str:
     if named:
         return named
     name, _, params = nodeid.partition("[")
-    backends = params.split("-")
-    other_half = "postgres" in backends
-    test = name + "[" + "-".join(b for b in backends if b not in ("sqlite", "postgres"))
+    ids = params.removesuffix("]").split("-")
+    other_half = "postgres" in ids
+    test = name + "[" + "-".join(i for i in ids if i not in ("sqlite", "postgres"))
     return EXECUTORS[(zlib.crc32(test.encode()) + other_half) % 2]
 
 

@@ -27,7 +27,6 @@ import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 
 import graphql
@@ -36,10 +35,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import Api, PostgresReset
-from smooth_gql.db.engine import create_engine
 from smooth_gql.schema import schema
 from support.factories import create_ok, machine_setup
-from support.snapshot import CASE_FIXTURES, Snapshot, api_on, take
+from support.snapshot import CASE_FIXTURES, Built, built_once
 
 SDL = graphql.build_schema(str(schema))
 MUTATIONS = SDL.mutation_type.fields if SDL.mutation_type else {}
@@ -155,30 +153,18 @@ async def _seed(api: Api) -> list[str]:
     return every
 
 
-@dataclass
-class Built:
-    """The seeded rows' ids, and where the world holding them was kept."""
-
-    ids: list[str]
-    snapshot: Snapshot
-
-
 @pytest.fixture(scope="module")
-async def built(module_database_url: str, module_reset: PostgresReset | None) -> AsyncIterator[Built]:
-    engine = create_engine(module_database_url)
-    if module_reset is not None:
-        await module_reset()
-    async with api_on(engine, module_database_url) as api:
-        ids = await _seed(api)
-    snapshot = await take(engine, module_database_url)
-    yield Built(ids, snapshot)
-    await snapshot.drop()
+async def built(
+    module_database_url: str, module_reset: PostgresReset | None
+) -> AsyncIterator[Built[list[str]]]:
+    async with built_once(module_database_url, module_reset, _seed) as kept:
+        yield kept
 
 
 @pytest.fixture
-def world(built: Built) -> list[str]:
+def world(built: Built[list[str]]) -> list[str]:
     """The ids of the seeded rows; asking for it puts the case's database back as seeded."""
-    return built.ids
+    return built.world
 
 
 case_db, database_url, engine = CASE_FIXTURES

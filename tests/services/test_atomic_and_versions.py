@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 
 from conftest import Api, PostgresReset
-from smooth_gql.db.engine import create_engine
 from support.bulk import (
     CHANGE,
     CLEARABLE,
@@ -40,7 +38,7 @@ from support.bulk import (
     seed,
     valid_input,
 )
-from support.snapshot import CASE_FIXTURES, Snapshot, api_on, take
+from support.snapshot import CASE_FIXTURES, Built, built_once
 
 SNAKE = {
     "description": "description",
@@ -53,31 +51,17 @@ SNAKE = {
 REFERENCED_BY_WORLD = {"ToolItem", "ToolAssembly", "ToolInstance", "ToolPreset"}
 
 
-@dataclass
-class Built:
-    """The module's world as built, and where it was kept."""
-
-    world: World
-    snapshot: Snapshot
-
-
 @pytest.fixture(scope="module")
-async def built(module_database_url: str, module_reset: PostgresReset | None) -> AsyncIterator[Built]:
-    engine = create_engine(module_database_url)
-    if module_reset is not None:
-        await module_reset()
-    async with api_on(engine, module_database_url) as api:
-        world = await make_world(api)
-    snapshot = await take(engine, module_database_url)
-    yield Built(world, snapshot)
-    await snapshot.drop()
+async def built(module_database_url: str, module_reset: PostgresReset | None) -> AsyncIterator[Built[World]]:
+    async with built_once(module_database_url, module_reset, make_world) as kept:
+        yield kept
 
 
 case_db, database_url, engine = CASE_FIXTURES
 
 
 @pytest.fixture
-def world(built: Built) -> World:
+def world(built: Built[World]) -> World:
     return built.world
 
 
