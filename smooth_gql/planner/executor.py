@@ -201,6 +201,8 @@ class PlanExecutor(PrecoercedVariables):
                 result = getattr(source, field.attr)
             elif field.constant is not None:
                 result = field.constant
+            elif field.direct is not None:  # a resolver method of (self, info): plan.py
+                result = field.direct(source, self._info(field, path))
             else:
                 info = self._info(field, path)
                 args = field.static_args

@@ -97,6 +97,7 @@ class FieldPlan:
     leaf_attribute: bool  # a scalar or enum (maybe non-null) read off an attribute
     non_null: bool
     coerce: Callable[[Any], Any] | None  # a leaf's output coercion
+    direct: Callable[[Any, Any], Any] | None = None  # a plain resolver, called as Strawberry does
 
     @property
     def non_null_message(self) -> str:
@@ -184,6 +185,7 @@ def _field_plan(
         leaf_attribute=attr is not None and _leaf_of(type_plan) is not None,
         non_null=type_plan.kind == NON_NULL,
         coerce=None if (leaf := _leaf_of(type_plan)) is None else leaf.coerce,
+        direct=_direct_resolver(field_def),
     )
 
 
@@ -241,6 +243,53 @@ def _attribute(field_def: GraphQLField) -> str | None:
         return None
     name: str = strawberry_field.python_name
     return name
+
+
+def _direct_resolver(field_def: GraphQLField) -> Callable[[Any, Any], Any] | None:
+    """For a Strawberry resolver method taking no argument but maybe `info`, on a field with
+    no extension nor exception handler: what Strawberry's wrapper (`from_resolver`:
+    `_async_resolver` / `_resolver`) ends in, `resolver(source, info=Info(...))`, without
+    its argument conversion, extension chain and extra coroutine per call (a machine view
+    has five such fields per preset). None for anything else: the wrapper runs."""
+    wrapper = _plain_wrapper(field_def)
+    if wrapper is None:
+        return None
+    resolver, make_info = wrapper
+    if (
+        resolver.arguments
+        or resolver.self_parameter is None
+        or resolver.parent_parameter is not None
+        or resolver.root_parameter is not None
+        or not callable(resolver.wrapped_func)
+    ):
+        return None
+    function = resolver.wrapped_func
+    if resolver.info_parameter is None:
+        return lambda source, _info: function(source)
+    name = resolver.info_parameter.name
+    return lambda source, info: function(source, **{name: make_info(info)})
+
+
+def _plain_wrapper(field_def: GraphQLField) -> tuple[Any, Callable[[Any], Any]] | None:
+    """The resolver and the Info factory of Strawberry's wrapper for a field without arguments,
+    extensions or exception handlers (read from the wrapper's closure); None otherwise."""
+    resolve = field_def.resolve
+    strawberry_field = (field_def.extensions or {}).get(_STRAWBERRY_FIELD)
+    if (
+        strawberry_field is None
+        or getattr(resolve, "__name__", "") not in ("_async_resolver", "_resolver")
+        or field_def.args
+        or strawberry_field.extensions
+        or strawberry_field.base_resolver is None
+    ):
+        return None
+    names = getattr(getattr(resolve, "__code__", None), "co_freevars", ())
+    cells = getattr(resolve, "__closure__", None) or ()
+    found = dict(zip(names, (cell.cell_contents for cell in cells), strict=True))
+    make_info = found.get("_strawberry_info_from_graphql")
+    if found.get("field_exception_handlers") != () or make_info is None:
+        return None
+    return strawberry_field.base_resolver, make_info
 
 
 def _static_args(scope: Scope, field_def: GraphQLField, node: FieldNode) -> dict[str, Any] | None:
