@@ -173,11 +173,13 @@ class PlanExecutor(PrecoercedVariables):
         return results
 
     def _leaf_attribute(self, field: FieldPlan, source: Any, path: Path | None) -> Any:
-        """A scalar or enum a Strawberry field reads off its object: the common case, done
-        without a path or an info unless it fails. Plain values (str, int, ...) are neither
-        awaitable nor exceptions, so graphql-core's two checks are skipped for them."""
+        """A scalar or enum a Strawberry field reads off its object, without a path or an info
+        unless it fails. Plain values (str, int, ...) are neither awaitable nor exceptions, so
+        graphql-core's two checks are skipped; a String's or ID's str is its own coercion."""
         try:
             value = getattr(source, field.attr)  # type: ignore[arg-type]
+            if field.str_is_itself and type(value) is str:
+                return value
             if value is None:
                 if field.non_null:
                     raise TypeError(field.non_null_message)
@@ -194,8 +196,7 @@ class PlanExecutor(PrecoercedVariables):
             return None
 
     def _execute_field(self, field: FieldPlan, source: Any, path: Path) -> Any:
-        """graphql-core's execute_field: get the value (attribute, constant or resolver), then
-        complete it; an error is the field's, located at its path."""
+        """graphql-core's execute_field: get the value, complete it; an error is the field's."""
         try:
             if field.attr is not None:
                 result = getattr(source, field.attr)

@@ -36,11 +36,14 @@ from graphql.execution.collect_fields import (
     collect_subfields,
 )
 from graphql.execution.values import VariableValues, get_argument_values
+from graphql.type.scalars import serialize_id, serialize_string
 
 # How a value of a type is completed (graphql-core's `complete_value`, one branch each).
 LEAF, OBJECT, ABSTRACT, LIST, NON_NULL = range(5)
 _STRAWBERRY_FIELD = "strawberry-definition"  # Strawberry's back reference on a GraphQLField
 _INTROSPECTION = frozenset({"__schema", "__type"})
+# graphql-core's String and ID output coercions: both return a str unchanged.
+_STR_AS_IS = (serialize_string, serialize_id)
 
 
 Leaves = dict[tuple[Any, bool], "TypePlan"]
@@ -98,6 +101,7 @@ class FieldPlan:
     non_null: bool
     coerce: Callable[[Any], Any] | None  # a leaf's output coercion
     direct: Callable[[Any, Any], Any] | None = None  # a plain resolver, called as Strawberry does
+    str_is_itself: bool = False  # a String or ID leaf: graphql-core's coercion returns a str as is
 
     @property
     def non_null_message(self) -> str:
@@ -186,6 +190,7 @@ def _field_plan(
         non_null=type_plan.kind == NON_NULL,
         coerce=None if (leaf := _leaf_of(type_plan)) is None else leaf.coerce,
         direct=_direct_resolver(field_def),
+        str_is_itself=leaf is not None and leaf.coerce in _STR_AS_IS,
     )
 
 

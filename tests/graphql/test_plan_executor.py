@@ -83,6 +83,24 @@ def test_resolver_methods_without_arguments_are_called_past_strawberrys_wrapper(
     assert _direct_resolver(preset.fields["name"]) is None  # an attribute: the plan reads it
 
 
+def test_only_string_and_id_leaves_pass_a_str_through_uncoerced() -> None:
+    """graphql-core's String and ID coercions return a str as it is, so the plan skips them;
+    an enum, a custom scalar or an Int still coerces."""
+    document = "{ toolItems(first: 1) { edges { node { id name category createdAt version } } } }"
+    plan = _executor(document, {}, _context())._plan(None)
+    assert plan is not None
+    edges = plan.fields[0].type.of.objects["ToolItemConnection"].fields[0]  # type: ignore[union-attr,index]
+    node = edges.type.of.of.of.objects["ToolItemEdge"].fields[0]  # type: ignore[union-attr,index]
+    leaves = node.type.of.objects["ToolItem"].fields  # type: ignore[union-attr,index]
+    assert {f.name: f.str_is_itself for f in leaves} == {
+        "id": True,
+        "name": True,
+        "category": False,
+        "createdAt": False,
+        "version": False,
+    }
+
+
 def test_a_mutation_coerces_its_arguments_on_every_request() -> None:
     """A query's literal arguments are coerced once and kept in its plan; a write's are not: a
     write may keep or change what it is given, so each request gets its own, as graphql-core's."""
