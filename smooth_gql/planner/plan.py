@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from graphql import (
     FieldNode,
+    GraphQLEnumType,
     GraphQLField,
     GraphQLList,
     GraphQLNonNull,
@@ -24,6 +26,7 @@ from graphql import (
     ListValueNode,
     ObjectValueNode,
     OperationDefinitionNode,
+    Undefined,
     ValueNode,
     VariableNode,
     is_abstract_type,
@@ -38,6 +41,8 @@ from graphql.execution.collect_fields import (
 from graphql.execution.values import VariableValues, get_argument_values
 from graphql.type.scalars import serialize_id, serialize_string
 
+# Values that are never awaitable nor an exception: what rows hold.
+PLAIN = frozenset({str, int, float, bool, dict, list, datetime, date})
 # How a value of a type is completed (graphql-core's `complete_value`, one branch each).
 LEAF, OBJECT, ABSTRACT, LIST, NON_NULL = range(5)
 _STRAWBERRY_FIELD = "strawberry-definition"  # Strawberry's back reference on a GraphQLField
@@ -81,6 +86,10 @@ class TypePlan:
     # Sub-plans by runtime type name, for an object or abstract type (a leaf's plan has none,
     # so one leaf plan per type serves every field of that type: `Scope.leaves`).
     objects: dict[str, ObjectPlan] | None = None
+    # A leaf's coercion of a str, when known without calling it: the str itself (String, ID),
+    # or an enum's name for each of its str values (the type's own coercion, asked once).
+    str_as_is: bool = False
+    str_names: dict[str, str] | None = None
 
 
 @dataclass(slots=True, eq=False)
@@ -102,6 +111,7 @@ class FieldPlan:
     coerce: Callable[[Any], Any] | None  # a leaf's output coercion
     direct: Callable[[Any, Any], Any] | None = None  # a plain resolver, called as Strawberry does
     str_is_itself: bool = False  # a String or ID leaf: graphql-core's coercion returns a str as is
+    str_names: dict[str, str] | None = None  # an enum leaf: the name of each str value
 
     @property
     def non_null_message(self) -> str:
@@ -190,7 +200,8 @@ def _field_plan(
         non_null=type_plan.kind == NON_NULL,
         coerce=None if (leaf := _leaf_of(type_plan)) is None else leaf.coerce,
         direct=_direct_resolver(field_def),
-        str_is_itself=leaf is not None and leaf.coerce in _STR_AS_IS,
+        str_is_itself=leaf is not None and leaf.str_as_is,
+        str_names=None if leaf is None else leaf.str_names,
     )
 
 
@@ -203,6 +214,8 @@ def type_plan_of(gql_type: GraphQLOutputType, leaves: Leaves) -> TypePlan:
         shared = leaves.get((named, non_null))
         if shared is None:
             shared = TypePlan(LEAF, named, coerce=named.coerce_output_value)
+            shared.str_as_is = shared.coerce in _STR_AS_IS
+            shared.str_names = _enum_names(named) if isinstance(named, GraphQLEnumType) else None
             if non_null:
                 shared = TypePlan(NON_NULL, gql_type, of=type_plan_of(named, leaves))
             leaves[named, non_null] = shared
@@ -214,6 +227,45 @@ def type_plan_of(gql_type: GraphQLOutputType, leaves: Leaves) -> TypePlan:
     if is_abstract_type(gql_type):
         return TypePlan(ABSTRACT, gql_type)
     return TypePlan(OBJECT, gql_type)
+
+
+def _enum_names(enum: GraphQLEnumType) -> dict[str, str]:
+    """An enum's output name for each of its str values, as its own coercion answers (Strawberry's,
+    which hands a plain str to graphql-core's lookup): asked once here, not once per value."""
+    names = {}
+    for enum_value in enum.values.values():
+        value = enum_value.value
+        if type(value) is not str:
+            continue
+        try:
+            name = enum.coerce_output_value(value)
+        except Exception:  # left to the coercion per value, which reports it
+            continue
+        if type(name) is str:
+            names[value] = name
+    return names
+
+
+def plain_leaves(item_plan: TypePlan, items: Any) -> list[Any] | None:
+    """A list of scalars or enums (tags, say) whose items are all plain and coerce to a value:
+    completed in one loop. None for anything else, which the general loop completes (and
+    reports), coercing again: output coercion has no side effect."""
+    leaf = item_plan.of if item_plan.kind == NON_NULL else item_plan
+    if leaf is None or leaf.kind != LEAF or leaf.coerce is None or type(items) not in (list, tuple):
+        return None  # an iterator could not be read a second time by the general loop
+    coerce, as_is, names = leaf.coerce, leaf.str_as_is, leaf.str_names or {}
+    completed = []
+    for item in items:
+        if type(item) is str and (as_is or item in names):
+            completed.append(item if as_is else names[item])
+            continue
+        if type(item) not in PLAIN:
+            return None
+        coerced = coerce(item)
+        if coerced is None or coerced is Undefined:
+            return None
+        completed.append(coerced)
+    return completed
 
 
 def _ignores_info(check: Callable[..., Any] | None) -> bool:

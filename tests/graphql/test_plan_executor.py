@@ -85,7 +85,8 @@ def test_resolver_methods_without_arguments_are_called_past_strawberrys_wrapper(
 
 def test_only_string_and_id_leaves_pass_a_str_through_uncoerced() -> None:
     """graphql-core's String and ID coercions return a str as it is, so the plan skips them;
-    an enum, a custom scalar or an Int still coerces."""
+    an enum's str values map to the names its coercion gives; a custom scalar or an Int
+    still coerces."""
     document = "{ toolItems(first: 1) { edges { node { id name category createdAt version } } } }"
     plan = _executor(document, {}, _context())._plan(None)
     assert plan is not None
@@ -99,6 +100,9 @@ def test_only_string_and_id_leaves_pass_a_str_through_uncoerced() -> None:
         "createdAt": False,
         "version": False,
     }
+    # An enum's str values map to their names, as the enum's own coercion gives them.
+    category = next(f for f in leaves if f.name == "category")
+    assert category.str_names and all(category.coerce(v) == n for v, n in category.str_names.items())  # type: ignore[misc]
 
 
 def test_a_mutation_coerces_its_arguments_on_every_request() -> None:
