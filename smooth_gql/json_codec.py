@@ -22,7 +22,10 @@ which every integer outside orjson's exact range does (a long serial number
 in a string costs only the slower path). Everything else decodes the same
 either way. The digits are looked for with `bytes.translate` and `in`, not a
 regular expression: on a typical blob of a hundred characters the regular
-expression took longer than orjson's whole parse.
+expression took longer than orjson's whole parse. Text shorter than 19
+characters (the JSON `null` of an empty column, `[]`, a short list of tags:
+most of a row's JSON columns) cannot hold such a run and goes to orjson
+directly; the check cost more than orjson's parse of it.
 """
 
 from __future__ import annotations
@@ -63,6 +66,11 @@ def loads(text: str) -> Any:
     """The value `json.loads(text)` returns (its exceptions too), usually by orjson."""
     if not isinstance(text, str):  # SQLite may hand over a number: json.loads' TypeError
         return json.loads(text)
+    if len(text) < len(_MAYBE_BEYOND_64_BITS):  # `null`, `[]`, a short list of tags
+        try:  # too short for 19 digits; a lone surrogate is orjson's JSONDecodeError
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            return json.loads(text)
     try:
         data = text.encode()
     except UnicodeEncodeError:  # a lone surrogate, which orjson refuses anyway

@@ -16,7 +16,6 @@ only where our code can see it: for a resolver, a type resolver or an `is_type_o
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from datetime import date, datetime
 from typing import Any, cast
 
 from graphql import GraphQLError, OperationType
@@ -30,11 +29,21 @@ from graphql.type import GraphQLAbstractType, GraphQLResolveInfo
 from ..graphql_bulk_guard import BulkRun
 from .cache import plan_cache
 from .mutation import PrecoercedVariables, bulk_run, settings_of
-from .plan import ABSTRACT, LEAF, LIST, NON_NULL, FieldPlan, Leaves, ObjectPlan, Scope, TypePlan, Unplannable
+from .plan import (
+    ABSTRACT,
+    LEAF,
+    LIST,
+    NON_NULL,
+    PLAIN,
+    FieldPlan,
+    Leaves,
+    ObjectPlan,
+    Scope,
+    TypePlan,
+    Unplannable,
+    plain_leaves,
+)
 from .plan import object_plan as build_object_plan
-
-# Values that are never awaitable nor an exception: what rows hold.
-_PLAIN = frozenset({str, int, float, bool, dict, list, datetime, date})
 
 
 class PlanExecutor(PrecoercedVariables):
@@ -173,16 +182,21 @@ class PlanExecutor(PrecoercedVariables):
         return results
 
     def _leaf_attribute(self, field: FieldPlan, source: Any, path: Path | None) -> Any:
-        """A scalar or enum a Strawberry field reads off its object: the common case, done
-        without a path or an info unless it fails. Plain values (str, int, ...) are neither
-        awaitable nor exceptions, so graphql-core's two checks are skipped for them."""
+        """A scalar or enum a Strawberry field reads off its object, without a path or an info
+        unless it fails. Plain values (str, int, ...) are neither awaitable nor exceptions, so
+        graphql-core's two checks are skipped; a String's or ID's str is its own coercion."""
         try:
             value = getattr(source, field.attr)  # type: ignore[arg-type]
+            if type(value) is str:
+                if field.str_is_itself:
+                    return value
+                if field.str_names is not None and value in field.str_names:
+                    return field.str_names[value]
             if value is None:
                 if field.non_null:
                     raise TypeError(field.non_null_message)
                 return None
-            if type(value) not in _PLAIN and (isinstance(value, Exception) or self.is_awaitable(value)):
+            if type(value) not in PLAIN and (isinstance(value, Exception) or self.is_awaitable(value)):
                 return self._execute_field(field, source, Path(path, field.name, field.parent_type.name))
             coerced = field.coerce(value)  # type: ignore[misc]
             if coerced is None or coerced is Undefined:
@@ -194,13 +208,14 @@ class PlanExecutor(PrecoercedVariables):
             return None
 
     def _execute_field(self, field: FieldPlan, source: Any, path: Path) -> Any:
-        """graphql-core's execute_field: get the value (attribute, constant or resolver), then
-        complete it; an error is the field's, located at its path."""
+        """graphql-core's execute_field: get the value, complete it; an error is the field's."""
         try:
             if field.attr is not None:
                 result = getattr(source, field.attr)
             elif field.constant is not None:
                 result = field.constant
+            elif field.direct is not None:  # a resolver method of (self, info): plan.py
+                result = field.direct(source, self._info(field, path))
             else:
                 info = self._info(field, path)
                 args = field.static_args
@@ -321,7 +336,7 @@ class PlanExecutor(PrecoercedVariables):
             info = self._info(field, path)
             return self.complete_list_value(plan.gql_type, field.details, info, path, result, None)  # type: ignore[arg-type]
         item_plan = cast(TypePlan, plan.of)
-        leaves = _plain_leaves(item_plan, result)
+        leaves = plain_leaves(item_plan, result)
         if leaves is not None:
             return leaves
         completed: list[Any] = []
@@ -376,22 +391,3 @@ class PlanExecutor(PrecoercedVariables):
             for index, value in zip(indices, awaited, strict=True):
                 completed[index] = value
         return completed
-
-
-def _plain_leaves(item_plan: TypePlan, items: Any) -> list[Any] | None:
-    """A list of scalars or enums (tags, say) whose items are all plain and coerce to a value:
-    completed in one loop. None for anything else, which the general loop completes (and
-    reports), coercing again: output coercion has no side effect."""
-    leaf = item_plan.of if item_plan.kind == NON_NULL else item_plan
-    if leaf is None or leaf.kind != LEAF or leaf.coerce is None or type(items) not in (list, tuple):
-        return None  # an iterator could not be read a second time by the general loop
-    coerce = leaf.coerce
-    completed = []
-    for item in items:
-        if type(item) not in _PLAIN:
-            return None
-        coerced = coerce(item)
-        if coerced is None or coerced is Undefined:
-            return None
-        completed.append(coerced)
-    return completed

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from graphql import (
     FieldNode,
+    GraphQLEnumType,
     GraphQLField,
     GraphQLList,
     GraphQLNonNull,
@@ -24,6 +26,7 @@ from graphql import (
     ListValueNode,
     ObjectValueNode,
     OperationDefinitionNode,
+    Undefined,
     ValueNode,
     VariableNode,
     is_abstract_type,
@@ -36,11 +39,16 @@ from graphql.execution.collect_fields import (
     collect_subfields,
 )
 from graphql.execution.values import VariableValues, get_argument_values
+from graphql.type.scalars import serialize_id, serialize_string
 
+# Values that are never awaitable nor an exception: what rows hold.
+PLAIN = frozenset({str, int, float, bool, dict, list, datetime, date})
 # How a value of a type is completed (graphql-core's `complete_value`, one branch each).
 LEAF, OBJECT, ABSTRACT, LIST, NON_NULL = range(5)
 _STRAWBERRY_FIELD = "strawberry-definition"  # Strawberry's back reference on a GraphQLField
 _INTROSPECTION = frozenset({"__schema", "__type"})
+# graphql-core's String and ID output coercions: both return a str unchanged.
+_STR_AS_IS = (serialize_string, serialize_id)
 
 
 Leaves = dict[tuple[Any, bool], "TypePlan"]
@@ -78,6 +86,10 @@ class TypePlan:
     # Sub-plans by runtime type name, for an object or abstract type (a leaf's plan has none,
     # so one leaf plan per type serves every field of that type: `Scope.leaves`).
     objects: dict[str, ObjectPlan] | None = None
+    # A leaf's coercion of a str, when known without calling it: the str itself (String, ID),
+    # or an enum's name for each of its str values (the type's own coercion, asked once).
+    str_as_is: bool = False
+    str_names: dict[str, str] | None = None
 
 
 @dataclass(slots=True, eq=False)
@@ -97,6 +109,9 @@ class FieldPlan:
     leaf_attribute: bool  # a scalar or enum (maybe non-null) read off an attribute
     non_null: bool
     coerce: Callable[[Any], Any] | None  # a leaf's output coercion
+    direct: Callable[[Any, Any], Any] | None = None  # a plain resolver, called as Strawberry does
+    str_is_itself: bool = False  # a String or ID leaf: graphql-core's coercion returns a str as is
+    str_names: dict[str, str] | None = None  # an enum leaf: the name of each str value
 
     @property
     def non_null_message(self) -> str:
@@ -184,6 +199,9 @@ def _field_plan(
         leaf_attribute=attr is not None and _leaf_of(type_plan) is not None,
         non_null=type_plan.kind == NON_NULL,
         coerce=None if (leaf := _leaf_of(type_plan)) is None else leaf.coerce,
+        direct=_direct_resolver(field_def),
+        str_is_itself=leaf is not None and leaf.str_as_is,
+        str_names=None if leaf is None else leaf.str_names,
     )
 
 
@@ -196,6 +214,8 @@ def type_plan_of(gql_type: GraphQLOutputType, leaves: Leaves) -> TypePlan:
         shared = leaves.get((named, non_null))
         if shared is None:
             shared = TypePlan(LEAF, named, coerce=named.coerce_output_value)
+            shared.str_as_is = shared.coerce in _STR_AS_IS
+            shared.str_names = _enum_names(named) if isinstance(named, GraphQLEnumType) else None
             if non_null:
                 shared = TypePlan(NON_NULL, gql_type, of=type_plan_of(named, leaves))
             leaves[named, non_null] = shared
@@ -207,6 +227,45 @@ def type_plan_of(gql_type: GraphQLOutputType, leaves: Leaves) -> TypePlan:
     if is_abstract_type(gql_type):
         return TypePlan(ABSTRACT, gql_type)
     return TypePlan(OBJECT, gql_type)
+
+
+def _enum_names(enum: GraphQLEnumType) -> dict[str, str]:
+    """An enum's output name for each of its str values, as its own coercion answers (Strawberry's,
+    which hands a plain str to graphql-core's lookup): asked once here, not once per value."""
+    names = {}
+    for enum_value in enum.values.values():
+        value = enum_value.value
+        if type(value) is not str:
+            continue
+        try:
+            name = enum.coerce_output_value(value)
+        except Exception:  # left to the coercion per value, which reports it
+            continue
+        if type(name) is str:
+            names[value] = name
+    return names
+
+
+def plain_leaves(item_plan: TypePlan, items: Any) -> list[Any] | None:
+    """A list of scalars or enums (tags, say) whose items are all plain and coerce to a value:
+    completed in one loop. None for anything else, which the general loop completes (and
+    reports), coercing again: output coercion has no side effect."""
+    leaf = item_plan.of if item_plan.kind == NON_NULL else item_plan
+    if leaf is None or leaf.kind != LEAF or leaf.coerce is None or type(items) not in (list, tuple):
+        return None  # an iterator could not be read a second time by the general loop
+    coerce, as_is, names = leaf.coerce, leaf.str_as_is, leaf.str_names or {}
+    completed = []
+    for item in items:
+        if type(item) is str and (as_is or item in names):
+            completed.append(item if as_is else names[item])
+            continue
+        if type(item) not in PLAIN:
+            return None
+        coerced = coerce(item)
+        if coerced is None or coerced is Undefined:
+            return None
+        completed.append(coerced)
+    return completed
 
 
 def _ignores_info(check: Callable[..., Any] | None) -> bool:
@@ -241,6 +300,53 @@ def _attribute(field_def: GraphQLField) -> str | None:
         return None
     name: str = strawberry_field.python_name
     return name
+
+
+def _direct_resolver(field_def: GraphQLField) -> Callable[[Any, Any], Any] | None:
+    """For a Strawberry resolver method taking no argument but maybe `info`, on a field with
+    no extension nor exception handler: what Strawberry's wrapper (`from_resolver`:
+    `_async_resolver` / `_resolver`) ends in, `resolver(source, info=Info(...))`, without
+    its argument conversion, extension chain and extra coroutine per call (a machine view
+    has five such fields per preset). None for anything else: the wrapper runs."""
+    wrapper = _plain_wrapper(field_def)
+    if wrapper is None:
+        return None
+    resolver, make_info = wrapper
+    if (
+        resolver.arguments
+        or resolver.self_parameter is None
+        or resolver.parent_parameter is not None
+        or resolver.root_parameter is not None
+        or not callable(resolver.wrapped_func)
+    ):
+        return None
+    function = resolver.wrapped_func
+    if resolver.info_parameter is None:
+        return lambda source, _info: function(source)
+    name = resolver.info_parameter.name
+    return lambda source, info: function(source, **{name: make_info(info)})
+
+
+def _plain_wrapper(field_def: GraphQLField) -> tuple[Any, Callable[[Any], Any]] | None:
+    """The resolver and the Info factory of Strawberry's wrapper for a field without arguments,
+    extensions or exception handlers (read from the wrapper's closure); None otherwise."""
+    resolve = field_def.resolve
+    strawberry_field = (field_def.extensions or {}).get(_STRAWBERRY_FIELD)
+    if (
+        strawberry_field is None
+        or getattr(resolve, "__name__", "") not in ("_async_resolver", "_resolver")
+        or field_def.args
+        or strawberry_field.extensions
+        or strawberry_field.base_resolver is None
+    ):
+        return None
+    names = getattr(getattr(resolve, "__code__", None), "co_freevars", ())
+    cells = getattr(resolve, "__closure__", None) or ()
+    found = dict(zip(names, (cell.cell_contents for cell in cells), strict=True))
+    make_info = found.get("_strawberry_info_from_graphql")
+    if found.get("field_exception_handlers") != () or make_info is None:
+        return None
+    return strawberry_field.base_resolver, make_info
 
 
 def _static_args(scope: Scope, field_def: GraphQLField, node: FieldNode) -> dict[str, Any] | None:

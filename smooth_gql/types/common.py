@@ -30,19 +30,48 @@ from .enums import OrderDirection
 
 T = TypeVar("T")
 
-_COLUMNS: dict[type, tuple[str, ...]] = {}
+_COLUMNS: dict[type, tuple[tuple[str, ...], bool]] = {}
 
 
 def from_row(cls: type[T], row: Mapping[str, Any]) -> T:
     """Build a Strawberry object from a stored row; plain attributes, no resolvers.
 
     Relation fields are methods that go through DataLoaders, so only the row's
-    own columns are copied here.
+    own columns are copied here. Where the class's `__init__` is the one
+    dataclasses writes, which only sets each field, the fields are set in one
+    update instead: the same object, without a call of some twenty keywords
+    per row (a page of 1,000 items builds 1,000).
     """
-    names = _COLUMNS.get(cls)
-    if names is None:
-        names = _COLUMNS[cls] = tuple(f.name for f in dataclass_fields(cls) if f.init)  # type: ignore[arg-type]
+    known = _COLUMNS.get(cls)
+    if known is None:
+        names = tuple(f.name for f in dataclass_fields(cls) if f.init)  # type: ignore[arg-type]
+        known = _COLUMNS[cls] = (names, _sets_fields_only(cls, names))
+    names, direct = known
+    if direct:
+        made = object.__new__(cls)
+        made.__dict__.update({name: row[name] for name in names})
+        return made
     return cls(**{name: row[name] for name in names})
+
+
+def _sets_fields_only(cls: type, names: tuple[str, ...]) -> bool:
+    """Whether `cls(**fields)` only stores each field in the instance's dict: the `__init__`
+    dataclasses generates (code compiled from text), no field it fills by itself (a default
+    factory), no `__post_init__`, no frozen or slotted class, no custom `__new__` or
+    `__setattr__`, no field behind a descriptor."""
+    init_code = getattr(getattr(cls, "__init__", None), "__code__", None)
+    params = getattr(cls, "__dataclass_params__", None)
+    return (
+        params is not None
+        and not params.frozen
+        and getattr(init_code, "co_filename", "") == "<string>"
+        and all(f.init or f.default_factory is MISSING for f in dataclass_fields(cls))
+        and not hasattr(cls, "__post_init__")
+        and "__slots__" not in vars(cls)
+        and getattr(cls, "__new__") is object.__new__  # noqa: B009 - a method, not an attribute
+        and getattr(cls, "__setattr__") is object.__setattr__  # noqa: B009
+        and not any(hasattr(type(vars(cls).get(name)), "__set__") for name in names)
+    )
 
 
 def to_service(value: Any) -> Any:

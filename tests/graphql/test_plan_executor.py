@@ -10,12 +10,13 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from graphql import DocumentNode, parse
+from graphql import DocumentNode, GraphQLObjectType, parse
 
 from conftest import Api
 from smooth_gql.config import Settings
 from smooth_gql.planner.cache import PlanCache, plan_cache
 from smooth_gql.planner.executor import PlanExecutor
+from smooth_gql.planner.plan import _direct_resolver
 from smooth_gql.schema import schema
 
 SCHEMA = schema._schema
@@ -61,6 +62,47 @@ def test_queries_subscription_events_and_mutations_are_planned() -> None:
     assert _planned("subscription { changes { cursor entity { __typename } } }")
     # Its root fields run one after another from the plan (PlanExecutor._execute_serially).
     assert _planned('mutation { deleteToolItems(input: [{id: "x"}]) { results { id } } }')
+
+
+def test_resolver_methods_without_arguments_are_called_past_strawberrys_wrapper() -> None:
+    """The machine view's relations (five resolver calls per preset) are called straight
+    from the plan; a field with arguments, or one that only reads an attribute, is not
+    (the differential test checks that the answers and errors are graphql-core's)."""
+    preset, query = SCHEMA.type_map["ToolPreset"], SCHEMA.query_type
+    assert isinstance(preset, GraphQLObjectType) and query is not None
+    assert all(
+        _direct_resolver(SCHEMA.type_map[t].fields[f]) is not None  # type: ignore[attr-defined]
+        for t, f in [
+            ("ToolPreset", "toolInstance"),
+            ("ToolInstance", "toolAssembly"),
+            ("ToolAssembly", "components"),
+            ("AssemblyComponent", "item"),
+        ]
+    )
+    assert _direct_resolver(query.fields["toolItems"]) is None  # arguments: Strawberry converts
+    assert _direct_resolver(preset.fields["name"]) is None  # an attribute: the plan reads it
+
+
+def test_only_string_and_id_leaves_pass_a_str_through_uncoerced() -> None:
+    """graphql-core's String and ID coercions return a str as it is, so the plan skips them;
+    an enum's str values map to the names its coercion gives; a custom scalar or an Int
+    still coerces."""
+    document = "{ toolItems(first: 1) { edges { node { id name category createdAt version } } } }"
+    plan = _executor(document, {}, _context())._plan(None)
+    assert plan is not None
+    edges = plan.fields[0].type.of.objects["ToolItemConnection"].fields[0]  # type: ignore[union-attr,index]
+    node = edges.type.of.of.of.objects["ToolItemEdge"].fields[0]  # type: ignore[union-attr,index]
+    leaves = node.type.of.objects["ToolItem"].fields  # type: ignore[union-attr,index]
+    assert {f.name: f.str_is_itself for f in leaves} == {
+        "id": True,
+        "name": True,
+        "category": False,
+        "createdAt": False,
+        "version": False,
+    }
+    # An enum's str values map to their names, as the enum's own coercion gives them.
+    category = next(f for f in leaves if f.name == "category")
+    assert category.str_names and all(category.coerce(v) == n for v, n in category.str_names.items())  # type: ignore[misc]
 
 
 def test_a_mutation_coerces_its_arguments_on_every_request() -> None:
