@@ -28,6 +28,7 @@ from smooth_gql.db.engine import create_engine
 from smooth_gql.db.migrate import upgrade
 from smooth_gql.db.models import Base
 from support.clock import StepClock
+from support.loopback import served
 
 POSTGRES_URL = os.environ.get("SMOOTH_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -448,31 +449,15 @@ class LiveServer:
 async def live(
     engine: AsyncEngine, database_url: str, request: pytest.FixtureRequest
 ) -> AsyncIterator[LiveServer]:
-    import uvicorn
-
     settings = make_settings(database_url, **{"keep_alive_seconds": 1.0, **marked_settings(request)})
     clock = StepClock()
     app = create_app(settings, engine=engine, clock=clock)
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=0,
-        log_level="warning",
-        lifespan="on",
-        timeout_graceful_shutdown=settings.shutdown_grace_seconds,  # as `smooth-gql serve` runs it
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    for _ in range(200):  # bounded wait for start-up
-        if server.started:
-            break
-        await asyncio.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    port = server.servers[0].sockets[0].getsockname()[1]
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+    # The shutdown grace as `smooth-gql serve` runs it.
+    async with (
+        served(app, timeout_graceful_shutdown=settings.shutdown_grace_seconds) as port,
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client,
+    ):
         yield LiveServer(Api(client, engine, settings, clock), port)
-    server.should_exit = True
-    await asyncio.wait_for(task, 30)
 
 
 @pytest.fixture

@@ -15,13 +15,13 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
-import uvicorn
 from sqlalchemy.ext.asyncio import AsyncEngine
 from websockets.asyncio.client import connect
 
 from conftest import Api, make_settings
 from smooth_gql.app import create_app
 from support.factories import create_ok
+from support.loopback import served
 
 EVENTS = """
 subscription($after: String, $full: Boolean!) {
@@ -41,23 +41,11 @@ subscription($after: String, $full: Boolean!) {
 async def _served(engine: AsyncEngine, database_url: str, executor: str) -> AsyncIterator[tuple[Api, int]]:
     # Budgets off: each app counts its own, so extensions.cost.remaining would differ.
     settings = make_settings(database_url, executor=executor, keep_alive_seconds=1.0, points_per_minute=0)
-    config = uvicorn.Config(
-        create_app(settings, engine=engine), host="127.0.0.1", port=0, log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    for _ in range(200):  # bounded wait for start-up
-        if server.started:
-            break
-        await asyncio.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-            yield Api(client, engine, settings), port
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, 30)
+    async with (
+        served(create_app(settings, engine=engine), lifespan="auto") as port,
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client,
+    ):
+        yield Api(client, engine, settings), port
 
 
 async def _events(port: int, variables: dict[str, Any], count: int) -> list[str]:

@@ -18,6 +18,7 @@ from conftest import Api, make_settings
 from smooth_gql.app import create_app
 from smooth_gql.config import Settings
 from support.clock import StepClock
+from support.loopback import served
 
 PASSWORD = "correct horse battery"
 
@@ -151,25 +152,11 @@ async def live_auth_server(
     engine: AsyncEngine, database_url: str, **overrides: Any
 ) -> AsyncIterator[tuple[AuthApi, int]]:
     """A real uvicorn on 127.0.0.1 with authentication on (WebSocket tests); port 0 picks a free port."""
-    import asyncio
-
-    import uvicorn
-
     settings = auth_settings(database_url, keep_alive_seconds=1.0, **overrides)
     clock = StepClock()
     app = create_app(settings, engine=engine, clock=clock)
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    for _ in range(200):  # bounded wait for start-up
-        if server.started:
-            break
-        await asyncio.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-            yield AuthApi(Api(client, engine, settings, clock)), port
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, 30)
+    async with (
+        served(app) as port,
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client,
+    ):
+        yield AuthApi(Api(client, engine, settings, clock)), port
