@@ -14,14 +14,12 @@ and put back as built before each case that asks for it (`world`).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
 import pytest
 
 from conftest import PostgresReset
-from smooth_gql.db.engine import create_engine
 from support.auth import AuthApi, Creds, auth_app
-from support.snapshot import CASE_FIXTURES, Snapshot, take
+from support.snapshot import CASE_FIXTURES, Built, built_once
 
 SETUP = """
 mutation {
@@ -61,31 +59,19 @@ async def _shop(auth: AuthApi) -> tuple[Creds, str]:
     return ann, instance_id
 
 
-@dataclass
-class Built:
-    """The module's shop as built (its owner's session and instance), and where it was kept."""
-
-    world: tuple[Creds, str]
-    snapshot: Snapshot
-
-
 @pytest.fixture(scope="module")
-async def built(module_database_url: str, module_reset: PostgresReset | None) -> AsyncIterator[Built]:
-    engine = create_engine(module_database_url)
-    if module_reset is not None:
-        await module_reset()
-    async with auth_app(engine, module_database_url) as auth:
-        world = await _shop(auth)
-    snapshot = await take(engine, module_database_url)
-    yield Built(world, snapshot)
-    await snapshot.drop()
+async def built(
+    module_database_url: str, module_reset: PostgresReset | None
+) -> AsyncIterator[Built[tuple[Creds, str]]]:
+    async with built_once(module_database_url, module_reset, _shop, app=auth_app) as kept:
+        yield kept
 
 
 case_db, database_url, engine = CASE_FIXTURES
 
 
 @pytest.fixture
-def world(built: Built) -> tuple[Creds, str]:
+def world(built: Built[tuple[Creds, str]]) -> tuple[Creds, str]:
     """The owner's session and the instance `_shop` built."""
     return built.world
 

@@ -21,7 +21,6 @@ import pytest
 from sqlalchemy import text
 
 from conftest import Api, PostgresReset
-from smooth_gql.db.engine import create_engine
 from support.bulk import (
     NAMES,
     DbState,
@@ -39,7 +38,7 @@ from support.bulk import (
     valid_input,
 )
 from support.factories import create_ok
-from support.snapshot import CASE_FIXTURES, Snapshot, api_on, take
+from support.snapshot import CASE_FIXTURES, Built, built_once
 from support.users import insert_user
 
 OTHER_USER = "00000000-0000-4000-8000-00000000beef"
@@ -87,38 +86,29 @@ async def make_foreign(api: Api) -> Foreign:
     return Foreign(item, assembly, instance, preset)
 
 
-@dataclass
-class Built:
-    """The module's world as built, and where it was kept."""
-
-    world: World
-    foreign: Foreign
-    snapshot: Snapshot
+async def _world_and_foreign(api: Api) -> tuple[World, Foreign]:
+    return await make_world(api), await make_foreign(api)
 
 
 @pytest.fixture(scope="module")
-async def built(module_database_url: str, module_reset: PostgresReset | None) -> AsyncIterator[Built]:
-    engine = create_engine(module_database_url)
-    if module_reset is not None:
-        await module_reset()
-    async with api_on(engine, module_database_url) as api:
-        world, foreign = await make_world(api), await make_foreign(api)
-    snapshot = await take(engine, module_database_url)
-    yield Built(world, foreign, snapshot)
-    await snapshot.drop()
+async def built(
+    module_database_url: str, module_reset: PostgresReset | None
+) -> AsyncIterator[Built[tuple[World, Foreign]]]:
+    async with built_once(module_database_url, module_reset, _world_and_foreign) as kept:
+        yield kept
 
 
 case_db, database_url, engine = CASE_FIXTURES
 
 
 @pytest.fixture
-def world(built: Built) -> World:
-    return built.world
+def world(built: Built[tuple[World, Foreign]]) -> World:
+    return built.world[0]
 
 
 @pytest.fixture
-def foreign(built: Built) -> Foreign:
-    return built.foreign
+def foreign(built: Built[tuple[World, Foreign]]) -> Foreign:
+    return built.world[1]
 
 
 async def assert_delta(

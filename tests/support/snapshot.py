@@ -17,10 +17,10 @@ from __future__ import annotations
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import httpx
 import pytest
@@ -120,14 +120,18 @@ class Built(Generic[W]):
 
 @asynccontextmanager
 async def built_once(
-    url: str, reset: PostgresReset | None, make: Callable[[Api], Awaitable[W]]
+    url: str,
+    reset: PostgresReset | None,
+    make: Callable[[Any], Awaitable[W]],
+    app: Callable[[AsyncEngine, str], AbstractAsyncContextManager[Any]] | None = None,
 ) -> AsyncIterator[Built[W]]:
-    """For a module's `built` fixture: `make` the world once through the API on an empty
-    database, keep it, and take the snapshot away when the module is done."""
+    """For a module's `built` fixture: `make` the world once through the API (`api_on`, or
+    `app`: e.g. support.auth.auth_app) on an empty database, keep it, and take the snapshot
+    away when the module is done."""
     engine = create_engine(url)
     if reset is not None:
         await reset()
-    async with api_on(engine, url) as api:
+    async with (app or api_on)(engine, url) as api:
         world = await make(api)
     snapshot = await take(engine, url)
     try:
